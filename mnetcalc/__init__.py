@@ -1,0 +1,42 @@
+"""mnetcalc: MobileNets, by the numbers.
+
+An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
+This package's top level imports the standard library only; ``mnetcalc.model`` and the other
+torch-based modules are imported on demand.
+"""
+
+from .architecture import BLOCKS, MIN_CHANNELS, STEM, VARIANTS, mobilenet_v1_spec, scale_channels
+from .calculator import (
+    LayerComparison,
+    layer_costs,
+    mobilenet_v1,
+    reduction_ratio,
+    separable_conv_cost,
+    standard_conv_cost,
+    table3,
+)
+from .layers import LayerCost
+from .network import NetworkCost, cost_layers
+from .validation import InvalidArgument
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BLOCKS",
+    "MIN_CHANNELS",
+    "STEM",
+    "VARIANTS",
+    "InvalidArgument",
+    "LayerComparison",
+    "LayerCost",
+    "NetworkCost",
+    "cost_layers",
+    "layer_costs",
+    "mobilenet_v1",
+    "mobilenet_v1_spec",
+    "reduction_ratio",
+    "scale_channels",
+    "separable_conv_cost",
+    "standard_conv_cost",
+    "table3",
+]

@@ -1,0 +1,98 @@
+"""MobileNet v1 as data: paper Table 1, the channel rule, and the variants.
+
+This module is the single source of truth for the architecture. The cost calculator
+(:mod:`mnetcalc.calculator`) and the PyTorch builder (:mod:`mnetcalc.model`) both read
+:func:`mobilenet_v1_spec`.
+
+Table 1, as held here: a 3x3 standard convolution with 32 filters and stride 2 (the stem), 13
+depthwise separable blocks (a 3x3 depthwise convolution carrying the block's stride, then a 1x1
+pointwise convolution to the block's output channels), global average pooling, and a fully
+connected classifier. Every convolution is followed by BatchNorm and ReLU.
+
+The printed Table 1 gives the last depthwise layer stride 2 on a 7x7 input; with "same" padding that
+would make the map 4x4, while the table's next row and the 7x7 average pool say 7x7. The stride is 1
+here (as in the paper's reference implementation).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .layers import Conv, DepthwiseConv, FullyConnected, Pool
+from .network import NetworkSpec
+from .validation import choice, positive_int, positive_number
+
+#: The stem: output channels and stride of the first, standard 3x3 convolution.
+STEM = (32, 2)
+
+#: The 13 depthwise separable blocks: (output channels, stride of the depthwise layer).
+BLOCKS = (
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (1024, 2),
+    (1024, 1),
+)
+
+#: Blocks removed by the shallow variant (paper Table 5): the five 14x14x512 blocks (1-based).
+SHALLOW_REMOVED = (7, 8, 9, 10, 11)
+
+#: Kernel side of the stem and depthwise convolutions.
+KERNEL = 3
+
+#: The channel rule never makes a layer narrower than this (unless it had fewer channels to start with).
+MIN_CHANNELS = 8
+
+#: "separable": the MobileNet; "standard": every separable block replaced by one full 3x3 convolution
+#: (paper Table 4); "shallow": the blocks in SHALLOW_REMOVED dropped (paper Table 5).
+VARIANTS = ("separable", "standard", "shallow")
+
+
+def scale_channels(channels: int, alpha: float) -> int:
+    """The width multiplier's channel rule: ``floor(alpha * channels)``, at least ``MIN_CHANNELS``.
+
+    This is the rule of the paper's reference implementation (TF-slim's ``mobilenet_v1``:
+    ``max(int(d * depth_multiplier), min_depth)`` with ``min_depth = 8``). A layer that has fewer than
+    ``MIN_CHANNELS`` channels to begin with keeps at least its own count, so ``alpha = 1`` never
+    changes anything. The product is rounded to 9 decimals before the floor, so that
+    ``0.29 * 100`` counts as 29 and not 28.999999999999996.
+    """
+    return max(min(MIN_CHANNELS, channels), math.floor(round(alpha * channels, 9)))
+
+
+def mobilenet_v1_spec(
+    alpha: float = 1.0,
+    num_classes: int = 1000,
+    variant: str = "separable",
+    stem_stride: int = 2,
+) -> NetworkSpec:
+    """MobileNet v1 as ``(name, layer)`` pairs: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (or ``conv{i}``
+    in the standard variant), ``avgpool``, ``fc``. Block numbers are kept when the shallow variant
+    drops blocks, so a name always means the same layer of Table 1."""
+    alpha = positive_number("alpha", alpha)
+    num_classes = positive_int("num_classes", num_classes)
+    variant = choice("variant", variant, VARIANTS)
+    stem_stride = positive_int("stem_stride", stem_stride)
+
+    stem_channels, _ = STEM
+    spec: list = [("conv0", Conv(scale_channels(stem_channels, alpha), KERNEL, stem_stride))]
+    for index, (channels, stride) in enumerate(BLOCKS, start=1):
+        if variant == "shallow" and index in SHALLOW_REMOVED:
+            continue
+        out = scale_channels(channels, alpha)
+        if variant == "standard":
+            spec.append((f"conv{index}", Conv(out, KERNEL, stride)))
+        else:
+            spec.append((f"conv{index}_dw", DepthwiseConv(KERNEL, stride)))
+            spec.append((f"conv{index}_pw", Conv(out, 1, 1)))
+    spec.append(("avgpool", Pool()))
+    spec.append(("fc", FullyConnected(num_classes)))
+    return tuple(spec)

@@ -1,0 +1,154 @@
+"""The ``mnetcalc`` command line: ``table``, ``layer`` and ``sweep`` (plus commands that need torch).
+
+This module and everything it imports at start-up are standard-library only: the CLI must start about
+as fast as the interpreter. Commands that need torch live in their own modules, listed in
+``EXTRA_COMMANDS``; each must be importable without torch (it imports torch inside its ``run``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import formatting
+from .architecture import VARIANTS
+from .calculator import layer_costs, mobilenet_v1, table3
+from .validation import InvalidArgument
+
+#: Sub-commands defined elsewhere: name -> module with ``add_arguments(parser)`` and ``run(args) -> int``.
+EXTRA_COMMANDS = {"bench": "mnetcalc.bench_cli", "train": "mnetcalc.train_cli"}
+
+
+#: Library parameter names that the CLI spells differently.
+OPTION_NAMES = {"num_classes": "--classes", "resolution": "--res"}
+
+
+def cli_message(error: InvalidArgument) -> str:
+    """The library's message, with the parameter named as the user typed it (``--classes``, not ``num_classes``)."""
+    message = str(error)
+    if error.name and message.startswith(error.name):
+        message = OPTION_NAMES.get(error.name, "--" + error.name) + message[len(error.name):]
+    return message
+
+
+class UsageError(Exception):
+    """Raised instead of argparse's exit, so that every bad input ends in one line and status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def comma_list(text: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise InvalidArgument(f"expected a comma-separated list of values, got {text!r}")
+    return items
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", default="text", choices=formatting.FORMATS, help="output format (default: text)")
+
+
+def add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--classes", default="1000", metavar="K", help="number of classes (default: 1000)")
+    parser.add_argument("--variant", default="separable", choices=VARIANTS, help="network variant (default: separable)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017).")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+
+    table = commands.add_parser("table", help="per-layer mult-adds and parameters of one MobileNet")
+    table.add_argument("--alpha", default="1.0", help="width multiplier, a number > 0 (default: 1.0)")
+    table.add_argument("--res", default="224", metavar="R", help="input resolution in pixels (default: 224)")
+    add_network_options(table)
+    add_format(table)
+    table.add_argument(
+        "--check", action="store_true", help="compare with fvcore's count of a real PyTorch model (needs torch)"
+    )
+    table.set_defaults(run=run_table)
+
+    layer = commands.add_parser("layer", help="one layer as standard vs depthwise separable (paper Table 3)")
+    for name, default, what in (
+        ("--dk", "3", "kernel side"),
+        ("--m", "512", "input channels"),
+        ("--n", "512", "output channels"),
+        ("--df", "14", "feature-map side"),
+    ):
+        layer.add_argument(name, default=default, help=f"{what} (default: {default})")
+    layer.add_argument("--alpha", default="1.0", help="width multiplier (default: 1.0)")
+    layer.add_argument("--rho", default="1.0", help="resolution multiplier (default: 1.0)")
+    add_format(layer)
+    layer.set_defaults(run=run_layer)
+
+    sweep = commands.add_parser("sweep", help="totals over a grid of width multipliers and resolutions")
+    sweep.add_argument("--alpha", default="1,0.75,0.5,0.25", help="comma-separated width multipliers")
+    sweep.add_argument("--res", default="224,192,160,128", metavar="R,...", help="comma-separated resolutions")
+    add_network_options(sweep)
+    add_format(sweep)
+    sweep.set_defaults(run=run_sweep)
+
+    for name, module_name in EXTRA_COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        sub = commands.add_parser(name, help=module.__doc__.strip().splitlines()[0] if module.__doc__ else None)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def run_table(args) -> int:
+    report = mobilenet_v1(args.alpha, args.res, args.classes, args.variant)
+    if args.check:
+        from .check_cli import render_check  # needs torch and fvcore
+
+        print(render_check(report, args.format))
+        return 0
+    print(formatting.render_table(report, args.format))
+    return 0
+
+
+def run_layer(args) -> int:
+    final = layer_costs(args.dk, args.m, args.n, args.df, args.alpha, args.rho)
+    steps = table3(args.dk, args.m, args.n, args.df, float(args.alpha), float(args.rho))
+    # Table 3 rows for the modifications actually asked for (alpha or rho of 1 changes nothing).
+    keep = [True, True, float(args.alpha) != 1.0, float(args.rho) != 1.0]
+    print(formatting.render_layer([s for s, k in zip(steps, keep) if k], final, args.format))
+    return 0
+
+
+def run_sweep(args) -> int:
+    reports = [
+        mobilenet_v1(alpha, res, args.classes, args.variant)
+        for alpha in comma_list(args.alpha)
+        for res in comma_list(args.res)
+    ]
+    print(formatting.render_sweep(reports, args.format))
+    return 0
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except InvalidArgument as error:
+        print(f"mnetcalc: error: {cli_message(error)}", file=sys.stderr)
+        return 2
+    except UsageError as error:
+        print(f"mnetcalc: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `mnetcalc table | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Rendering cost reports as text, Markdown, CSV and JSON. No computation happens here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from typing import Sequence
+
+from .layers import AVGPOOL, CONV, CONV_DW, CONV_PW, FC, MAXPOOL, ROW_KEYS, LayerCost
+from .network import NetworkCost
+
+FORMATS = ("text", "markdown", "csv", "json")
+
+#: How the paper names each layer type (Table 1's "Type" column and Table 2's rows).
+TYPE_NAMES = {CONV: "Conv", CONV_DW: "Conv dw", CONV_PW: "Conv", AVGPOOL: "Avg Pool", MAXPOOL: "Max Pool", FC: "FC"}
+TYPE_SUMMARY_NAMES = {CONV: "Conv 3×3", CONV_DW: "Conv DW 3×3", CONV_PW: "Conv 1×1", FC: "Fully Connected"}
+
+
+# -- small number formats, used consistently: mult-adds in millions, parameters with separators ------
+
+
+def millions(count: int, digits: int = 3) -> str:
+    return f"{count / 1e6:,.{digits}f}"
+
+
+def thousands(count: int) -> str:
+    return f"{count:,}"
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.2f}"
+
+
+# -- what a row looks like in the paper's Table 1 -------------------------------------------------------
+
+
+def type_stride(row: LayerCost) -> str:
+    return f"{TYPE_NAMES.get(row.type, row.type)} / s{row.stride}"
+
+
+def filter_shape(row: LayerCost) -> str:
+    k = row.kernel
+    if row.type == CONV_DW:
+        return f"{k}×{k}×{row.in_channels} dw"
+    if row.type in (AVGPOOL, MAXPOOL):
+        return f"Pool {k}×{k}"
+    if row.type == FC:
+        return f"{row.in_channels}×{row.out_channels}"
+    return f"{k}×{k}×{row.in_channels}×{row.out_channels}"
+
+
+def input_shape(row: LayerCost) -> str:
+    if row.type == FC:
+        channels = row.in_channels // (row.input_size * row.input_size)
+        return f"{row.input_size}×{row.input_size}×{channels}"
+    return f"{row.input_size}×{row.input_size}×{row.in_channels}"
+
+
+def type_summary_name(kind: str) -> str:
+    return TYPE_SUMMARY_NAMES.get(kind, kind)
+
+
+# -- generic table layout ----------------------------------------------------------------------------
+
+
+def aligned(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], gap: str = "  ") -> str:
+    """A plain-text table: columns as wide as their widest cell, numbers right-aligned."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+
+    def line(cells):
+        parts = [str(c).rjust(w) if r else str(c).ljust(w) for c, w, r in zip(cells, widths, right)]
+        return gap.join(parts).rstrip()
+
+    rule = gap.join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    align = ["---:" if r else ":---" for r in right]
+    lines = [header, align, *rows]
+    return "\n".join("| " + " | ".join(str(c) for c in line) + " |" for line in lines)
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().rstrip("\n")
+
+
+def json_text(data) -> str:
+    return json.dumps(data, indent=2)
+
+
+# -- the per-layer table (`mnetcalc table`) --------------------------------------------------------------
+
+LAYER_HEADER = ("layer", "type / stride", "filter shape", "input size", "MAdds (M)", "params", "% MAdds")
+LAYER_RIGHT = (False, False, False, False, True, True, True)
+TYPE_HEADER = ("layer type", "layers", "MAdds (M)", "% MAdds", "params", "% params")
+TYPE_RIGHT = (False, True, True, True, True, True)
+
+
+def describe(report: NetworkCost) -> str:
+    """A one-line title for a report, from its configuration."""
+    meta = report.meta
+    if meta.get("network") == "mobilenet_v1":
+        extras = "".join(f", {k} {v}" for k, v in meta.items() if k in ("stem_stride", "in_channels"))
+        return (
+            f"MobileNet v1 ({meta['variant']}), alpha {meta['alpha']:g}, resolution {meta['resolution']}, "
+            f"{meta['num_classes']} classes{extras}"
+        )
+    return ", ".join(f"{k} {v}" for k, v in meta.items())
+
+
+def _layer_cells(report: NetworkCost) -> list[list[str]]:
+    total = report.mult_adds
+    return [
+        [
+            row.name,
+            type_stride(row),
+            filter_shape(row),
+            input_shape(row),
+            millions(row.mult_adds),
+            thousands(row.params),
+            percent(row.mult_adds / total if total else 0.0),
+        ]
+        for row in report.layers
+    ]
+
+
+def _total_cells(report: NetworkCost) -> list[str]:
+    return ["total", "", "", "", millions(report.mult_adds), thousands(report.params), percent(1.0)]
+
+
+def _type_cells(report: NetworkCost) -> list[list[str]]:
+    return [
+        [
+            type_summary_name(kind),
+            str(s["layers"]),
+            millions(s["mult_adds"]),
+            percent(s["mult_adds_share"]),
+            thousands(s["params"]),
+            percent(s["params_share"]),
+        ]
+        for kind, s in report.by_type().items()
+    ]
+
+
+def _extra_params_line(report: NetworkCost) -> str:
+    return textwrap.fill(
+        f"Weights {thousands(report.params)}; biases {thousands(report.bias_params)} and BatchNorm "
+        f"scale/shift {thousands(report.bn_params)} are not counted (paper convention); all together "
+        f"{thousands(report.total_params)}.",
+        width=80,
+    )
+
+
+def table_text(report: NetworkCost) -> str:
+    rows = _layer_cells(report)
+    layers = aligned(LAYER_HEADER, rows + [_total_cells(report)], LAYER_RIGHT)
+    *body, total = layers.split("\n")
+    rule = body[1]
+    types = aligned(TYPE_HEADER, _type_cells(report), TYPE_RIGHT)
+    return "\n".join(
+        [describe(report), "", *body, rule, total, "", types, "", _extra_params_line(report)]
+    )
+
+
+def table_markdown(report: NetworkCost) -> str:
+    total = [f"**{c}**" if c else "" for c in _total_cells(report)]
+    return "\n".join(
+        [
+            f"**{describe(report)}**",
+            "",
+            markdown_table(LAYER_HEADER, _layer_cells(report) + [total], LAYER_RIGHT),
+            "",
+            markdown_table(TYPE_HEADER, _type_cells(report), TYPE_RIGHT),
+            "",
+            _extra_params_line(report),
+        ]
+    )
+
+
+def table_csv(report: NetworkCost) -> str:
+    rows = [[getattr(row, key) for key in ROW_KEYS] for row in report.layers]
+    return csv_text(ROW_KEYS, rows)
+
+
+def render_table(report: NetworkCost, fmt: str) -> str:
+    return {
+        "text": table_text,
+        "markdown": table_markdown,
+        "csv": table_csv,
+        "json": lambda r: json_text(r.to_dict()),
+    }[fmt](report)
+
+
+# -- the grid of totals (`mnetcalc sweep`) -----------------------------------------------------------
+
+SWEEP_HEADER = ("model", "alpha", "resolution", "MAdds (M)", "params (M)")
+SWEEP_RIGHT = (False, True, True, True, True)
+
+
+def model_label(alpha: float, resolution: int, variant: str = "separable") -> str:
+    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``."""
+    name = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}[variant]
+    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
+    return f"{width} {name}-{resolution}"
+
+
+def sweep_records(reports: Sequence[NetworkCost]) -> list[dict]:
+    return [
+        {
+            "alpha": r.meta["alpha"],
+            "resolution": r.meta["resolution"],
+            "variant": r.meta["variant"],
+            "num_classes": r.meta["num_classes"],
+            "mult_adds": r.mult_adds,
+            "params": r.params,
+            "bias_params": r.bias_params,
+            "bn_params": r.bn_params,
+        }
+        for r in reports
+    ]
+
+
+def render_sweep(reports: Sequence[NetworkCost], fmt: str) -> str:
+    records = sweep_records(reports)
+    if fmt == "json":
+        return json_text(records)
+    if fmt == "csv":
+        keys = list(records[0]) if records else []
+        return csv_text(keys, [[rec[k] for k in keys] for rec in records])
+    rows = [
+        [
+            model_label(rec["alpha"], rec["resolution"], rec["variant"]),
+            f"{rec['alpha']:g}",
+            str(rec["resolution"]),
+            millions(rec["mult_adds"], 2),
+            millions(rec["params"], 2),
+        ]
+        for rec in records
+    ]
+    if fmt == "markdown":
+        return markdown_table(SWEEP_HEADER, rows, SWEEP_RIGHT)
+    return aligned(SWEEP_HEADER, rows, SWEEP_RIGHT)
+
+
+# -- one layer (`mnetcalc layer`, paper Table 3) -------------------------------------------------------
+
+LAYER_COMPARISON_HEADER = ("layer / modification", "MAdds (M)", "params (M)")
+
+
+def render_layer(steps: Sequence[tuple[str, int, int]], comparison, fmt: str) -> str:
+    """``steps`` are Table 3's rows (label, mult-adds, params); ``comparison`` the final LayerComparison."""
+    if fmt == "json":
+        return json_text(comparison.to_dict())
+    if fmt == "csv":
+        return csv_text(("step", "mult_adds", "params"), steps)
+    rows = [[label, millions(ma), millions(p)] for label, ma, p in steps]
+    c = comparison
+    ratio = (
+        f"separable / standard mult-adds = {float(c.ratio):.4f}; "
+        f"1/N + 1/Dk² = 1/{c.n} + 1/{c.dk * c.dk} = {float(c.formula_ratio):.4f}"
+    )
+    shape = f"Dk={c.dk}, M={c.m}, N={c.n}, Df={c.df} (after the multipliers)"
+    if fmt == "markdown":
+        table = markdown_table(LAYER_COMPARISON_HEADER, rows, (False, True, True))
+    else:
+        table = aligned(LAYER_COMPARISON_HEADER, rows, (False, True, True))
+    return "\n".join([shape, "", table, "", ratio])

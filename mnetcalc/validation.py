@@ -1,0 +1,61 @@
+"""Argument checks shared by the Python API and the CLI.
+
+Each check raises :class:`InvalidArgument` with a one-line message that names the bad value and
+says what is allowed; the CLI prints that line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+
+class InvalidArgument(ValueError):
+    """A parameter outside its allowed range (the message names the value and what is allowed).
+
+    ``name`` is the parameter's name, so that a front end (the CLI) can say it in its own terms.
+    """
+
+    def __init__(self, message: str, name: str | None = None):
+        super().__init__(message)
+        self.name = name
+
+
+def positive_number(name: str, value) -> float:
+    """A finite number > 0 (alpha, rho)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{name} must be a number > 0, got {value!r}", name) from None
+    if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
+        raise InvalidArgument(f"{name} must be a finite number > 0, got {value!r}", name)
+    return number
+
+
+def positive_int(name: str, value) -> int:
+    """A whole number >= 1 (resolution, class count, channels); ``"224"`` and ``224.0`` are accepted."""
+    if isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+    if isinstance(value, int):
+        number = value
+    else:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            try:
+                as_float = float(value)
+            except (TypeError, ValueError):
+                raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name) from None
+            if not as_float.is_integer():
+                raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name) from None
+            number = int(as_float)
+    if number < 1:
+        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+    return number
+
+
+def choice(name: str, value, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise InvalidArgument(f"{name} must be one of {', '.join(allowed)}; got {value!r}", name)
+    return value
