@@ -1,0 +1,142 @@
+"""The command line: output formats, the golden table, and one-line errors for bad input."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mnetcalc
+from mnetcalc.cli import main
+from mnetcalc.layers import ROW_KEYS
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(*args):
+    """Run the CLI as a user would, in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-m", "mnetcalc", *args], capture_output=True, text=True)
+
+
+def test_golden_table_alpha_025_res_128():
+    # Reviewed by hand against the formulas: conv0 3·3·3·8·64² = 884,736; fc 256·1000 = 256,000;
+    # total 13,570,048 mult-adds and 463,600 weights.
+    result = run("table", "--alpha", "0.25", "--res", "128")
+    assert result.returncode == 0
+    assert result.stdout == (GOLDEN / "table_alpha0.25_res128.txt").read_text()
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_table_json_has_exactly_the_documented_keys(capsys):
+    assert main(["table", "--alpha", "0.5", "--res", "160", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["network", "alpha", "resolution", "num_classes", "variant", "layers", "total"]
+    assert (data["network"], data["alpha"], data["resolution"], data["num_classes"], data["variant"]) == (
+        "mobilenet_v1",
+        0.5,
+        160,
+        1000,
+        "separable",
+    )
+    assert all(list(layer) == list(ROW_KEYS) for layer in data["layers"])
+    assert list(data["total"]) == ["mult_adds", "params", "bias_params", "bn_params"]
+    counts = [v for layer in data["layers"] for k, v in layer.items() if k not in ("name", "type")]
+    assert all(type(v) is int for v in counts + list(data["total"].values()))
+    # Paper Table 9: 0.50 MobileNet-160 has 1.32 M parameters.
+    assert round(data["total"]["params"] / 1e6, 2) == 1.32
+
+
+def test_table_csv_and_markdown(capsys):
+    main(["table", "--variant", "shallow", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert sum(int(r["mult_adds"]) for r in rows) == mnetcalc.mobilenet_v1(variant="shallow").mult_adds
+    # The shallow variant drops the five 14x14x512 blocks: 28 - 10 layers with weights, plus the pool.
+    assert len(rows) == 19
+    main(["table", "--classes", "10", "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert "| fc | FC / s1 | 1024×10 |" in out
+
+
+def test_layer_json_is_table_3_after_the_multipliers(capsys):
+    main(["layer", "--dk", "3", "--m", "512", "--n", "512", "--df", "14", "--alpha", "0.75", "--rho", "0.714", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["standard", "separable", "ratio", "formula_ratio"]
+    # Table 3's last row: 15.1 M mult-adds, 0.15 M parameters (M = N = 384, Df = round(0.714·14) = 10).
+    assert round(data["separable"]["mult_adds"] / 1e6, 1) == 15.1
+    assert data["separable"]["mult_adds"] == 9 * 384 * 100 + 384 * 384 * 100
+    assert data["standard"]["mult_adds"] == 9 * 384 * 384 * 100
+    assert data["ratio"] == pytest.approx(1 / 384 + 1 / 9, rel=1e-12)
+    assert data["formula_ratio"] == pytest.approx(1 / 384 + 1 / 9, rel=1e-12)
+
+
+def test_layer_text_shows_table_3(capsys):
+    main(["layer", "--alpha", "0.75", "--rho", "0.714"])
+    out = capsys.readouterr().out
+    for label, mult_adds in [("Convolution", "462.422"), ("Depthwise Separable Conv", "52.283"), ("alpha = 0.75", "29.579"), ("rho = 0.714", "15.091")]:
+        assert any(line.startswith(label) and mult_adds in line for line in out.splitlines())
+
+
+def test_sweep_covers_the_grid(capsys):
+    main(["sweep", "--format", "json"])
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 16
+    by_config = {(r["alpha"], r["resolution"]): r for r in records}
+    # Paper Table 6 (resolution 224) and Table 7 (alpha 1) at their printed precision.
+    for alpha, ma in [(1.0, 569), (0.75, 325), (0.5, 149), (0.25, 41)]:
+        assert round(by_config[(alpha, 224)]["mult_adds"] / 1e6) == ma
+    for res, ma in [(192, 418), (128, 186)]:
+        assert round(by_config[(1.0, res)]["mult_adds"] / 1e6) == ma
+    main(["sweep", "--alpha", "0.75", "--res", "224"])
+    assert "0.75 MobileNet-224" in capsys.readouterr().out
+
+
+BAD_INPUTS = [
+    (["table", "--alpha", "0"], "0"),
+    (["table", "--alpha", "-1"], "-1"),
+    (["table", "--alpha", "nan"], "nan"),
+    (["table", "--alpha", "inf"], "inf"),
+    (["table", "--alpha", "wide"], "wide"),
+    (["table", "--res", "0"], "0"),
+    (["table", "--res", "12.5"], "12.5"),
+    (["table", "--res", "big"], "big"),
+    (["table", "--classes", "0"], "0"),
+    (["table", "--classes", "2.5"], "2.5"),
+    (["table", "--variant", "deep"], "deep"),
+    (["table", "--format", "xml"], "xml"),
+    (["sweep", "--alpha", "1,zero"], "zero"),
+    (["sweep", "--res", "224,-3"], "-3"),
+    (["layer", "--m", "0"], "0"),
+    (["layer", "--rho", "nan"], "nan"),
+    (["table", "--frobnicate"], "--frobnicate"),
+    (["explode"], "explode"),
+]
+
+
+@pytest.mark.parametrize("args, bad", BAD_INPUTS)
+def test_bad_input_is_one_line_naming_the_value(args, bad, capsys):
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and bad in lines[0] and lines[0].startswith("mnetcalc: error:")
+
+
+@pytest.mark.parametrize("args, bad", BAD_INPUTS[::4])
+def test_bad_input_from_the_shell_exits_2_without_traceback(args, bad):
+    result = run(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_imports_neither_torch_nor_numpy_nor_matplotlib():
+    code = (
+        "import sys; from mnetcalc.cli import main; main(['table', '--alpha', '0.25', '--res', '128']);"
+        "heavy = [m for m in ('torch', 'numpy', 'matplotlib') if m in sys.modules];"
+        "sys.exit(1 if heavy else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
