@@ -17,6 +17,7 @@ from .calculator import (
 )
 from .layers import LayerCost
 from .network import NetworkCost, cost_layers
+from .traffic import LayerTraffic, NetworkTraffic, layer_traffic, network_traffic
 from .validation import InvalidArgument
 
 __version__ = "0.1.0"
@@ -29,11 +30,15 @@ __all__ = [
     "InvalidArgument",
     "LayerComparison",
     "LayerCost",
+    "LayerTraffic",
     "NetworkCost",
+    "NetworkTraffic",
     "cost_layers",
     "layer_costs",
+    "layer_traffic",
     "mobilenet_v1",
     "mobilenet_v1_spec",
+    "network_traffic",
     "reduction_ratio",
     "scale_channels",
     "separable_conv_cost",
