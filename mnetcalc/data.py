@@ -1,0 +1,306 @@
+"""Fashion-MNIST from its standard gzipped IDX files: where to find them, how to read them safely.
+
+Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) has 60,000 training and 10,000 test images of clothing,
+grey 28x28 pixels, in 10 classes. It is published as four IDX files::
+
+    train-images-idx3-ubyte.gz  train-labels-idx1-ubyte.gz
+    t10k-images-idx3-ubyte.gz   t10k-labels-idx1-ubyte.gz
+
+An IDX file is a tiny header and then raw numbers: two zero bytes, a type code (``0x08``: unsigned
+bytes, the only type used here), the number of dimensions, each dimension as a big-endian 32-bit
+integer, then the data in row-major order. Everything read here is checked against that format, and
+a file that does not fit (wrong magic number, wrong dimensions, truncated, trailing bytes, a damaged
+gzip stream) raises :class:`DataError` naming the file.
+
+Where the files are looked for, in order (:func:`find_data_dir`):
+
+1. an explicit folder passed by the caller (then only there), else the folder in ``MNETCALC_DATA``;
+2. the user cache, ``$XDG_CACHE_HOME/mnetcalc/fashion-mnist`` (``~/.cache/...`` by default);
+3. the Debian package's folder ``/usr/share/datasets/fashion-mnist`` (``apt install dataset-fashion-mnist``).
+
+Nothing here touches the network unless :func:`download` is called explicitly.
+
+This module needs numpy (not torch).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .validation import InvalidArgument
+
+#: The four files, by role.
+FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+
+#: The ten classes, in label order (from the dataset's README).
+CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+#: Image side in pixels.
+SIDE = 28
+
+#: Environment variable naming a folder with the four files.
+ENV_VAR = "MNETCALC_DATA"
+
+#: The Debian package ``dataset-fashion-mnist`` installs the files here.
+SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: Where :func:`download` fetches from, and the MD5 checksums of the files published there.
+DOWNLOAD_URL = "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"
+DOWNLOAD_MD5 = {
+    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+
+#: IDX type code for unsigned bytes.
+UBYTE = 0x08
+
+HOW_TO_GET = (
+    "install the Debian package dataset-fashion-mnist, or put the four IDX .gz files in a folder and pass "
+    f"--data FOLDER (or set {ENV_VAR}), or call mnetcalc.data.download() once (needs internet)"
+)
+
+
+class DataError(InvalidArgument):
+    """The data cannot be used: files missing, or a file that is not a valid IDX file (the message names it).
+
+    A subclass of :class:`~mnetcalc.validation.InvalidArgument`, so the CLI reports it the same way:
+    one line, exit status 2.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, None)
+
+
+@dataclass(frozen=True)
+class Split:
+    """One part of the dataset: ``images`` (N, 28, 28) uint8 and ``labels`` (N,) uint8."""
+
+    images: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, count: int | None, seed: int = 0) -> "Split":
+        """``count`` examples drawn at random without replacement (all of them if ``count`` is None),
+        the same ones for the same seed."""
+        if count is None or count >= len(self):
+            return self
+        order = np.random.default_rng(seed).permutation(len(self))[:count]
+        order.sort()
+        return Split(self.images[order], self.labels[order])
+
+
+@dataclass(frozen=True)
+class FashionMNIST:
+    """The training and test splits, and the folder they came from."""
+
+    train: Split
+    test: Split
+    folder: Path
+    classes: tuple[str, ...] = CLASSES
+
+
+# -- where the files are ------------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """The user cache folder for the dataset (``XDG_CACHE_HOME`` respected)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mnetcalc" / "fashion-mnist"
+
+
+def candidate_dirs(folder: str | os.PathLike | None = None) -> list[Path]:
+    """The folders to look in, in order: only ``folder`` if given; else ``MNETCALC_DATA`` (if set), the
+    user cache and the Debian package's folder."""
+    if folder is not None:
+        return [Path(folder).expanduser()]
+    found = []
+    if os.environ.get(ENV_VAR):
+        found.append(Path(os.environ[ENV_VAR]).expanduser())
+    found += [cache_dir(), SYSTEM_DIR]
+    return found
+
+
+def missing_files(folder: Path) -> list[str]:
+    return [name for name in FILES.values() if not (folder / name).is_file()]
+
+
+def find_data_dir(folder: str | os.PathLike | None = None) -> Path:
+    """The first folder of :func:`candidate_dirs` that holds all four files; :class:`DataError` if none."""
+    looked = []
+    for candidate in candidate_dirs(folder):
+        if not candidate.is_dir():
+            looked.append(f"{candidate} (no such folder)")
+            continue
+        missing = missing_files(candidate)
+        if not missing:
+            return candidate
+        looked.append(f"{candidate} (missing {', '.join(missing)})")
+    raise DataError(f"Fashion-MNIST not found; looked in {'; '.join(looked)}. To get it: {HOW_TO_GET}")
+
+
+# -- reading IDX files --------------------------------------------------------------------------------
+
+
+def read_bytes(path: Path) -> bytes:
+    """The decompressed content of ``path`` (gzip if it ends in ``.gz``); :class:`DataError` if damaged."""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as stream:
+                return stream.read()
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
+        reason = str(error) or type(error).__name__
+        raise DataError(f"{path}: damaged gzip file ({reason})") from None
+
+
+def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
+    """An IDX file's numbers as an array of its shape (unsigned bytes only); :class:`DataError` naming
+    ``name`` if the content is not a complete, valid IDX file."""
+    if len(content) < 4:
+        raise DataError(f"{name}: not an IDX file (only {len(content)} bytes)")
+    zero, dtype, ndim = struct.unpack(">HBB", content[:4])
+    if zero != 0:
+        raise DataError(f"{name}: not an IDX file (magic number {content[:4].hex()}, expected 0000XXYY)")
+    if dtype != UBYTE:
+        raise DataError(f"{name}: IDX type code 0x{dtype:02x} is not supported (expected 0x08, unsigned bytes)")
+    if ndim == 0:
+        raise DataError(f"{name}: IDX header declares 0 dimensions")
+    header = 4 + 4 * ndim
+    if len(content) < header:
+        raise DataError(f"{name}: truncated IDX header ({len(content)} bytes, {ndim}-dimensional header needs {header})")
+    shape = struct.unpack(f">{ndim}I", content[4:header])
+    expected = header + int(np.prod(shape, dtype=np.int64))
+    if len(content) != expected:
+        what = "truncated" if len(content) < expected else "has trailing bytes"
+        raise DataError(
+            f"{name}: {what}: header says {'x'.join(map(str, shape))} bytes of data "
+            f"({expected} bytes in all), file has {len(content)}"
+        )
+    return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read one (gzipped or plain) IDX file of unsigned bytes."""
+    path = Path(path)
+    return parse_idx(read_bytes(path), str(path))
+
+
+def read_split(images_path: Path, labels_path: Path) -> Split:
+    """Images and labels, checked against each other and against Fashion-MNIST's shape and classes."""
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
+        raise DataError(f"{images_path}: expected images of shape N x {SIDE} x {SIDE}, got {'x'.join(map(str, images.shape))}")
+    if labels.ndim != 1:
+        raise DataError(f"{labels_path}: expected a 1-dimensional list of labels, got shape {'x'.join(map(str, labels.shape))}")
+    if len(images) != len(labels):
+        raise DataError(f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels")
+    if len(labels) and labels.max() >= len(CLASSES):
+        raise DataError(f"{labels_path}: label {labels.max()} out of range (classes are 0-{len(CLASSES) - 1})")
+    return Split(images, labels)
+
+
+def load_fashion_mnist(folder: str | os.PathLike | None = None) -> FashionMNIST:
+    """Both splits of Fashion-MNIST, from the first folder that has them (see :func:`find_data_dir`)."""
+    where = find_data_dir(folder)
+    return FashionMNIST(
+        train=read_split(where / FILES["train_images"], where / FILES["train_labels"]),
+        test=read_split(where / FILES["test_images"], where / FILES["test_labels"]),
+        folder=where,
+    )
+
+
+# -- writing IDX files (tests and small examples) ----------------------------------------------------
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """``array`` (unsigned bytes) in IDX format, uncompressed."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    return struct.pack(f">HBB{array.ndim}I", 0, UBYTE, array.ndim, *array.shape) + array.tobytes()
+
+
+def write_idx(path: str | os.PathLike, array: np.ndarray) -> Path:
+    """Write ``array`` as an IDX file, gzipped if ``path`` ends in ``.gz``."""
+    path = Path(path)
+    content = idx_bytes(array)
+    if path.suffix == ".gz":
+        with gzip.open(path, "wb") as stream:
+            stream.write(content)
+    else:
+        path.write_bytes(content)
+    return path
+
+
+# -- opt-in download --------------------------------------------------------------------------------
+
+
+def md5sum(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(
+    folder: str | os.PathLike | None = None,
+    base_url: str = DOWNLOAD_URL,
+    checksums: dict[str, str] | None = DOWNLOAD_MD5,
+) -> Path:
+    """Fetch the four files into ``folder`` (default: the user cache) and check them; returns the folder.
+
+    Opt-in only: nothing in mnetcalc calls this on its own. Files already present with the right
+    checksum are not fetched again. ``checksums=None`` skips the MD5 check (the files are still parsed).
+    """
+    from urllib.request import urlopen
+
+    target = Path(folder).expanduser() if folder is not None else cache_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in FILES.values():
+        path = target / name
+        expected = checksums.get(name) if checksums else None
+        if path.is_file() and (expected is None or md5sum(path) == expected):
+            continue
+        partial = path.with_name(path.name + ".part")
+        try:
+            with urlopen(base_url + name, timeout=60) as response, open(partial, "wb") as out:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    out.write(block)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise DataError(f"download of {base_url + name} failed: {error}") from None
+        if expected is not None and md5sum(partial) != expected:
+            partial.unlink()
+            raise DataError(f"{base_url + name}: MD5 checksum mismatch (expected {expected})")
+        partial.replace(path)
+    load_fashion_mnist(target)  # parse once: a bad file fails here, not at training time
+    return target
