@@ -12,7 +12,19 @@ Formulas (the paper's eqs. 2-7, ``Df`` the side of the *output* feature map):
 * pointwise convolution  ``M * N * Df * Df``  (a standard convolution with ``Dk = 1``)
 * fully connected        ``M * N``
 
-Feature maps use "same" padding: the output side is ``ceil(input side / stride)``.
+Feature maps use "same" padding unless a spec says otherwise: the output side is
+``ceil(input side / stride)``. A spec with an explicit ``padding`` of ``p`` pixels on every side has the
+output side ``floor((side + 2p - kernel) / stride) + 1`` (PyTorch's and Caffe's rule; a pool with
+``ceil_mode`` rounds up instead, and drops a last window that would start in the padding), which is
+what the classic networks of :mod:`mnetcalc.zoo` need (AlexNet's 11x11/4 "valid" convolution takes
+227 to 55). A grouped convolution (``groups`` > 1, AlexNet's two-GPU split) connects each output
+channel to ``in_channels / groups`` input channels only.
+
+Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their parts,
+named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
+``out_channels`` is the sum of the branches' channels, so that the walk of
+:func:`mnetcalc.network.cost_layers` continues from the concatenated map.
+
 Parameters count weights only (the paper's convention); biases and BatchNorm's learnable scale and
 shift are counted separately so that the three together equal ``sum(p.numel())`` of a PyTorch model.
 """
@@ -22,6 +34,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterator
 
+from .validation import InvalidArgument
+
 #: Layer types, as reported in every row.
 CONV = "conv"  # standard convolution with Dk > 1
 CONV_DW = "conv_dw"  # depthwise convolution
@@ -29,6 +43,8 @@ CONV_PW = "conv_pw"  # 1x1 (pointwise) convolution
 AVGPOOL = "avgpool"
 MAXPOOL = "maxpool"
 FC = "fc"
+LRN = "lrn"  # local response normalisation (AlexNet, GoogLeNet): no weights, not counted
+CONCAT = "concat"  # the channel concatenation that closes a composite block
 
 #: Row fields written to JSON, in order (scripts rely on these keys).
 ROW_KEYS = (
@@ -50,6 +66,31 @@ def same_padding_side(side: int, stride: int) -> int:
     return -(-side // stride)
 
 
+def output_side(
+    side: int, kernel: int, stride: int, padding: int | None = None, ceil_mode: bool = False, name: str = "layer"
+) -> int:
+    """Output side of a ``kernel`` x ``kernel`` window slid with ``stride`` over a map of side ``side``.
+
+    ``padding=None`` is "same" padding (:func:`same_padding_side`). Otherwise ``padding`` pixels are added
+    on every side and the output side is ``floor((side + 2 * padding - kernel) / stride) + 1``, or with
+    ``ceil_mode`` the ceiling of the quotient, less one if that last window would start in the right-hand
+    padding (PyTorch's rule, which equals Caffe's for the classic networks).
+    """
+    if padding is None:
+        return same_padding_side(side, stride)
+    span = side + 2 * padding - kernel
+    if span < 0:
+        raise InvalidArgument(
+            f"{name}: a {side}x{side} input is too small for a {kernel}x{kernel} window with padding {padding}"
+        )
+    if not ceil_mode:
+        return span // stride + 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= side + padding:
+        out -= 1
+    return out
+
+
 @dataclass(frozen=True)
 class LayerCost:
     """One row of a cost table: what a layer is and what it costs."""
@@ -66,6 +107,7 @@ class LayerCost:
     params: int
     bias_params: int = 0
     bn_params: int = 0
+    groups: int = 1
 
     def to_dict(self) -> dict:
         row = asdict(self)
@@ -74,17 +116,29 @@ class LayerCost:
 
 @dataclass(frozen=True)
 class Conv:
-    """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told not."""
+    """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told not.
+
+    ``padding``: pixels added on every side, ``None`` for "same" padding. ``groups``: split the input and
+    output channels into that many groups, each output channel seeing ``in_channels / groups`` inputs.
+    """
 
     out_channels: int
     kernel: int = 3
     stride: int = 1
     batchnorm: bool = True
     bias: bool = False
+    padding: int | None = None
+    groups: int = 1
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
-        out_side = same_padding_side(side, self.stride)
+        out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
+        g = self.groups
+        if in_channels % g or self.out_channels % g:
+            raise InvalidArgument(
+                f"{name}: {g} groups do not divide {in_channels} input and {self.out_channels} output channels"
+            )
         m, n, dk = in_channels, self.out_channels, self.kernel
+        weights = dk * dk * (m // g) * n
         yield LayerCost(
             name=name,
             type=CONV_PW if dk == 1 else CONV,
@@ -94,10 +148,11 @@ class Conv:
             out_channels=n,
             input_size=side,
             output_size=out_side,
-            mult_adds=dk * dk * m * n * out_side * out_side,
-            params=dk * dk * m * n,
+            mult_adds=weights * out_side * out_side,
+            params=weights,
             bias_params=n if self.bias else 0,
             bn_params=2 * n if self.batchnorm else 0,
+            groups=g,
         )
 
 
@@ -108,9 +163,10 @@ class DepthwiseConv:
     kernel: int = 3
     stride: int = 1
     batchnorm: bool = True
+    padding: int | None = None
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
-        out_side = same_padding_side(side, self.stride)
+        out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
         m, dk = in_channels, self.kernel
         yield LayerCost(
             name=name,
@@ -124,6 +180,7 @@ class DepthwiseConv:
             mult_adds=dk * dk * m * out_side * out_side,
             params=dk * dk * m,
             bn_params=2 * m if self.batchnorm else 0,
+            groups=m,
         )
 
 
@@ -131,12 +188,15 @@ class DepthwiseConv:
 class Pool:
     """Average or max pooling; ``kernel=None`` pools the whole feature map (global pooling).
 
-    Pooling has no weights and, in the paper's convention, no mult-adds.
+    Pooling has no weights and, in the paper's convention, no mult-adds. ``padding`` and ``ceil_mode``
+    as in :func:`output_side` (``padding=None``: "same").
     """
 
     kind: str = AVGPOOL
     kernel: int | None = None
     stride: int | None = None
+    padding: int | None = None
+    ceil_mode: bool = False
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         if self.kernel is None:  # global pooling
@@ -144,7 +204,7 @@ class Pool:
         else:
             kernel = self.kernel
             stride = self.stride if self.stride is not None else self.kernel
-            out_side = same_padding_side(side, stride)
+            out_side = output_side(side, kernel, stride, self.padding, self.ceil_mode, name=name)
         yield LayerCost(
             name=name,
             type=self.kind,
@@ -182,3 +242,110 @@ class FullyConnected:
             params=m * n,
             bias_params=n if self.bias else 0,
         )
+
+
+@dataclass(frozen=True)
+class LocalResponseNorm:
+    """Local response normalisation across ``size`` neighbouring channels (AlexNet, GoogLeNet).
+
+    It has no weights; its arithmetic (a few operations per activation) is not a multiply-add of a
+    convolution or a matrix product, so the paper's convention does not count it, like pooling.
+    """
+
+    size: int = 5
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        yield LayerCost(name, LRN, 1, self.size, in_channels, in_channels, side, side, 0, 0)
+
+
+#: A branch of a composite block: ``(part name, spec)`` pairs applied one after the other.
+Branch = tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class Branches:
+    """Parallel branches on the same input, their outputs concatenated along the channels.
+
+    Yields each branch's rows in turn (named ``"<name>/<part>"``), then one cost-free ``concat`` row named
+    ``name`` with the summed channels. All branches must end at the same feature-map side.
+    """
+
+    branches: tuple[Branch, ...]
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        ends = []
+        for branch in self.branches:
+            channels, branch_side = in_channels, side
+            for part, layer in branch:
+                for row in layer.costs(f"{name}/{part}", channels, branch_side):
+                    yield row
+                channels, branch_side = row.out_channels, row.output_size
+            ends.append((channels, branch_side))
+        sides = {s for _, s in ends}
+        if len(sides) != 1:
+            raise InvalidArgument(f"{name}: branches end at different sides {sorted(sides)}, cannot concatenate")
+        (out_side,) = sides
+        total = sum(c for c, _ in ends)
+        yield LayerCost(name, CONCAT, 1, 1, total, total, out_side, out_side, 0, 0)
+
+
+@dataclass(frozen=True)
+class Inception:
+    """GoogLeNet's Inception module (Szegedy et al. 2014, Table 1's columns), as four :class:`Branches`:
+
+    ``1x1``; ``3x3_reduce`` -> ``3x3``; ``5x5_reduce`` -> ``5x5``; ``pool`` (3x3 max pool, stride 1) ->
+    ``pool_proj``. Every convolution keeps the side (padding ``kernel // 2``).
+    """
+
+    n1x1: int
+    n3x3_reduce: int
+    n3x3: int
+    n5x5_reduce: int
+    n5x5: int
+    pool_proj: int
+    batchnorm: bool = False
+    bias: bool = True
+
+    def branches(self) -> Branches:
+        def conv(channels: int, kernel: int) -> Conv:
+            return Conv(channels, kernel, 1, self.batchnorm, self.bias, padding=kernel // 2)
+
+        return Branches(
+            (
+                (("1x1", conv(self.n1x1, 1)),),
+                (("3x3_reduce", conv(self.n3x3_reduce, 1)), ("3x3", conv(self.n3x3, 3))),
+                (("5x5_reduce", conv(self.n5x5_reduce, 1)), ("5x5", conv(self.n5x5, 5))),
+                (("pool", Pool(MAXPOOL, 3, 1, padding=1)), ("pool_proj", conv(self.pool_proj, 1))),
+            )
+        )
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        return self.branches().costs(name, in_channels, side)
+
+
+@dataclass(frozen=True)
+class Fire:
+    """SqueezeNet's fire module (Iandola et al. 2016): a 1x1 ``squeeze1x1`` convolution, then
+    :class:`Branches` ``expand1x1`` (1x1) and ``expand3x3`` (3x3, padding 1), concatenated."""
+
+    squeeze: int
+    expand1x1: int
+    expand3x3: int
+    batchnorm: bool = False
+    bias: bool = True
+
+    def squeeze_conv(self) -> Conv:
+        return Conv(self.squeeze, 1, 1, self.batchnorm, self.bias, padding=0)
+
+    def expand(self) -> Branches:
+        return Branches(
+            (
+                (("expand1x1", Conv(self.expand1x1, 1, 1, self.batchnorm, self.bias, padding=0)),),
+                (("expand3x3", Conv(self.expand3x3, 3, 1, self.batchnorm, self.bias, padding=1)),),
+            )
+        )
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        (squeeze,) = self.squeeze_conv().costs(f"{name}/squeeze1x1", in_channels, side)
+        yield squeeze
+        yield from self.expand().costs(name, squeeze.out_channels, squeeze.output_size)
