@@ -19,6 +19,7 @@ from .layers import LayerCost
 from .network import NetworkCost, cost_layers
 from .traffic import LayerTraffic, NetworkTraffic, layer_traffic, network_traffic
 from .validation import InvalidArgument
+from .zoo import alexnet, googlenet, squeezenet, vgg16
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,10 @@ __all__ = [
     "STEM",
     "VARIANTS",
     "InvalidArgument",
+    "alexnet",
+    "googlenet",
+    "squeezenet",
+    "vgg16",
     "LayerComparison",
     "LayerCost",
     "LayerTraffic",

@@ -1,0 +1,239 @@
+"""The giants MobileNet is compared with (paper Tables 8 and 9), as data, costed by the same engine.
+
+Each network is a spec of ``(name, layer)`` pairs (:mod:`mnetcalc.layers`), like
+:func:`mnetcalc.architecture.mobilenet_v1_spec`, and each public function returns the
+:class:`~mnetcalc.network.NetworkCost` of :func:`~mnetcalc.network.cost_layers` on it, with
+``meta["network"]`` naming the network. Unlike MobileNet, these networks have a bias in every
+convolution and no BatchNorm, and they use explicit padding (the output side is
+``floor((side + 2p - k) / s) + 1``; Caffe's pools round up).
+
+* **VGG16** (Simonyan & Zisserman 2014, configuration D): thirteen 3x3 convolutions (padding 1) in five
+  stages of 64, 128, 256, 512, 512 channels, each stage closed by a 2x2/2 max pool, then fully connected
+  layers of 4096, 4096 and 1000 units on the flattened 7x7x512 map.
+* **GoogLeNet** (Szegedy et al. 2014, "Going deeper with convolutions", Table 1): 7x7/2 convolution,
+  3x3/2 max pool, 1x1 and 3x3 convolutions, nine Inception modules (3a-5b) with max pools between the
+  stages, global average pooling and one fully connected layer. Pools round up (Caffe, as the
+  authors' table's sizes 112 -> 56 -> 28 -> 14 -> 7 require). The two auxiliary classifiers used only
+  in training are left out unless asked for (``aux_classifiers=True``).
+* **AlexNet** (Krizhevsky, Sutskever & Hinton 2012): five convolutions (96 11x11/4 "valid", 256 5x5,
+  384, 384, 256 3x3), three overlapping 3x3/2 max pools, fully connected 4096, 4096, 1000. The input is
+  227x227 (224 cannot give the paper's 55x55 map with an 11x11/4 valid convolution). Convolutions 2, 4
+  and 5 are split in two groups, as trained on two GPUs (``groups=2``); this halves their cost and is
+  what the ~720 M mult-adds usually quoted for AlexNet count. ``groups=1`` gives the same widths
+  without the split.
+* **SqueezeNet v1.0** (Iandola et al. 2016, Table 1): a 7x7/2 convolution of 96 filters, eight fire
+  modules with max pools after conv1, fire4 and fire8, and a 1x1 convolution to the classes before
+  global average pooling. The input is 227x227, which gives Table 1's 111x111 first map.
+
+Local response normalisation is kept as a cost-free ``lrn`` row where the networks have it; dropout is
+left out (it does nothing at inference).
+"""
+
+from __future__ import annotations
+
+from .layers import (
+    AVGPOOL,
+    MAXPOOL,
+    Conv,
+    Fire,
+    FullyConnected,
+    Inception,
+    LocalResponseNorm,
+    Pool,
+)
+from .network import NetworkCost, NetworkSpec, cost_layers
+from .validation import InvalidArgument, choice, positive_int
+
+#: VGG16 (configuration D): (output channels, number of 3x3 convolutions) per stage.
+VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
+
+#: Width of VGG16's and AlexNet's two hidden fully connected layers.
+HIDDEN_FC = 4096
+
+#: GoogLeNet's Inception modules, as the columns of Szegedy et al.'s Table 1:
+#: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
+GOOGLENET_INCEPTIONS = {
+    "3a": (64, 96, 128, 16, 32, 32),
+    "3b": (128, 128, 192, 32, 96, 64),
+    "4a": (192, 96, 208, 16, 48, 64),
+    "4b": (160, 112, 224, 24, 64, 64),
+    "4c": (128, 128, 256, 24, 64, 64),
+    "4d": (112, 144, 288, 32, 64, 64),
+    "4e": (256, 160, 320, 32, 128, 128),
+    "5a": (256, 160, 320, 32, 128, 128),
+    "5b": (384, 192, 384, 48, 128, 128),
+}
+
+#: The Inception modules after which GoogLeNet attaches its training-only auxiliary classifiers.
+GOOGLENET_AUX_AFTER = ("inception4a", "inception4d")
+
+#: SqueezeNet v1.0's fire modules: (squeeze 1x1, expand 1x1, expand 3x3) filters.
+SQUEEZENET_FIRES = {
+    2: (16, 64, 64),
+    3: (16, 64, 64),
+    4: (32, 128, 128),
+    5: (32, 128, 128),
+    6: (48, 192, 192),
+    7: (48, 192, 192),
+    8: (64, 256, 256),
+    9: (64, 256, 256),
+}
+
+#: The input side each network was defined for (AlexNet and SqueezeNet: the 227 of their Caffe models).
+DEFAULT_RESOLUTION = {"vgg16": 224, "googlenet": 224, "alexnet": 227, "squeezenet": 227}
+
+
+def _conv(channels: int, kernel: int, stride: int = 1, padding: int = 0, groups: int = 1) -> Conv:
+    """A convolution of the classic networks: bias, no BatchNorm."""
+    return Conv(channels, kernel, stride, batchnorm=False, bias=True, padding=padding, groups=groups)
+
+
+def _maxpool(kernel: int, stride: int, ceil_mode: bool = False) -> Pool:
+    return Pool(MAXPOOL, kernel, stride, padding=0, ceil_mode=ceil_mode)
+
+
+def vgg16_spec(num_classes: int = 1000) -> NetworkSpec:
+    """VGG16 as ``(name, layer)`` pairs: ``conv{stage}_{i}``, ``pool{stage}``, ``fc6``, ``fc7``, ``fc8``."""
+    num_classes = positive_int("num_classes", num_classes)
+    spec: list = []
+    for stage, (channels, convs) in enumerate(VGG16_STAGES, start=1):
+        spec += [(f"conv{stage}_{i}", _conv(channels, 3, padding=1)) for i in range(1, convs + 1)]
+        spec.append((f"pool{stage}", _maxpool(2, 2)))
+    spec += [("fc6", FullyConnected(HIDDEN_FC)), ("fc7", FullyConnected(HIDDEN_FC)), ("fc8", FullyConnected(num_classes))]
+    return tuple(spec)
+
+
+def googlenet_spec(num_classes: int = 1000) -> NetworkSpec:
+    """GoogLeNet (Inception v1) without its auxiliary classifiers, as ``(name, layer)`` pairs."""
+    num_classes = positive_int("num_classes", num_classes)
+    spec: list = [
+        ("conv1", _conv(64, 7, 2, padding=3)),
+        ("pool1", _maxpool(3, 2, ceil_mode=True)),
+        ("lrn1", LocalResponseNorm(5)),
+        ("conv2_reduce", _conv(64, 1)),
+        ("conv2", _conv(192, 3, padding=1)),
+        ("lrn2", LocalResponseNorm(5)),
+        ("pool2", _maxpool(3, 2, ceil_mode=True)),
+    ]
+    for module, widths in GOOGLENET_INCEPTIONS.items():
+        spec.append((f"inception{module}", Inception(*widths)))
+        if module in ("3b", "4e"):
+            spec.append((f"pool{3 if module == '3b' else 4}", _maxpool(3, 2, ceil_mode=True)))
+    spec += [("avgpool", Pool(AVGPOOL)), ("fc", FullyConnected(num_classes))]
+    return tuple(spec)
+
+
+def googlenet_aux_spec(num_classes: int = 1000) -> NetworkSpec:
+    """One auxiliary classifier: 5x5/3 average pool, 1x1 convolution to 128, FC 1024, FC to the classes."""
+    return (
+        ("avgpool", Pool(AVGPOOL, 5, 3, padding=0, ceil_mode=True)),
+        ("conv", _conv(128, 1)),
+        ("fc1", FullyConnected(1024)),
+        ("fc2", FullyConnected(positive_int("num_classes", num_classes))),
+    )
+
+
+def alexnet_spec(num_classes: int = 1000, groups: int = 2) -> NetworkSpec:
+    """AlexNet as ``(name, layer)`` pairs; ``groups=2`` splits conv2, conv4 and conv5 as on two GPUs."""
+    num_classes = positive_int("num_classes", num_classes)
+    groups = positive_int("groups", groups)
+    if groups not in (1, 2):
+        raise InvalidArgument(f"groups must be 1 or 2, got {groups!r}", "groups")
+    return (
+        ("conv1", _conv(96, 11, 4)),
+        ("lrn1", LocalResponseNorm(5)),
+        ("pool1", _maxpool(3, 2, ceil_mode=True)),
+        ("conv2", _conv(256, 5, padding=2, groups=groups)),
+        ("lrn2", LocalResponseNorm(5)),
+        ("pool2", _maxpool(3, 2, ceil_mode=True)),
+        ("conv3", _conv(384, 3, padding=1)),
+        ("conv4", _conv(384, 3, padding=1, groups=groups)),
+        ("conv5", _conv(256, 3, padding=1, groups=groups)),
+        ("pool5", _maxpool(3, 2, ceil_mode=True)),
+        ("fc6", FullyConnected(HIDDEN_FC)),
+        ("fc7", FullyConnected(HIDDEN_FC)),
+        ("fc8", FullyConnected(num_classes)),
+    )
+
+
+def squeezenet_spec(num_classes: int = 1000) -> NetworkSpec:
+    """SqueezeNet v1.0 as ``(name, layer)`` pairs: ``conv1``, ``pool1``, ``fire2`` ... ``fire9``, ``conv10``."""
+    num_classes = positive_int("num_classes", num_classes)
+    spec: list = [("conv1", _conv(96, 7, 2)), ("pool1", _maxpool(3, 2, ceil_mode=True))]
+    for index, widths in SQUEEZENET_FIRES.items():
+        spec.append((f"fire{index}", Fire(*widths)))
+        if index in (4, 8):
+            spec.append((f"pool{index}", _maxpool(3, 2, ceil_mode=True)))
+    spec += [("conv10", _conv(num_classes, 1)), ("avgpool", Pool(AVGPOOL))]
+    return tuple(spec)
+
+
+def _report(network: str, spec: NetworkSpec, resolution, num_classes, in_channels, **extra) -> NetworkCost:
+    resolution = positive_int("resolution", resolution)
+    in_channels = positive_int("in_channels", in_channels)
+    meta = {"network": network, "resolution": resolution, "num_classes": int(num_classes), **extra}
+    if in_channels != 3:
+        meta["in_channels"] = in_channels
+    return NetworkCost(cost_layers(spec, resolution, in_channels), meta)
+
+
+def vgg16(resolution: int = 224, num_classes: int = 1000, in_channels: int = 3) -> NetworkCost:
+    """Per-layer mult-adds and parameters of VGG16 (its first FC layer grows with the resolution)."""
+    return _report("vgg16", vgg16_spec(num_classes), resolution, num_classes, in_channels)
+
+
+def googlenet(
+    resolution: int = 224, num_classes: int = 1000, aux_classifiers: bool = False, in_channels: int = 3
+) -> NetworkCost:
+    """Per-layer costs of GoogLeNet; ``aux_classifiers=True`` appends the rows of the two training-only
+    classifiers (``aux1/...`` on inception4a's output, ``aux2/...`` on inception4d's)."""
+    report = _report("googlenet", googlenet_spec(num_classes), resolution, num_classes, in_channels)
+    if not aux_classifiers:
+        return report
+    rows = list(report.layers)
+    for index, after in enumerate(GOOGLENET_AUX_AFTER, start=1):
+        source = report.layer(after)
+        prefixed = tuple((f"aux{index}/{name}", layer) for name, layer in googlenet_aux_spec(num_classes))
+        rows += cost_layers(prefixed, source.output_size, source.out_channels)
+    return NetworkCost(tuple(rows), {**report.meta, "aux_classifiers": True})
+
+
+def alexnet(resolution: int = 227, num_classes: int = 1000, groups: int = 2, in_channels: int = 3) -> NetworkCost:
+    """Per-layer costs of AlexNet; ``groups=2`` is the original two-GPU model, ``groups=1`` unsplit."""
+    return _report("alexnet", alexnet_spec(num_classes, groups), resolution, num_classes, in_channels, groups=groups)
+
+
+def squeezenet(resolution: int = 227, num_classes: int = 1000, in_channels: int = 3) -> NetworkCost:
+    """Per-layer costs of SqueezeNet v1.0."""
+    return _report("squeezenet", squeezenet_spec(num_classes), resolution, num_classes, in_channels)
+
+
+#: The giants by name (for the CLI and for loops in the book).
+NETWORKS = {"vgg16": vgg16, "googlenet": googlenet, "alexnet": alexnet, "squeezenet": squeezenet}
+
+
+def network_cost(name: str, resolution: int | None = None, num_classes: int = 1000) -> NetworkCost:
+    """The report of one of :data:`NETWORKS` by name, at its own default resolution unless told."""
+    name = choice("network", name, NETWORKS)
+    if resolution is None:
+        resolution = DEFAULT_RESOLUTION[name]
+    return NETWORKS[name](resolution=resolution, num_classes=num_classes)
+
+
+__all__ = [
+    "DEFAULT_RESOLUTION",
+    "GOOGLENET_INCEPTIONS",
+    "NETWORKS",
+    "SQUEEZENET_FIRES",
+    "VGG16_STAGES",
+    "alexnet",
+    "alexnet_spec",
+    "googlenet",
+    "googlenet_aux_spec",
+    "googlenet_spec",
+    "network_cost",
+    "squeezenet",
+    "squeezenet_spec",
+    "vgg16",
+    "vgg16_spec",
+]
