@@ -1,0 +1,194 @@
+"""An independent count: fvcore traces the real PyTorch model, layer by layer, and we compare.
+
+fvcore's ``FlopCountAnalysis`` counts one fused multiply-add as one "flop", i.e. it counts mult-adds,
+as the paper does. The paper's convention counts convolutions (standard, depthwise, pointwise) and
+the fully connected layer only; BatchNorm, ReLU and pooling are free. So the analysis here starts
+from an empty handle table and registers fvcore's own handles for the matrix-multiply-like operators
+only (:data:`COUNTED_OPS`); the operators that the convention leaves out are marked as ignored
+(:data:`UNCOUNTED_OPS`), and anything else the trace meets is reported in
+:attr:`CountCheck.unsupported_ops` instead of being silently dropped.
+
+(fvcore 0.1.5's ``set_op_handle(op, None)`` adds ``op`` to the ignored set but leaves its default
+handle in place, so BatchNorm would still be counted; clearing the table first avoids that.)
+
+Parameters are compared too: fvcore's ``parameter_count`` per layer against the calculator's weights
++ biases + BatchNorm scale/shift of that row.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import torch
+
+with warnings.catch_warnings():  # fvcore.nn scripts its focal losses at import; torch 2.13 deprecates torch.jit.script
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fvcore.nn import FlopCountAnalysis, parameter_count
+    from fvcore.nn.jit_handles import addmm_flop_jit, bmm_flop_jit, conv_flop_jit, linear_flop_jit, matmul_flop_jit
+
+from .network import NetworkCost
+
+#: Operators counted (the paper's convention: convolutions and fully connected layers), with fvcore's handles.
+COUNTED_OPS = {
+    "aten::_convolution": conv_flop_jit,
+    "aten::linear": linear_flop_jit,
+    "aten::addmm": addmm_flop_jit,
+    "aten::matmul": matmul_flop_jit,
+    "aten::mm": matmul_flop_jit,
+    "aten::bmm": bmm_flop_jit,
+}
+
+#: Operators that a MobileNet-like network runs and the paper's convention does not count.
+UNCOUNTED_OPS = (
+    "aten::batch_norm",
+    "aten::relu",
+    "aten::relu_",
+    "aten::adaptive_avg_pool2d",
+    "aten::adaptive_max_pool2d",
+    "aten::avg_pool2d",
+    "aten::max_pool2d",
+    "aten::flatten",
+    "aten::dropout",
+    "aten::feature_dropout",
+)
+
+
+def flop_analysis(model: torch.nn.Module, inputs: torch.Tensor) -> FlopCountAnalysis:
+    """fvcore's analysis of ``model`` on ``inputs``, counting conv and linear mult-adds only, quietly."""
+    analysis = FlopCountAnalysis(model, inputs)
+    analysis.clear_op_handles()
+    analysis.set_op_handle(**COUNTED_OPS)
+    analysis.set_op_handle(**dict.fromkeys(UNCOUNTED_OPS))
+    analysis.unsupported_ops_warnings(False)
+    analysis.uncalled_modules_warnings(False)
+    analysis.tracer_warnings("none")
+    return analysis
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """One layer counted twice: by the calculator (analytic) and by fvcore on the PyTorch model."""
+
+    name: str
+    type: str
+    analytic_mult_adds: int
+    fvcore_mult_adds: int
+    analytic_params: int  # weights + biases + BatchNorm scale/shift
+    fvcore_params: int
+
+    @property
+    def agrees(self) -> bool:
+        return self.analytic_mult_adds == self.fvcore_mult_adds and self.analytic_params == self.fvcore_params
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "analytic_mult_adds": self.analytic_mult_adds,
+            "fvcore_mult_adds": self.fvcore_mult_adds,
+            "analytic_params": self.analytic_params,
+            "fvcore_params": self.fvcore_params,
+            "agrees": self.agrees,
+        }
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """The per-layer comparison, fvcore's totals, and any operator fvcore met but had no rule for."""
+
+    layers: tuple[LayerCheck, ...]
+    fvcore_total_mult_adds: int
+    fvcore_total_params: int
+    analytic_total_mult_adds: int
+    analytic_total_params: int
+    unsupported_ops: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def agrees(self) -> bool:
+        """Every layer agrees, the totals agree, and fvcore saw no operator outside the convention."""
+        return (
+            all(row.agrees for row in self.layers)
+            and self.fvcore_total_mult_adds == self.analytic_total_mult_adds
+            and self.fvcore_total_params == self.analytic_total_params
+            and not self.unsupported_ops
+        )
+
+    def disagreements(self) -> list[LayerCheck]:
+        return [row for row in self.layers if not row.agrees]
+
+    def to_dict(self) -> dict:
+        return {
+            **self.meta,
+            "layers": [row.to_dict() for row in self.layers],
+            "total": {
+                "analytic_mult_adds": self.analytic_total_mult_adds,
+                "fvcore_mult_adds": self.fvcore_total_mult_adds,
+                "analytic_params": self.analytic_total_params,
+                "fvcore_params": self.fvcore_total_params,
+            },
+            "unsupported_ops": dict(self.unsupported_ops),
+            "agrees": self.agrees,
+        }
+
+
+def model_for(report: NetworkCost) -> torch.nn.Module:
+    """The PyTorch model of a calculator report's configuration (MobileNet v1 reports only)."""
+    from .model import mobilenet_v1
+
+    meta = report.meta
+    if meta.get("network") != "mobilenet_v1":
+        raise ValueError(f"no model builder for network {meta.get('network')!r}; pass the model explicitly")
+    return mobilenet_v1(
+        meta["alpha"],
+        meta["num_classes"],
+        meta["variant"],
+        in_channels=meta.get("in_channels", 3),
+        stem_stride=meta.get("stem_stride", 2),
+    )
+
+
+def check_counts(report: NetworkCost, model: torch.nn.Module | None = None) -> CountCheck:
+    """Compare the calculator's ``report`` with fvcore's count of ``model`` (built from the report's
+    configuration if not given), on an input of the report's resolution and channel count.
+
+    Rows are matched by name: each calculator row ``name`` against fvcore's count for the module of that name.
+    """
+    if model is None:
+        model = model_for(report)
+    resolution = report.meta["resolution"]
+    in_channels = report.meta.get("in_channels", 3)
+    inputs = torch.zeros(1, in_channels, resolution, resolution)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer chatter; the counts are what we compare
+            analysis = flop_analysis(model, inputs)
+            by_module = analysis.by_module()
+            total = analysis.total()
+            unsupported = dict(analysis.unsupported_ops())
+    finally:
+        model.train(was_training)
+    params = parameter_count(model)
+    rows = tuple(
+        LayerCheck(
+            name=row.name,
+            type=row.type,
+            analytic_mult_adds=row.mult_adds,
+            fvcore_mult_adds=int(by_module.get(row.name, 0)),
+            analytic_params=row.params + row.bias_params + row.bn_params,
+            fvcore_params=int(params.get(row.name, 0)),
+        )
+        for row in report.layers
+    )
+    return CountCheck(
+        layers=rows,
+        fvcore_total_mult_adds=int(total),
+        fvcore_total_params=int(params[""]),
+        analytic_total_mult_adds=report.mult_adds,
+        analytic_total_params=report.total_params,
+        unsupported_ops=unsupported,
+        meta=dict(report.meta),
+    )

@@ -1,0 +1,225 @@
+"""A real PyTorch network built from the calculator's architecture data.
+
+:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.layers`) into a
+``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer comparison
+with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing (:mod:`mnetcalc.latency`) needs
+no guessing. :func:`mobilenet_v1` builds MobileNet v1 from :func:`mnetcalc.architecture.mobilenet_v1_spec`,
+the same data the calculator costs.
+
+How each spec becomes modules (:data:`MODULE_BUILDERS`):
+
+* ``Conv``            -> ``Conv2d`` (no bias unless the spec says so) -> ``BatchNorm2d`` -> ``ReLU``
+* ``DepthwiseConv``   -> the same, with ``groups = in_channels``
+* ``Pool``            -> ``AdaptiveAvgPool2d(1)`` (or max) for global pooling, else a windowed pool
+* ``FullyConnected``  -> flatten -> dropout (if any) -> ``Linear``
+
+"Same" padding is ``kernel // 2`` on every side, which for odd kernels gives the calculator's output
+side ``ceil(side / stride)`` at every input size.
+
+This is the only core module that imports torch at import time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+from .architecture import mobilenet_v1_spec
+from .layers import AVGPOOL, MAXPOOL, Conv, DepthwiseConv, FullyConnected, Pool
+from .network import NetworkSpec
+from .validation import InvalidArgument, positive_int
+
+__all__ = ["ConvBNReLU", "Classifier", "MODULE_BUILDERS", "build", "mobilenet_v1", "init_weights", "optimize"]
+
+
+class ConvBNReLU(nn.Sequential):
+    """One convolution layer of the spec: ``conv`` -> ``bn`` (optional) -> ``relu``."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int, *, groups: int = 1,
+                 batchnorm: bool = True, bias: bool = False):
+        if kernel % 2 == 0:
+            raise InvalidArgument(f"kernel must be odd for 'same' padding, got {kernel}", "kernel")
+        layers = {
+            "conv": nn.Conv2d(
+                in_channels, out_channels, kernel, stride, padding=kernel // 2, groups=groups, bias=bias
+            )
+        }
+        if batchnorm:
+            layers["bn"] = nn.BatchNorm2d(out_channels)
+        layers["relu"] = nn.ReLU(inplace=True)
+        super().__init__(OrderedDict(layers))
+
+
+class Classifier(nn.Sequential):
+    """The fully connected layer: ``flatten`` -> ``dropout`` (if ``p`` > 0) -> ``linear``."""
+
+    def __init__(self, in_features: int, out_features: int, *, bias: bool = True, dropout: float = 0.0):
+        layers = {"flatten": nn.Flatten(1)}
+        if dropout > 0:
+            layers["dropout"] = nn.Dropout(dropout)
+        layers["linear"] = nn.Linear(in_features, out_features, bias=bias)
+        super().__init__(OrderedDict(layers))
+
+
+def _conv(layer: Conv, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return ConvBNReLU(in_channels, layer.out_channels, layer.kernel, layer.stride,
+                      batchnorm=layer.batchnorm, bias=layer.bias)
+
+
+def _depthwise(layer: DepthwiseConv, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return ConvBNReLU(in_channels, in_channels, layer.kernel, layer.stride, groups=in_channels,
+                      batchnorm=layer.batchnorm)
+
+
+def _pool(layer: Pool, in_channels: int, side: int, dropout: float) -> nn.Module:
+    if layer.kind not in (AVGPOOL, MAXPOOL):
+        raise InvalidArgument(f"pool kind must be {AVGPOOL} or {MAXPOOL}, got {layer.kind!r}", "kind")
+    if layer.kernel is None:  # global pooling, at any input size
+        return nn.AdaptiveAvgPool2d(1) if layer.kind == AVGPOOL else nn.AdaptiveMaxPool2d(1)
+    kernel = layer.kernel
+    stride = layer.stride if layer.stride is not None else kernel
+    if kernel == stride:  # non-overlapping windows; ceil_mode keeps the partial last window
+        padding, ceil_mode = 0, True
+    elif kernel % 2 == 1:
+        padding, ceil_mode = kernel // 2, False
+    else:
+        raise InvalidArgument(f"pool kernel must be odd or equal to its stride, got {kernel}", "kernel")
+    if layer.kind == AVGPOOL:
+        return nn.AvgPool2d(kernel, stride, padding, ceil_mode=ceil_mode, count_include_pad=False)
+    return nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceil_mode)
+
+
+def _fully_connected(layer: FullyConnected, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return Classifier(in_channels * side * side, layer.out_features, bias=layer.bias, dropout=dropout)
+
+
+#: Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``. Register a new spec
+#: class here and :func:`build` can build networks that use it.
+MODULE_BUILDERS = {
+    Conv: _conv,
+    DepthwiseConv: _depthwise,
+    Pool: _pool,
+    FullyConnected: _fully_connected,
+}
+
+
+def init_weights(model: nn.Module) -> nn.Module:
+    """He (fan-out) initialisation for convolutions, unit BatchNorm, small normal for linear layers."""
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, 0.0, 0.01)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+    return model
+
+
+def build(spec: NetworkSpec, in_channels: int = 3, resolution: int = 224, dropout: float = 0.0) -> nn.Sequential:
+    """A ``nn.Sequential`` with one child per spec entry, named as in the spec.
+
+    Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an ``in_channels`` x
+    ``resolution`` x ``resolution`` input. ``resolution`` matters only where a layer's size depends on
+    it (a fully connected layer without global pooling before it); MobileNet works at any resolution.
+    """
+    in_channels = positive_int("in_channels", in_channels)
+    side = positive_int("resolution", resolution)
+    dropout = float(dropout)
+    if not 0.0 <= dropout < 1.0:
+        raise InvalidArgument(f"dropout must be in [0, 1), got {dropout!r}", "dropout")
+    channels = in_channels
+    modules: dict[str, nn.Module] = {}
+    for name, layer in spec:
+        builder = MODULE_BUILDERS.get(type(layer))
+        if builder is None:
+            raise InvalidArgument(f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec")
+        modules[name] = builder(layer, channels, side, dropout)
+        *_, last = layer.costs(name, channels, side)
+        channels, side = last.out_channels, last.output_size
+    return init_weights(nn.Sequential(OrderedDict(modules)))
+
+
+def mobilenet_v1(
+    alpha: float = 1.0,
+    num_classes: int = 1000,
+    variant: str = "separable",
+    in_channels: int = 3,
+    dropout: float = 0.0,
+    stem_stride: int = 2,
+) -> nn.Sequential:
+    """MobileNet v1 as a PyTorch module, from the same data the calculator costs.
+
+    Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (``conv{i}``
+    in the standard variant), ``avgpool``, ``fc``. Any input resolution works (global average pooling).
+    """
+    spec = mobilenet_v1_spec(alpha, num_classes, variant, stem_stride)
+    return build(spec, in_channels=in_channels, dropout=dropout)
+
+
+def _is_conv_bn(module: nn.Module) -> bool:
+    return isinstance(module, ConvBNReLU) and "bn" in module._modules
+
+
+def fold_batchnorm(model: nn.Module) -> nn.Module:
+    """An eval-mode copy of ``model`` with every ``ConvBNReLU``'s BatchNorm folded into its convolution.
+
+    Uses torch's own fusion (``torch.ao.quantization.fuse_modules``); the folded layer keeps its name.
+    """
+    import copy
+
+    from torch.ao.quantization import fuse_modules
+
+    folded = copy.deepcopy(model).eval()
+    groups = [[f"{name}.conv", f"{name}.bn", f"{name}.relu"] for name, m in folded.named_modules() if _is_conv_bn(m)]
+    return fuse_modules(folded, groups, inplace=True) if groups else folded
+
+
+def optimize(
+    model: nn.Module,
+    resolution: int = 224,
+    *,
+    in_channels: int | None = None,
+    channels_last: bool = True,
+    freeze: bool = True,
+) -> nn.Module:
+    """An inference-only version of ``model``: BatchNorm folded, channels-last memory format, and a
+    frozen TorchScript graph traced at ``resolution`` (the defaults are what was measured to help on
+    a 2-core AVX-512 Xeon, see ``benchmarks/README.md``).
+
+    The result accepts ordinary (contiguous) tensors of shape ``(batch, in_channels, resolution,
+    resolution)``; a frozen graph is specialised to the traced shape's rank and dtype, and works at
+    other resolutions only for networks that pool globally.
+    """
+    resolution = positive_int("resolution", resolution)
+    fast = fold_batchnorm(model)
+    if channels_last:
+        fast = fast.to(memory_format=torch.channels_last)
+    if not freeze:
+        return _ChannelsLast(fast) if channels_last else fast
+    if in_channels is None:
+        first_conv = next(m for m in fast.modules() if isinstance(m, nn.Conv2d))
+        in_channels = first_conv.in_channels
+    example = torch.zeros(1, in_channels, resolution, resolution)
+    wrapped = _ChannelsLast(fast) if channels_last else fast
+    with torch.no_grad():
+        traced = torch.jit.trace(wrapped, example)
+        return torch.jit.freeze(traced)
+
+
+class _ChannelsLast(nn.Module):
+    """Converts the input to channels-last before running ``body`` (so callers pass plain tensors)."""
+
+    def __init__(self, body: nn.Module):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x.contiguous(memory_format=torch.channels_last))
+
