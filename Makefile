@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test system-deps venv clean
+.PHONY: book test system-deps venv web-assets clean
 
 venv: $(STAMP)
 
@@ -20,11 +20,37 @@ $(STAMP): requirements.txt pyproject.toml
 system-deps:
 	bash scripts/install-system-deps.sh
 
-book: system-deps $(STAMP)
-	$(BIN)/mnetcalc table --alpha 0.25 --res 128
+# The browser code the site serves itself (widget manager, RequireJS): installed from npm as
+# pinned in package-lock.json into node_modules/, copied to _build/web-assets/, which _config.yml
+# adds to the site's _static. Nothing third-party is committed.
+NPM_STAMP := node_modules/.package-lock.json
+WEB := _build/web-assets/ipywidgets
+WIDGETS_DIST := node_modules/@jupyter-widgets/html-manager/dist
 
-test: system-deps $(STAMP)
-	$(BIN)/python -m pytest
+web-assets: $(WEB)/.copied
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(WEB)/.copied: $(NPM_STAMP)
+	rm -rf $(WEB) && mkdir -p $(WEB)
+	cp $(WIDGETS_DIST)/embed-amd.js $(WIDGETS_DIST)/*.{woff2,woff,ttf,eot,svg} $(WEB)/
+	cp node_modules/requirejs/require.js $(WEB)/
+	touch $@
+
+# -W: any warning fails the build; -n: nitpicky cross-references; --keep-going: report them all.
+JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+
+book: system-deps $(STAMP) web-assets
+	$(JB_BUILD)
+
+# Unit tests, then the book build, then the browser test of the built site (which must exist:
+# MNETCALC_REQUIRE_SITE=1 turns "no site to test" into a failure instead of a skip).
+test: system-deps $(STAMP) web-assets
+	$(BIN)/python -m pytest -m "not site"
+	$(JB_BUILD)
+	MNETCALC_REQUIRE_SITE=1 $(BIN)/python -m pytest -m site
 
 clean:
 	rm -rf _build
