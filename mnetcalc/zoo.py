@@ -38,6 +38,7 @@ from .layers import (
     Fire,
     FullyConnected,
     Inception,
+    LayerCost,
     LocalResponseNorm,
     Pool,
 )
@@ -62,6 +63,24 @@ GOOGLENET_INCEPTIONS = {
     "4e": (256, 160, 320, 32, 128, 128),
     "5a": (256, 160, 320, 32, 128, 128),
     "5b": (384, 192, 384, 48, 128, 128),
+}
+
+#: Szegedy et al.'s Table 1 as printed: row -> (params in thousands, ops in millions). Summed, the params
+#: column gives the "6.8 M" that MobileNet's Table 8 quotes. :func:`googlenet_table_1_rows` says which of
+#: our rows each printed row covers.
+GOOGLENET_TABLE_1 = {
+    "conv1": (2.7, 34),
+    "conv2": (112, 360),
+    "inception3a": (159, 128),
+    "inception3b": (380, 304),
+    "inception4a": (364, 73),
+    "inception4b": (437, 88),
+    "inception4c": (463, 100),
+    "inception4d": (580, 119),
+    "inception4e": (840, 170),
+    "inception5a": (1072, 54),
+    "inception5b": (1388, 71),
+    "fc": (1000, 1),
 }
 
 #: The Inception modules after which GoogLeNet attaches its training-only auxiliary classifiers.
@@ -121,6 +140,17 @@ def googlenet_spec(num_classes: int = 1000) -> NetworkSpec:
             spec.append((f"pool{3 if module == '3b' else 4}", _maxpool(3, 2, ceil_mode=True)))
     spec += [("avgpool", Pool(AVGPOOL)), ("fc", FullyConnected(num_classes))]
     return tuple(spec)
+
+
+def googlenet_table_1_rows(report: NetworkCost, name: str) -> tuple[LayerCost, ...]:
+    """The rows of a GoogLeNet report that one row of Szegedy et al.'s Table 1 covers (its "convolution
+    3x3/1" row is our ``conv2_reduce`` and ``conv2``; an Inception row is all of that module's rows)."""
+    if name not in GOOGLENET_TABLE_1:
+        raise KeyError(name)
+    prefixes = ("conv2_reduce", "conv2") if name == "conv2" else (name,)
+    return tuple(
+        row for row in report.layers if any(row.name == p or row.name.startswith(p + "/") for p in prefixes)
+    )
 
 
 def googlenet_aux_spec(num_classes: int = 1000) -> NetworkSpec:
@@ -223,6 +253,7 @@ def network_cost(name: str, resolution: int | None = None, num_classes: int = 10
 __all__ = [
     "DEFAULT_RESOLUTION",
     "GOOGLENET_INCEPTIONS",
+    "GOOGLENET_TABLE_1",
     "NETWORKS",
     "SQUEEZENET_FIRES",
     "VGG16_STAGES",
@@ -231,6 +262,7 @@ __all__ = [
     "googlenet",
     "googlenet_aux_spec",
     "googlenet_spec",
+    "googlenet_table_1_rows",
     "network_cost",
     "squeezenet",
     "squeezenet_spec",
