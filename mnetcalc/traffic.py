@@ -15,7 +15,10 @@ The traffic model here is deliberately simple, a lower bound that a real kernel 
   (``bias=False`` leaves biases out; a conv with neither BatchNorm nor bias has none);
 * ReLU is applied in place as the output is written, so it costs nothing either;
 * every number is ``bytes_per_element`` bytes wide (float32: 4), activations and weights alike;
-* batch size 1: weights are read once per image (a larger batch would share them).
+* batch size 1: weights are read once per image (a larger batch would share them);
+* rows without mult-adds move bytes too: a pooling layer reads its input and writes its output, and
+  the ``concat`` row that closes a composite block (:mod:`mnetcalc.zoo`) copies its branches' outputs
+  into one map, as ``torch.cat`` does.
 
 For a convolution from ``M`` to ``N`` channels with kernel ``Dk`` on an input of side ``Di`` and an
 output of side ``Df``, with ``b`` bytes per number::
