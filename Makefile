@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test system-deps venv web-assets clean
+.PHONY: book test lab system-deps venv web-assets clean
 
 venv: $(STAMP)
 
@@ -42,15 +42,32 @@ $(WEB)/.copied: $(NPM_STAMP)
 # -W: any warning fails the build; -n: nitpicky cross-references; --keep-going: report them all.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-book: system-deps $(STAMP) web-assets
+# The execution cache (_build/.jupyter_cache) re-runs a chapter only when its own code changes.
+# Outputs computed by an older mnetcalc or other pinned packages would be stale: clear the cache
+# whenever those change.
+CACHE_STAMP := _build/.jupyter_cache.inputs
+$(CACHE_STAMP): $(wildcard mnetcalc/*.py) requirements.txt
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+book: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 	$(JB_BUILD)
 
 # Unit tests, then the book build, then the browser test of the built site (which must exist:
 # MNETCALC_REQUIRE_SITE=1 turns "no site to test" into a failure instead of a skip).
-test: system-deps $(STAMP) web-assets
+test: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 	$(BIN)/python -m pytest -m "not site"
 	$(JB_BUILD)
 	MNETCALC_REQUIRE_SITE=1 $(BIN)/python -m pytest -m site
+
+# JupyterLab on the repository, opening the chapters (book/*.md) as notebooks through jupytext.
+# The viewer setting goes into .venv's own Jupyter config, not the user's.
+LAB_SETTINGS := $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-lab.txt
+	$(BIN)/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer markdown myst
+	$(BIN)/jupyter lab
 
 clean:
 	rm -rf _build
