@@ -294,7 +294,8 @@ class Inception:
     """GoogLeNet's Inception module (Szegedy et al. 2014, Table 1's columns), as four :class:`Branches`:
 
     ``1x1``; ``3x3_reduce`` -> ``3x3``; ``5x5_reduce`` -> ``5x5``; ``pool`` (3x3 max pool, stride 1) ->
-    ``pool_proj``. Every convolution keeps the side (padding ``kernel // 2``).
+    ``pool_proj``. Every convolution keeps the side (padding ``kernel // 2``). ``large_kernel`` is the
+    side of the "5x5" branch's filters: 5 in the paper, 3 in TF-slim's and torchvision's Inception v1.
     """
 
     n1x1: int
@@ -305,6 +306,7 @@ class Inception:
     pool_proj: int
     batchnorm: bool = False
     bias: bool = True
+    large_kernel: int = 5
 
     def branches(self) -> Branches:
         def conv(channels: int, kernel: int) -> Conv:
@@ -314,7 +316,7 @@ class Inception:
             (
                 (("1x1", conv(self.n1x1, 1)),),
                 (("3x3_reduce", conv(self.n3x3_reduce, 1)), ("3x3", conv(self.n3x3, 3))),
-                (("5x5_reduce", conv(self.n5x5_reduce, 1)), ("5x5", conv(self.n5x5, 5))),
+                (("5x5_reduce", conv(self.n5x5_reduce, 1)), ("5x5", conv(self.n5x5, self.large_kernel))),
                 (("pool", Pool(MAXPOOL, 3, 1, padding=1)), ("pool_proj", conv(self.pool_proj, 1))),
             )
         )

@@ -122,9 +122,13 @@ def vgg16_spec(num_classes: int = 1000) -> NetworkSpec:
     return tuple(spec)
 
 
-def googlenet_spec(num_classes: int = 1000) -> NetworkSpec:
-    """GoogLeNet (Inception v1) without its auxiliary classifiers, as ``(name, layer)`` pairs."""
+def googlenet_spec(num_classes: int = 1000, large_kernel: int = 5) -> NetworkSpec:
+    """GoogLeNet (Inception v1) without its auxiliary classifiers, as ``(name, layer)`` pairs.
+
+    ``large_kernel=3`` gives the variant of TF-slim and torchvision, whose "5x5" branches use 3x3 filters.
+    """
     num_classes = positive_int("num_classes", num_classes)
+    large_kernel = positive_int("large_kernel", large_kernel)
     spec: list = [
         ("conv1", _conv(64, 7, 2, padding=3)),
         ("pool1", _maxpool(3, 2, ceil_mode=True)),
@@ -135,7 +139,7 @@ def googlenet_spec(num_classes: int = 1000) -> NetworkSpec:
         ("pool2", _maxpool(3, 2, ceil_mode=True)),
     ]
     for module, widths in GOOGLENET_INCEPTIONS.items():
-        spec.append((f"inception{module}", Inception(*widths)))
+        spec.append((f"inception{module}", Inception(*widths, large_kernel=large_kernel)))
         if module in ("3b", "4e"):
             spec.append((f"pool{3 if module == '3b' else 4}", _maxpool(3, 2, ceil_mode=True)))
     spec += [("avgpool", Pool(AVGPOOL)), ("fc", FullyConnected(num_classes))]
@@ -213,11 +217,18 @@ def vgg16(resolution: int = 224, num_classes: int = 1000, in_channels: int = 3) 
 
 
 def googlenet(
-    resolution: int = 224, num_classes: int = 1000, aux_classifiers: bool = False, in_channels: int = 3
+    resolution: int = 224,
+    num_classes: int = 1000,
+    aux_classifiers: bool = False,
+    in_channels: int = 3,
+    large_kernel: int = 5,
 ) -> NetworkCost:
     """Per-layer costs of GoogLeNet; ``aux_classifiers=True`` appends the rows of the two training-only
-    classifiers (``aux1/...`` on inception4a's output, ``aux2/...`` on inception4d's)."""
-    report = _report("googlenet", googlenet_spec(num_classes), resolution, num_classes, in_channels)
+    classifiers (``aux1/...`` on inception4a's output, ``aux2/...`` on inception4d's); ``large_kernel=3``
+    costs the TF-slim/torchvision variant."""
+    extra = {"large_kernel": large_kernel} if large_kernel != 5 else {}
+    spec = googlenet_spec(num_classes, large_kernel)
+    report = _report("googlenet", spec, resolution, num_classes, in_channels, **extra)
     if not aux_classifiers:
         return report
     rows = list(report.layers)

@@ -113,6 +113,16 @@ def test_googlenet_table_1_ops_column_agrees_except_conv1_and_5a():
     assert round(printed_params / 1e3, 1) == 6.8  # the "6.8 M" of MobileNet's Table 8
 
 
+def test_googlenet_with_3x3_in_place_of_5x5():
+    # TF-slim's and torchvision's Inception v1: the "5x5" branches use 3x3 filters.
+    full, slim = mnetcalc.googlenet(), mnetcalc.googlenet(large_kernel=3)
+    five = {"3a": (16, 32, 28), "3b": (32, 96, 28), "4a": (16, 48, 14), "4b": (24, 64, 14), "4c": (24, 64, 14),
+            "4d": (32, 64, 14), "4e": (32, 128, 14), "5a": (32, 128, 7), "5b": (48, 128, 7)}  # fmt: skip
+    assert full.params - slim.params == sum((25 - 9) * m * n for m, n, _ in five.values())
+    assert full.mult_adds - slim.mult_adds == sum((25 - 9) * m * n * s * s for m, n, s in five.values())
+    assert slim.meta["large_kernel"] == 3
+
+
 def test_googlenet_auxiliary_classifiers():
     main = mnetcalc.googlenet()
     both = mnetcalc.googlenet(aux_classifiers=True)
