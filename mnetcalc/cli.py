@@ -15,6 +15,7 @@ from . import formatting
 from .architecture import VARIANTS
 from .calculator import layer_costs, mobilenet_v1, table3
 from .validation import InvalidArgument
+from .zoo import DEFAULT_RESOLUTION, network_cost
 
 #: Sub-commands defined elsewhere: name -> module with ``add_arguments(parser)`` and ``run(args) -> int``.
 EXTRA_COMMANDS = {"bench": "mnetcalc.bench_cli", "train": "mnetcalc.train_cli"}
@@ -64,7 +65,15 @@ def build_parser() -> Parser:
 
     table = commands.add_parser("table", help="per-layer mult-adds and parameters of one MobileNet")
     table.add_argument("--alpha", default="1.0", help="width multiplier, a number > 0 (default: 1.0)")
-    table.add_argument("--res", default="224", metavar="R", help="input resolution in pixels (default: 224)")
+    table.add_argument(
+        "--res", default=None, metavar="R", help="input resolution in pixels (default: 224; alexnet, squeezenet: 227)"
+    )
+    table.add_argument(
+        "--network",
+        default="mobilenet_v1",
+        choices=("mobilenet_v1", *DEFAULT_RESOLUTION),
+        help="network to cost (default: mobilenet_v1); the giants of paper Tables 8-9 take no --alpha or --variant",
+    )
     add_network_options(table)
     add_format(table)
     table.add_argument(
@@ -106,7 +115,15 @@ def build_parser() -> Parser:
 
 
 def run_table(args) -> int:
-    report = mobilenet_v1(args.alpha, args.res, args.classes, args.variant)
+    if args.network != "mobilenet_v1":
+        for option, value, default in (("--alpha", args.alpha, "1.0"), ("--variant", args.variant, "separable")):
+            if value != default:
+                raise UsageError(f"{option} applies to mobilenet_v1 only, not to --network {args.network}")
+        if args.check:
+            raise UsageError(f"--check supports mobilenet_v1 only, not --network {args.network}")
+        print(formatting.render_table(network_cost(args.network, args.res, args.classes), args.format))
+        return 0
+    report = mobilenet_v1(args.alpha, 224 if args.res is None else args.res, args.classes, args.variant)
     if args.check:
         from .check_cli import render_check  # needs torch and fvcore
 

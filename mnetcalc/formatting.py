@@ -8,13 +8,16 @@ import json
 import textwrap
 from typing import Sequence
 
-from .layers import AVGPOOL, CONV, CONV_DW, CONV_PW, FC, MAXPOOL, ROW_KEYS, LayerCost
+from .layers import AVGPOOL, CONCAT, CONV, CONV_DW, CONV_PW, FC, LRN, MAXPOOL, ROW_KEYS, LayerCost
 from .network import NetworkCost
 
 FORMATS = ("text", "markdown", "csv", "json")
 
 #: How the paper names each layer type (Table 1's "Type" column and Table 2's rows).
-TYPE_NAMES = {CONV: "Conv", CONV_DW: "Conv dw", CONV_PW: "Conv", AVGPOOL: "Avg Pool", MAXPOOL: "Max Pool", FC: "FC"}
+TYPE_NAMES = {
+    CONV: "Conv", CONV_DW: "Conv dw", CONV_PW: "Conv", AVGPOOL: "Avg Pool", MAXPOOL: "Max Pool", FC: "FC",
+    CONCAT: "Concat", LRN: "LRN",
+}
 TYPE_SUMMARY_NAMES = {CONV: "Conv 3×3", CONV_DW: "Conv DW 3×3", CONV_PW: "Conv 1×1", FC: "Fully Connected"}
 
 
@@ -48,6 +51,12 @@ def filter_shape(row: LayerCost) -> str:
         return f"Pool {k}×{k}"
     if row.type == FC:
         return f"{row.in_channels}×{row.out_channels}"
+    if row.type == CONCAT:
+        return f"{row.out_channels} channels"
+    if row.type == LRN:
+        return f"across {k} channels"
+    if row.groups > 1:  # a grouped convolution (AlexNet): each filter sees in_channels / groups inputs
+        return f"{k}×{k}×{row.in_channels // row.groups}×{row.out_channels}, {row.groups} groups"
     return f"{k}×{k}×{row.in_channels}×{row.out_channels}"
 
 

@@ -208,7 +208,13 @@ def _report(network: str, spec: NetworkSpec, resolution, num_classes, in_channel
     meta = {"network": network, "resolution": resolution, "num_classes": int(num_classes), **extra}
     if in_channels != 3:
         meta["in_channels"] = in_channels
-    return NetworkCost(cost_layers(spec, resolution, in_channels), meta)
+    try:
+        rows = cost_layers(spec, resolution, in_channels)
+    except InvalidArgument as error:
+        if "too small" not in str(error):
+            raise
+        raise InvalidArgument(f"resolution {resolution} is too small for {network} ({error})", "resolution") from None
+    return NetworkCost(rows, meta)
 
 
 def vgg16(resolution: int = 224, num_classes: int = 1000, in_channels: int = 3) -> NetworkCost:

@@ -262,7 +262,7 @@ def test_lrn_and_pools_are_free():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: mnetcalc.alexnet(resolution=32), "too small"),
+        (lambda: mnetcalc.alexnet(resolution=32), "resolution 32 is too small for alexnet"),
         (lambda: mnetcalc.alexnet(groups=3), "groups"),
         (lambda: mnetcalc.vgg16(resolution=0), "resolution"),
         (lambda: mnetcalc.squeezenet(num_classes="many"), "num_classes"),
@@ -433,3 +433,38 @@ def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
     # the shapes agree too: the model's output has the classes and nothing else
     with torch.no_grad():
         assert model(torch.zeros(1, 3, side, side)).flatten(1).shape == (1, 1000)
+
+
+# -- the command line --------------------------------------------------------------------------------
+
+
+def test_cli_table_of_a_giant(capsys):
+    import json
+
+    from mnetcalc.cli import main
+
+    assert main(["table", "--network", "alexnet", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["network"], data["resolution"]) == ("alexnet", 227)  # AlexNet's own default input
+    assert data["total"]["mult_adds"] == 724_406_816
+    assert main(["table", "--network", "googlenet"]) == 0
+    text = capsys.readouterr().out
+    assert "inception3a/3x3_reduce" in text and "256 channels" in text
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["table", "--network", "vgg16", "--alpha", "0.5"], "--alpha"),
+        (["table", "--network", "vgg16", "--variant", "shallow"], "--variant"),
+        (["table", "--network", "squeezenet", "--check"], "--check"),
+        (["table", "--network", "squeezenet", "--res", "10"], "--res 10 is too small"),
+        (["table", "--network", "resnet50"], "resnet50"),
+    ],
+)
+def test_cli_bad_giant_options_are_one_line_and_status_2(capsys, argv, words):
+    from mnetcalc.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
