@@ -21,6 +21,7 @@ This is the only core module that imports torch at import time.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 
 import torch
@@ -31,7 +32,18 @@ from .layers import AVGPOOL, MAXPOOL, Conv, DepthwiseConv, FullyConnected, Pool
 from .network import NetworkSpec
 from .validation import InvalidArgument, positive_int
 
-__all__ = ["ConvBNReLU", "Classifier", "MODULE_BUILDERS", "build", "mobilenet_v1", "init_weights", "optimize"]
+__all__ = [
+    "ChannelsLast",
+    "Classifier",
+    "ConvBNReLU",
+    "MODULE_BUILDERS",
+    "build",
+    "fold_batchnorm",
+    "frozen",
+    "init_weights",
+    "mobilenet_v1",
+    "optimize",
+]
 
 
 class ConvBNReLU(nn.Sequential):
@@ -106,10 +118,16 @@ MODULE_BUILDERS = {
 
 
 def init_weights(model: nn.Module) -> nn.Module:
-    """He (fan-out) initialisation for convolutions, unit BatchNorm, small normal for linear layers."""
+    """He initialisation (fan-in) for convolutions, unit BatchNorm, small normal for linear layers.
+
+    Fan-in keeps the activations' scale from layer to layer even before training (BatchNorm is the
+    identity until it has seen data): a depthwise filter has fan-in ``k * k``, whereas its fan-out as
+    torch computes it (``channels * k * k``, ignoring groups) would shrink the activations by about
+    ``sqrt(channels)`` per block, down to denormal floats that make a CPU many times slower.
+    """
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
-            nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+            nn.init.kaiming_normal_(module.weight, mode="fan_in", nonlinearity="relu")
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
         elif isinstance(module, nn.BatchNorm2d):
@@ -188,33 +206,39 @@ def optimize(
     in_channels: int | None = None,
     channels_last: bool = True,
     freeze: bool = True,
+    optimize_for_inference: bool = False,
 ) -> nn.Module:
-    """An inference-only version of ``model``: BatchNorm folded, channels-last memory format, and a
-    frozen TorchScript graph traced at ``resolution`` (the defaults are what was measured to help on
-    a 2-core AVX-512 Xeon, see ``benchmarks/README.md``).
+    """An inference-only version of ``model``: BatchNorm folded into the convolutions, then (by default)
+    channels-last memory format and a frozen TorchScript graph traced on a ``resolution`` x
+    ``resolution`` input; ``optimize_for_inference`` adds torch's MKL-DNN rewrite on top of freezing.
+    Which steps help was measured on this project's machine (``benchmarks/README.md``).
 
-    The result accepts ordinary (contiguous) tensors of shape ``(batch, in_channels, resolution,
-    resolution)``; a frozen graph is specialised to the traced shape's rank and dtype, and works at
-    other resolutions only for networks that pool globally.
+    The result takes ordinary (contiguous) tensors of shape ``(batch, in_channels, H, W)`` and returns
+    the eager model's output within float rounding. A traced graph is fixed to the traced control flow,
+    not to the input size: MobileNet, which pools globally, still works at any resolution.
     """
     resolution = positive_int("resolution", resolution)
     fast = fold_batchnorm(model)
     if channels_last:
-        fast = fast.to(memory_format=torch.channels_last)
-    if not freeze:
-        return _ChannelsLast(fast) if channels_last else fast
+        fast = ChannelsLast(fast.to(memory_format=torch.channels_last)).eval()
+    if not (freeze or optimize_for_inference):
+        return fast
     if in_channels is None:
-        first_conv = next(m for m in fast.modules() if isinstance(m, nn.Conv2d))
-        in_channels = first_conv.in_channels
-    example = torch.zeros(1, in_channels, resolution, resolution)
-    wrapped = _ChannelsLast(fast) if channels_last else fast
-    with torch.no_grad():
-        traced = torch.jit.trace(wrapped, example)
-        return torch.jit.freeze(traced)
+        in_channels = next(m for m in fast.modules() if isinstance(m, nn.Conv2d)).in_channels
+    return frozen(fast, torch.zeros(1, in_channels, resolution, resolution), optimize_for_inference)
 
 
-class _ChannelsLast(nn.Module):
-    """Converts the input to channels-last before running ``body`` (so callers pass plain tensors)."""
+def frozen(module: nn.Module, example: torch.Tensor, optimize_for_inference: bool = False) -> torch.jit.ScriptModule:
+    """``module`` (in eval mode) traced on ``example`` and frozen: weights become constants, so the JIT can
+    fold and fuse around them; ``optimize_for_inference`` adds torch's MKL-DNN rewrite."""
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch 2.13 deprecates TorchScript; it still works
+        traced = torch.jit.freeze(torch.jit.trace(module.eval(), example))
+        return torch.jit.optimize_for_inference(traced) if optimize_for_inference else traced
+
+
+class ChannelsLast(nn.Module):
+    """Runs ``body`` on a channels-last copy of the input, so callers can pass ordinary tensors."""
 
     def __init__(self, body: nn.Module):
         super().__init__()
@@ -222,4 +246,3 @@ class _ChannelsLast(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x.contiguous(memory_format=torch.channels_last))
-

@@ -21,6 +21,8 @@ from mnetcalc.cli import main  # noqa: E402
 from mnetcalc.counting import check_counts, flop_analysis  # noqa: E402
 from mnetcalc.model import mobilenet_v1  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 VARIANTS = ("separable", "standard", "shallow")
 ALPHAS = (1.0, 0.75, 0.5, 0.25, 0.35, 1.3)
 RESOLUTIONS = (224, 192, 160, 128, 97, 225)

@@ -1,0 +1,288 @@
+"""CPU latency of the PyTorch MobileNet: whole model and layer by layer, with the machine it ran on.
+
+Timing uses ``torch.utils.benchmark.Timer`` (it fixes the thread count for the measurement and picks
+how many calls go into each timed block). Every measurement starts with a few warm-up calls, and
+timed rounds are spread over the whole measuring time; when several models are compared
+(:func:`interleaved`) their rounds alternate, so that a change in the machine's load hits all of them
+alike and their *ratios* stay meaningful even on a shared machine.
+
+Results carry a :class:`~mnetcalc.machine.MachineInfo` (CPU model, logical CPUs, threads used, torch version, load
+average at the time), so a number is never separated from where it was measured.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from typing import Callable, Mapping
+
+import torch
+from torch import nn
+from torch.utils import benchmark
+from tqdm.auto import tqdm
+
+from . import calculator
+from .machine import MachineInfo
+from .model import fold_batchnorm, frozen, mobilenet_v1, optimize
+from .validation import choice, positive_int
+
+# -- timing -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Seconds per call: every timed block's per-call average, and robust summaries of them."""
+
+    times: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def min(self) -> float:
+        return min(self.times)
+
+    @property
+    def iqr(self) -> float:
+        if len(self.times) < 2:
+            return 0.0
+        q1, _, q3 = statistics.quantiles(self.times, n=4, method="inclusive")
+        return q3 - q1
+
+    def gflops(self, mult_adds: int) -> float:
+        """Achieved GFLOP/s at the median: 2 x mult-adds (a multiply and an add each) per second."""
+        return 2 * mult_adds / self.median / 1e9
+
+    def to_dict(self) -> dict:
+        return {"median_s": self.median, "iqr_s": self.iqr, "min_s": self.min, "blocks": len(self.times)}
+
+
+def interleaved(
+    candidates: Mapping[str, Callable[[], object]],
+    *,
+    threads: int,
+    rounds: int = 5,
+    round_time: float = 0.4,
+    warmup: int = 3,
+    progress: bool = True,
+    description: str = "timing",
+) -> dict[str, Latency]:
+    """Time each ``candidate()`` (a call without arguments, e.g. ``partial(model, x)``); rounds alternate
+    between candidates (A B C A B C ...), after ``warmup`` untimed calls of each.
+
+    Each round is one ``blocked_autorange`` of at least ``round_time`` seconds per candidate; a
+    candidate's :class:`Latency` pools the blocks of all its rounds.
+    """
+    rounds = positive_int("rounds", rounds)
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.no_grad():
+            for fn in candidates.values():
+                for _ in range(warmup):
+                    fn()
+        steps = tqdm(total=rounds * len(candidates), desc=description, disable=not progress, leave=False)
+        with torch.no_grad(), steps:
+            for _ in range(rounds):
+                for name, fn in candidates.items():
+                    timer = benchmark.Timer("fn()", globals={"fn": fn}, num_threads=threads)
+                    measurement = timer.blocked_autorange(min_run_time=round_time)
+                    times[name].extend(measurement.times)
+                    steps.update()
+    finally:
+        torch.set_num_threads(previous)
+    return {name: Latency(tuple(values)) for name, values in times.items()}
+
+
+def matmul_peak(threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.3, progress: bool = False) -> float:
+    """This machine's measured matrix-multiply throughput in GFLOP/s (float32 ``size`` x ``size``
+    ``torch.mm``, best block): the practical peak that a convolution's arithmetic can hope for."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    latency = interleaved({"mm": partial(torch.mm, a, b)}, threads=threads, rounds=rounds,
+                          round_time=round_time, progress=progress, description="matmul peak")["mm"]
+    return 2 * size**3 / latency.min / 1e9
+
+
+# -- one MobileNet configuration ------------------------------------------------------------------------
+
+#: How far the model is prepared for inference: "eager" (as built, eval mode) or "optimized" (:func:`optimize`).
+LEVELS = ("eager", "optimized")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    alpha: float = 1.0
+    resolution: int = 224
+    variant: str = "separable"
+    num_classes: int = 1000
+    threads: int = 2
+    batch: int = 1
+    level: str = "eager"
+
+    def __post_init__(self):
+        # the calculator checks alpha, resolution, variant and num_classes
+        calculator.mobilenet_v1(self.alpha, self.resolution, self.num_classes, self.variant)
+        positive_int("threads", self.threads)
+        positive_int("batch", self.batch)
+        choice("level", self.level, LEVELS)
+
+    def report(self):
+        return calculator.mobilenet_v1(self.alpha, self.resolution, self.num_classes, self.variant)
+
+    def inputs(self) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(0)
+        return torch.randn(self.batch, 3, self.resolution, self.resolution, generator=generator)
+
+    def eager_model(self) -> nn.Module:
+        torch.manual_seed(0)
+        return mobilenet_v1(self.alpha, self.num_classes, self.variant).eval()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def prepared_model(config: BenchConfig) -> nn.Module:
+    """The model at the config's level: eager (eval mode) or :func:`mnetcalc.model.optimize`-d."""
+    model = config.eager_model()
+    if config.level == "optimized":
+        return optimize(model, config.resolution)
+    return model
+
+
+@dataclass(frozen=True)
+class LatencyResult:
+    config: BenchConfig
+    latency: Latency
+    mult_adds: int  # per image, the calculator's count
+    machine: MachineInfo
+
+    @property
+    def gflops(self) -> float:
+        return self.latency.gflops(self.mult_adds * self.config.batch)
+
+    def to_dict(self) -> dict:
+        return {
+            **self.config.to_dict(),
+            "latency": self.latency.to_dict(),
+            "mult_adds": self.mult_adds,
+            "gflops": self.gflops,
+            "machine": self.machine.to_dict(),
+        }
+
+
+def measure_latency(config: BenchConfig, *, rounds: int = 5, round_time: float = 0.4, progress: bool = True) -> LatencyResult:
+    """Whole-model latency of one configuration (median, IQR and min over all timed blocks)."""
+    model = prepared_model(config)
+    latency = interleaved({config.level: partial(model, config.inputs())}, threads=config.threads, rounds=rounds,
+                          round_time=round_time, progress=progress, description=f"{config.level} model")
+    return LatencyResult(config, latency[config.level], config.report().mult_adds, MachineInfo.current(config.threads))
+
+
+# -- layer by layer -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerTime:
+    name: str
+    type: str
+    latency: Latency
+    mult_adds: int
+    time_share: float
+    mult_adds_share: float
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "median_s": self.latency.median,
+            "time_share": self.time_share,
+            "mult_adds": self.mult_adds,
+            "mult_adds_share": self.mult_adds_share,
+        }
+
+
+@dataclass(frozen=True)
+class LayerTimes:
+    config: BenchConfig
+    layers: tuple[LayerTime, ...]
+    machine: MachineInfo
+    whole_model: Latency | None = field(default=None)
+
+    @property
+    def layers_total(self) -> float:
+        """Sum of the layers' median times (differs from the whole model's by call overheads)."""
+        return sum(layer.latency.median for layer in self.layers)
+
+    def to_dict(self) -> dict:
+        return {
+            **self.config.to_dict(),
+            "layers": [layer.to_dict() for layer in self.layers],
+            "layers_total_s": self.layers_total,
+            "whole_model": self.whole_model.to_dict() if self.whole_model else None,
+            "machine": self.machine.to_dict(),
+        }
+
+
+def layer_inputs(model: nn.Module, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What each top-level child of ``model`` receives in one forward pass (forward pre-hooks)."""
+    seen: dict[str, torch.Tensor] = {}
+    hooks = [
+        child.register_forward_pre_hook(lambda module, args, name=name: seen.__setitem__(name, args[0]))
+        for name, child in model.named_children()
+    ]
+    try:
+        with torch.no_grad():
+            model(inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return seen
+
+
+def layer_runners(config: BenchConfig) -> tuple[dict[str, Callable], dict[str, torch.Tensor]]:
+    """Each layer as a callable at the config's level, and its recorded input.
+
+    Optimized: the BatchNorm-folded, channels-last layer, traced and frozen on its own input (the
+    whole-model graph has no layer boundaries left to time).
+    """
+    model = config.eager_model()
+    inputs = config.inputs()
+    if config.level == "optimized":
+        model = fold_batchnorm(model).to(memory_format=torch.channels_last)
+        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    recorded = layer_inputs(model, inputs)
+    runners: dict[str, Callable] = {}
+    for name, child in model.named_children():
+        if config.level == "optimized":
+            child = frozen(child, recorded[name])
+        runners[name] = child
+    return runners, recorded
+
+
+def measure_layers(
+    config: BenchConfig, *, rounds: int = 3, round_time: float = 0.05, progress: bool = True, whole_model: bool = True
+) -> LayerTimes:
+    """Each layer's median time on its recorded input, its share of the layers' total, beside its share
+    of the mult-adds. Layers are timed one after another, round after round (interleaved)."""
+    runners, recorded = layer_runners(config)
+    calls = {name: partial(runner, recorded[name]) for name, runner in runners.items()}
+    times = interleaved(calls, threads=config.threads, rounds=rounds, round_time=round_time,
+                        progress=progress, description="layers")
+    report = config.report()
+    total_time = sum(latency.median for latency in times.values())
+    layers = tuple(
+        LayerTime(
+            name=row.name,
+            type=row.type,
+            latency=times[row.name],
+            mult_adds=row.mult_adds,
+            time_share=times[row.name].median / total_time,
+            mult_adds_share=row.mult_adds / report.mult_adds,
+        )
+        for row in report.layers
+    )
+    whole = measure_latency(config, rounds=rounds, progress=progress).latency if whole_model else None
+    return LayerTimes(config, layers, MachineInfo.current(config.threads), whole)

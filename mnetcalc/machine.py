@@ -1,0 +1,66 @@
+"""Which machine a measurement came from: CPU model, logical CPUs, threads used, torch version, load.
+
+Standard library only (the torch version is read from the installed package's metadata), so that
+benchmarks of the torch-free CLI can report the machine too.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import asdict, dataclass
+from importlib import metadata
+
+
+def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` (Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def package_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (how busy the machine was), or None where unknown."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    cpu: str
+    logical_cpus: int
+    threads: int
+    torch_version: str | None
+    python_version: str
+    load_average: float | None  # 1-minute load average when the measurement ended
+
+    @classmethod
+    def current(cls, threads: int) -> "MachineInfo":
+        return cls(
+            cpu_model(), os.cpu_count() or 1, threads, package_version("torch"), platform.python_version(), load_average()
+        )
+
+    def describe(self) -> str:
+        load = f", load average {self.load_average:g}" if self.load_average is not None else ""
+        torch = f", torch {self.torch_version}" if self.torch_version else ""
+        return (
+            f"{self.cpu}, {self.logical_cpus} logical CPUs, {self.threads} thread(s) used{torch}, "
+            f"Python {self.python_version}{load}"
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)

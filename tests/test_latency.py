@@ -1,0 +1,125 @@
+"""The latency tools: statistics, machine info, layer alignment, the bench CLI. No time is asserted."""
+
+import json
+import statistics
+import subprocess
+import sys
+
+import pytest
+
+from mnetcalc.cli import main
+from mnetcalc.machine import MachineInfo, cpu_model
+
+torch = pytest.importorskip("torch")
+
+from mnetcalc import calculator  # noqa: E402
+from mnetcalc.latency import BenchConfig, Latency, interleaved, measure_layers, measure_latency  # noqa: E402
+from mnetcalc.validation import InvalidArgument  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+QUICK = dict(rounds=1, round_time=0.01, progress=False)
+
+
+def test_latency_summaries():
+    lat = Latency((0.004, 0.001, 0.003, 0.002, 0.010))
+    assert lat.median == 0.003 and lat.min == 0.001
+    # inclusive quartiles of 1, 2, 3, 4, 10 (ms): Q1 = 2, Q3 = 4
+    assert lat.iqr == pytest.approx(0.002)
+    # 2 x mult-adds per second: 1.5 M mult-adds in 3 ms = 1 GFLOP/s
+    assert lat.gflops(1_500_000) == pytest.approx(1.0)
+
+
+def test_machine_info_names_the_cpu_and_torch():
+    info = MachineInfo.current(threads=1)
+    assert info.cpu == cpu_model() and info.cpu
+    assert info.torch_version == torch.__version__
+    assert info.threads == 1 and info.logical_cpus >= 1
+    assert info.cpu in info.describe() and torch.__version__ in info.describe()
+
+
+def test_interleaved_times_every_candidate_and_restores_threads():
+    before = torch.get_num_threads()
+    calls = []
+    result = interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, threads=1, rounds=2,
+                         round_time=0.001, warmup=1, progress=False)
+    assert set(result) == {"a", "b"}
+    assert all(lat.min > 0 and len(lat.times) >= 2 for lat in result.values())
+    assert calls[:2] == ["a", "b"]  # warm-up, then alternating rounds
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("level", ["eager", "optimized"])
+def test_whole_model_result_carries_config_work_and_machine(level):
+    config = BenchConfig(0.25, 64, threads=1, level=level)
+    result = measure_latency(config, **QUICK)
+    assert result.mult_adds == calculator.mobilenet_v1(0.25, 64).mult_adds
+    assert result.gflops == pytest.approx(2 * result.mult_adds / result.latency.median / 1e9)
+    data = result.to_dict()
+    assert data["machine"]["cpu"] == cpu_model() and data["level"] == level
+    assert data["latency"]["min_s"] <= data["latency"]["median_s"]
+
+
+@pytest.mark.parametrize("level", ["eager", "optimized"])
+@pytest.mark.parametrize("variant", ["separable", "standard"])
+def test_per_layer_rows_align_with_the_calculator(level, variant):
+    config = BenchConfig(0.25, 32, variant=variant, threads=1, level=level)
+    times = measure_layers(config, whole_model=False, **QUICK)
+    report = config.report()
+    assert [t.name for t in times.layers] == [r.name for r in report.layers]
+    assert sum(t.time_share for t in times.layers) == pytest.approx(1.0)
+    assert sum(t.mult_adds_share for t in times.layers) == pytest.approx(1.0)
+    assert [t.mult_adds for t in times.layers] == [r.mult_adds for r in report.layers]
+    assert times.layers_total == pytest.approx(sum(statistics.median(t.latency.times) for t in times.layers))
+
+
+@pytest.mark.parametrize("kwargs", [dict(alpha=-1), dict(resolution=0), dict(threads=0), dict(level="fast"),
+                                    dict(variant="deep"), dict(batch=0)])
+def test_bad_config_raises_invalid_argument(kwargs):
+    with pytest.raises(InvalidArgument):
+        BenchConfig(**kwargs)
+
+
+def test_bench_cli_json(capsys):
+    args = ["bench", "--alpha", "0.25", "--res", "32", "--threads", "1", "--rounds", "1", "--seconds", "0.01",
+            "--per-layer", "--optimize", "--format", "json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    report = calculator.mobilenet_v1(0.25, 32)
+    assert data["mult_adds"] == report.mult_adds and data["level"] == "optimized"
+    assert [row["name"] for row in data["per_layer"]] == [row.name for row in report.layers]
+    assert set(data["latency"]) == {"median_s", "iqr_s", "min_s", "blocks"}
+    assert data["machine"]["threads"] == 1
+
+
+def test_bench_cli_text(capsys):
+    assert main(["bench", "--alpha", "0.25", "--res", "32", "--threads", "1", "--rounds", "1", "--seconds",
+                 "0.01", "--per-layer"]) == 0
+    out = capsys.readouterr().out
+    assert "median" in out and "IQR" in out and "GFLOP/s" in out and cpu_model() in out
+    assert "conv13_pw" in out and "% MAdds" in out
+
+
+@pytest.mark.parametrize(
+    "args,named",
+    [(["--alpha", "0"], "--alpha"), (["--res", "x"], "--res"), (["--threads", "0"], "--threads"),
+     (["--classes", "-3"], "--classes"), (["--seconds", "nan"], "--seconds"), (["--variant", "deep"], "--variant"),
+     (["--format", "csv"], "--format"), (["--batch", "1.5"], "--batch")],
+)
+def test_bench_cli_bad_input_is_one_line_exit_2_without_torch(args, named):
+    # In a fresh interpreter: the error comes before torch is ever imported.
+    probe = (
+        "import sys; from mnetcalc.cli import main; code = main(['bench', *sys.argv[1:]]); "
+        "sys.stderr.write('torch imported' if 'torch' in sys.modules else ''); sys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "torch imported" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_start_up_does_not_import_torch():
+    probe = "import sys, mnetcalc.cli as c; c.build_parser(); print('torch' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
