@@ -82,7 +82,7 @@ UBYTE = 0x08
 
 HOW_TO_GET = (
     "install the Debian package dataset-fashion-mnist, or put the four IDX .gz files in a folder and pass "
-    f"--data FOLDER (or set {ENV_VAR}), or call mnetcalc.data.download() once (needs internet)"
+    f"--data FOLDER (or set {ENV_VAR}), or download it once with `mnetcalc train --download` or mnetcalc.data.download() (needs internet)"
 )
 
 

@@ -1,0 +1,231 @@
+"""The training loop: the calculator costs the trained network exactly, the augmentation does what it
+says, runs are reproducible, the network learns, weights save and load. Tiny synthetic data only."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mnetcalc import data as data_module
+from mnetcalc.counting import check_counts
+from mnetcalc.data import FashionMNIST, Split
+from mnetcalc.train import Normalisation, augment, build_model, load, predict, save, to_tensor, train
+from mnetcalc.train_config import IN_CHANNELS, NUM_CLASSES, TrainConfig
+from mnetcalc.validation import InvalidArgument
+
+
+def bars_dataset(n_train: int, n_test: int, seed: int = 0) -> FashionMNIST:
+    """A learnable stand-in for Fashion-MNIST: class k is a bright horizontal bar at a height that
+    depends on k, on dim noise. Independent of left-right flips."""
+    rng = np.random.default_rng(seed)
+
+    def split(n):
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        images = rng.integers(0, 60, (n, 28, 28)).astype(np.uint8)
+        for image, label in zip(images, labels):
+            top = 1 + 2 * int(label) + int(label) // 2  # rows 1..24, bars 2 rows high and >= 2 apart
+            image[top : top + 2, 4:24] = 255
+        return Split(images, labels)
+
+    return FashionMNIST(train=split(n_train), test=split(n_test), folder=None)
+
+
+TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1)
+
+
+# -- the configuration ----------------------------------------------------------------------------------
+
+
+def test_classes_agree_with_the_data_module():
+    assert NUM_CLASSES == len(data_module.CLASSES) == 10
+    assert IN_CHANNELS == 1
+
+
+@pytest.mark.parametrize(
+    "changes, name",
+    [
+        ({"alpha": 0}, "alpha"),
+        ({"alpha": "nan"}, "alpha"),
+        ({"resolution": 0}, "resolution"),
+        ({"variant": "deep"}, "variant"),
+        ({"stem_stride": 0}, "stem_stride"),
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": 1.5}, "epochs"),
+        ({"batch_size": True}, "batch_size"),
+        ({"lr": -0.1}, "lr"),
+        ({"weight_decay": -1}, "weight_decay"),
+        ({"shift": -1}, "shift"),
+        ({"shift": 0.5}, "shift"),
+        ({"train_size": 0}, "train_size"),
+        ({"seed": -1}, "seed"),
+        ({"threads": 0}, "threads"),
+    ],
+)
+def test_bad_configuration_names_the_field(changes, name):
+    with pytest.raises(InvalidArgument) as error:
+        TrainConfig(**changes)
+    assert error.value.name == name
+    assert str(error.value).startswith(name)
+
+
+def test_configuration_accepts_command_line_strings():
+    config = TrainConfig(alpha="0.75", resolution="24", epochs="3", seed="0", shift="0", weight_decay="0")
+    assert (config.alpha, config.resolution, config.epochs, config.seed, config.shift, config.weight_decay) == (
+        0.75, 24, 3, 0, 0, 0.0
+    )
+    assert config.label() == "0.75 MobileNet-24"
+    assert TrainConfig(variant="standard").label() == "Conv 0.5 MobileNet-28"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        TrainConfig(),
+        TrainConfig(alpha=0.25, resolution=20),
+        TrainConfig(alpha=0.75, resolution=32, variant="standard"),
+        TrainConfig(alpha=1.0, resolution=16, variant="shallow"),
+        TrainConfig(alpha=0.5, stem_stride=2),
+    ],
+    ids=lambda c: f"{c.variant}-{c.alpha}-{c.resolution}-s{c.stem_stride}",
+)
+def test_calculator_costs_exactly_the_trained_network(config):
+    # fvcore traces the very model train() builds, on a one-channel input of the configured resolution.
+    model = build_model(config)
+    check = check_counts(config.cost(), model)
+    assert check.agrees, check.disagreements()
+    assert config.cost().total_params == sum(p.numel() for p in model.parameters())
+    first = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
+    assert (first.in_channels, first.stride) == (1, (config.stem_stride, config.stem_stride))
+    assert model(torch.zeros(2, 1, config.resolution, config.resolution)).shape == (2, 10)
+
+
+def test_default_network_keeps_2x2_maps_at_the_end():
+    # Stem stride 1 on 28x28: the four stride-2 blocks take 28 -> 14 -> 7 -> 4 -> 2.
+    rows = {row.name: row for row in TrainConfig().cost().layers}
+    assert rows["conv0"].output_size == 28
+    assert rows["conv13_pw"].output_size == 2
+
+
+# -- data as tensors, augmentation --------------------------------------------------------------------
+
+
+def test_to_tensor_standardises_and_resizes():
+    images = np.random.default_rng(0).integers(0, 256, (20, 28, 28)).astype(np.uint8)
+    norm = Normalisation.of(images)
+    assert norm.mean == pytest.approx(images.mean() / 255)
+    x = to_tensor(images, 28, norm)
+    assert x.shape == (20, 1, 28, 28)
+    assert x.mean().item() == pytest.approx(0, abs=1e-5) and x.std(unbiased=False).item() == pytest.approx(1, abs=1e-4)
+    assert to_tensor(images, 16, norm).shape == (20, 1, 16, 16)
+    # a constant image stays constant when resized
+    flat = np.full((1, 28, 28), 100, np.uint8)
+    assert torch.allclose(to_tensor(flat, 20, norm), torch.full((1, 1, 20, 20), (100 / 255 - norm.mean) / norm.std))
+
+
+def test_augment_without_shift_or_flip_is_the_identity():
+    x = torch.randn(5, 1, 28, 28)
+    assert torch.equal(augment(x, 0, False, -1.0, torch.Generator().manual_seed(0)), x)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 3), st.booleans(), st.integers(0, 2**31))
+def test_augment_gives_shifted_and_mirrored_copies(shift, flip, seed):
+    x = torch.randn(6, 1, 12, 12)
+    out = augment(x, shift, flip, -7.0, torch.Generator().manual_seed(seed))
+    assert out.shape == x.shape
+    padded = torch.nn.functional.pad(x, (shift,) * 4, value=-7.0)
+    for i in range(len(x)):
+        # every output image is one of the allowed crops of the padded input, possibly mirrored
+        crops = [padded[i, :, dy : dy + 12, dx : dx + 12] for dy in range(2 * shift + 1) for dx in range(2 * shift + 1)]
+        candidates = crops + ([c.flip(-1) for c in crops] if flip else [])
+        assert any(torch.equal(out[i], c) for c in candidates)
+
+
+def test_augment_varies_across_the_batch():
+    x = torch.arange(28.0).repeat(64, 1, 28, 1)  # every row 0..27: a shift or a flip is visible
+    out = augment(x, 2, True, 0.0, torch.Generator().manual_seed(1))
+    assert len({tuple(img[0, 14].tolist()) for img in out}) > 5
+
+
+# -- the loop -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_run():
+    ds = bars_dataset(96, 40)
+    return ds, train(TrainConfig(**TINY), ds, progress=False)
+
+
+def test_history_has_one_entry_per_epoch(tiny_run):
+    ds, result = tiny_run
+    assert [h.epoch for h in result.history] == [1, 2]
+    for h in result.history:
+        assert h.loss > 0 and h.seconds > 0
+        assert 0 <= h.train_accuracy <= 1 and 0 <= h.test_accuracy <= 1
+    assert result.test_accuracy == result.history[-1].test_accuracy
+    assert result.test_accuracy == pytest.approx(np.mean(result.test_predictions == ds.test.labels))
+    assert result.threads == 1 and result.wall_time > 0 and result.cpu_time > 0
+
+
+def test_to_dict_is_json_with_the_documented_keys(tiny_run):
+    _, result = tiny_run
+    summary = json.loads(json.dumps(result.to_dict()))
+    assert {"test_accuracy", "mult_adds", "params", "wall_time", "cpu_time", "history", "config"} <= set(summary)
+    assert summary["mult_adds"] == TrainConfig(**TINY).cost().mult_adds
+    assert summary["config"]["alpha"] == 0.25
+
+
+def test_same_seed_same_run_other_seed_other_run(tiny_run):
+    ds, first = tiny_run
+    again = train(TrainConfig(**TINY), ds, progress=False)
+
+    def numbers(result):
+        return [(h.loss, h.train_accuracy, h.test_accuracy) for h in result.history]
+
+    assert numbers(again) == numbers(first)
+    assert np.array_equal(again.test_predictions, first.test_predictions)
+    for (name, a), b in zip(first.model.state_dict().items(), again.model.state_dict().values()):
+        assert torch.equal(a, b), name
+    other = train(TrainConfig(**TINY, seed=1), ds, progress=False)
+    assert numbers(other) != numbers(first)
+
+
+def test_thread_setting_is_restored(tiny_run):
+    ds, _ = tiny_run
+    before = torch.get_num_threads()
+    train(TrainConfig(**{**TINY, "epochs": 1, "threads": 1}), ds, progress=False)
+    assert torch.get_num_threads() == before
+
+
+def test_train_size_takes_a_subset():
+    ds = bars_dataset(80, 10)
+    result = train(TrainConfig(**{**TINY, "epochs": 1, "train_size": 32}), ds, progress=False)
+    # 32 images in batches of 16: the loss is a mean over exactly those 32
+    assert len(result.history) == 1
+    assert result.config.train_size == 32
+
+
+def test_the_network_learns_a_learnable_task():
+    ds = bars_dataset(400, 200, seed=3)
+    config = TrainConfig(alpha=0.25, epochs=6, batch_size=32, shift=0, flip=False, threads=1)
+    result = train(config, ds, progress=False)
+    losses = [h.loss for h in result.history]
+    assert losses[-1] < 0.5 * losses[0]
+    assert result.test_accuracy > 0.8  # chance is 0.1
+
+
+def test_saved_weights_load_with_weights_only(tiny_run, tmp_path):
+    ds, result = tiny_run
+    path = save(result, tmp_path / "model.pt")
+    checkpoint = torch.load(path, weights_only=True)
+    assert checkpoint["config"] == result.to_dict()["config"]
+    assert checkpoint["mult_adds"] == result.cost.mult_adds
+    assert checkpoint["test_accuracy"] == result.test_accuracy
+    model, config = load(path)
+    assert config == result.config
+    norm = Normalisation.of(ds.train.images)
+    x = to_tensor(ds.test.images, config.resolution, norm)
+    assert torch.equal(predict(model, x), predict(result.model, x))
