@@ -3,6 +3,15 @@
 An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
 This package's top level imports the standard library only; ``mnetcalc.model`` and the other
 torch-based modules are imported on demand.
+
+Submodules that need torch (import them explicitly):
+
+* ``mnetcalc.model``: ``mobilenet_v1(alpha, num_classes, variant, in_channels, dropout, stem_stride)``
+  builds the PyTorch network from the same spec (``build(spec)`` for any spec); ``optimize(model,
+  resolution)`` returns its inference version (BatchNorm folded, channels-last, frozen TorchScript).
+* ``mnetcalc.counting``: ``check_counts(report)`` compares the calculator with fvcore, layer by layer.
+* ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` / ``matmul_peak``,
+  CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is torch-free).
 """
 
 from .architecture import BLOCKS, MIN_CHANNELS, STEM, VARIANTS, mobilenet_v1_spec, scale_channels
