@@ -49,12 +49,13 @@ def build_model(config: TrainConfig) -> nn.Module:
 @dataclass(frozen=True)
 class EpochStats:
     """One epoch: mean training loss, accuracy on the training batches as they were seen (augmented,
-    while the weights changed), accuracy on the test set after the epoch, and the epoch's seconds."""
+    while the weights changed), accuracy on the test set after the epoch (None if not evaluated), and
+    the epoch's seconds (evaluation included)."""
 
     epoch: int
     loss: float
     train_accuracy: float
-    test_accuracy: float
+    test_accuracy: float | None
     seconds: float
 
 
@@ -137,6 +138,14 @@ def augment(x: torch.Tensor, shift: int, flip: bool, background: float, generato
     return x
 
 
+def describe_epoch(stats: EpochStats, epochs: int) -> str:
+    test = "" if stats.test_accuracy is None else f", test {100 * stats.test_accuracy:.2f}%"
+    return (
+        f"epoch {stats.epoch}/{epochs}: loss {stats.loss:.4f}, train {100 * stats.train_accuracy:.2f}%"
+        f"{test}, {stats.seconds:.1f} s"
+    )
+
+
 # -- the loop -------------------------------------------------------------------------------------------
 
 
@@ -155,9 +164,12 @@ def train(
     *,
     data_dir=None,
     progress: bool = True,
+    test_every_epoch: bool = True,
 ) -> TrainResult:
     """Train one network as ``config`` says, on ``data`` (default: Fashion-MNIST found by
-    :func:`mnetcalc.data.load_fashion_mnist` in ``data_dir``). ``progress`` shows a tqdm bar per epoch."""
+    :func:`mnetcalc.data.load_fashion_mnist` in ``data_dir``). ``progress`` shows a tqdm bar per epoch.
+    ``test_every_epoch=False`` evaluates on the test set after the last epoch only (saves time when
+    only the final accuracy matters)."""
     if data is None:
         data = load_fashion_mnist(data_dir)
     train_split: Split = data.train.subset(config.train_size, seed=config.seed)
@@ -208,22 +220,21 @@ def train(
                 correct += (logits.argmax(1) == y).sum().item()
                 if step % 20 == 0:
                     bar.set_postfix(loss=f"{loss.item():.3f}")
-            predictions = predict(model, x_test)
+            test_accuracy = None
+            if test_every_epoch or epoch == config.epochs:
+                predictions = predict(model, x_test)
+                test_accuracy = (predictions == y_test).float().mean().item()
             history.append(
                 EpochStats(
                     epoch=epoch,
                     loss=loss_sum / len(x_train),
                     train_accuracy=correct / len(x_train),
-                    test_accuracy=(predictions == y_test).float().mean().item(),
+                    test_accuracy=test_accuracy,
                     seconds=time.perf_counter() - epoch_start,
                 )
             )
             if progress:
-                h = history[-1]
-                tqdm.write(
-                    f"epoch {epoch}/{config.epochs}: loss {h.loss:.4f}, train {100 * h.train_accuracy:.2f}%, "
-                    f"test {100 * h.test_accuracy:.2f}%, {h.seconds:.1f} s"
-                )
+                tqdm.write(describe_epoch(history[-1], config.epochs))
         wall_time, cpu_time = time.perf_counter() - wall_start, time.process_time() - cpu_start
         threads = torch.get_num_threads()
     finally:

@@ -229,3 +229,11 @@ def test_saved_weights_load_with_weights_only(tiny_run, tmp_path):
     norm = Normalisation.of(ds.train.images)
     x = to_tensor(ds.test.images, config.resolution, norm)
     assert torch.equal(predict(model, x), predict(result.model, x))
+
+
+def test_evaluating_only_at_the_end_changes_nothing_but_the_history(tiny_run):
+    ds, first = tiny_run
+    quick = train(TrainConfig(**TINY), ds, progress=False, test_every_epoch=False)
+    assert [h.test_accuracy for h in quick.history][:-1] == [None]
+    assert quick.test_accuracy == first.test_accuracy
+    assert [h.loss for h in quick.history] == [h.loss for h in first.history]
