@@ -1,51 +1,49 @@
-"""The roofline helpers: the model's arithmetic, and that the measurements run and report sanely.
+"""The roofline helpers: the model's arithmetic, and that the bandwidth measurement runs and counts
+its bytes. No timing is asserted: a rate only has to be positive and finite."""
 
-No timing is asserted: the rates only have to be positive and consistent with their own times.
-"""
+import math
 
 import pytest
 
-torch = pytest.importorskip("torch")
+pytest.importorskip("torch")
 
 from mnetcalc import InvalidArgument  # noqa: E402
-from mnetcalc.roofline import attainable, matmul_peak, memory_bandwidth, ridge_point  # noqa: E402
+from mnetcalc import latency, roofline  # noqa: E402
 
 
 def test_roofline_arithmetic():
-    # peak 300 GFLOP/s, 20 GB/s: ridge at 15 FLOPs/byte.
-    assert ridge_point(300.0, 20.0) == 15.0
-    assert attainable(1.0, 300.0, 20.0) == 20.0
-    assert attainable(15.0, 300.0, 20.0) == 300.0
-    assert attainable(100.0, 300.0, 20.0) == 300.0
+    # peak 300 GFLOP/s, 20 GB/s: the ridge is at 15 FLOPs/byte.
+    assert roofline.ridge_point(300.0, 20.0) == 15.0
+    assert roofline.attainable(1.0, 300.0, 20.0) == 20.0
+    assert roofline.attainable(15.0, 300.0, 20.0) == 300.0
+    assert roofline.attainable(100.0, 300.0, 20.0) == 300.0
 
 
-def test_matmul_peak_reports_its_own_work():
-    before = torch.get_num_threads()
-    result = matmul_peak(size=64, threads=1, min_run_time=0.01)
-    assert torch.get_num_threads() == before  # the thread count is restored
-    assert result.threads == 1 and result.runs >= 1 and result.unit == "GFLOP/s"
-    assert result.median == pytest.approx(2 * 64**3 / result.seconds / 1e9)
-    assert 0 < result.low <= result.median <= result.high
-    assert "sgemm 64x64" in str(result)
+def test_one_matmul_peak_measurement():
+    assert roofline.matmul_peak is latency.matmul_peak
 
 
 @pytest.mark.parametrize("kind, factor", [("copy", 2), ("sum", 1)])
-def test_memory_bandwidth_counts_bytes(kind, factor):
-    result = memory_bandwidth(megabytes=1, kind=kind, threads=1, min_run_time=0.01)
-    assert result.unit == "GB/s"
-    assert result.median == pytest.approx(factor * 2**20 / result.seconds / 1e9)
-    assert result.to_dict()["what"] == f"{kind} 1 MiB"
+def test_memory_bandwidth_counts_bytes(monkeypatch, kind, factor):
+    # With the timer replaced by one that says "one second per call", the rate is the bytes moved.
+    def one_second(candidates, **kwargs):
+        for call in candidates.values():
+            call()
+        return {name: latency.Latency((1.0, 2.0)) for name in candidates}
+
+    monkeypatch.setattr(roofline, "interleaved", one_second)
+    assert roofline.memory_bandwidth(1, megabytes=1, kind=kind) == factor * 2**20 / 1e9
+
+
+def test_memory_bandwidth_runs():
+    rate = roofline.memory_bandwidth(1, megabytes=1, rounds=1, round_time=0.01)
+    assert rate > 0 and math.isfinite(rate)
 
 
 @pytest.mark.parametrize(
-    "call, name",
-    [
-        (lambda: matmul_peak(size=0), "size"),
-        (lambda: matmul_peak(size=8, threads=0), "threads"),
-        (lambda: memory_bandwidth(megabytes=-1), "megabytes"),
-        (lambda: memory_bandwidth(kind="scan"), "kind"),
-    ],
+    "kwargs, name",
+    [({"threads": 0}, "threads"), ({"megabytes": -1}, "megabytes"), ({"kind": "scan"}, "kind")],
 )
-def test_bad_arguments_name_the_value(call, name):
+def test_bad_arguments_name_the_value(kwargs, name):
     with pytest.raises(InvalidArgument, match=name):
-        call()
+        roofline.memory_bandwidth(**{"threads": 1, **kwargs})
