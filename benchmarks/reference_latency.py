@@ -8,7 +8,9 @@ equal), so the comparison is of implementations only.
 In one run, for alpha 1.0 at 224 and alpha 0.25 at 128: the three models are timed in alternating
 rounds (reference, eager, optimised, reference, ...), so that load from other processes hits all
 three alike; the ratios to the reference are printed, with the achieved GFLOP/s as a fraction of the
-machine's float32 matrix-multiply peak, measured in the same run. Nothing here asserts a time.
+machine's float32 matrix-multiply peak, measured in the same run, and CPU time / wall time while
+timing (about the number of busy threads: below --threads when other processes took CPUs away).
+Nothing here asserts a time.
 
     .venv/bin/python benchmarks/reference_latency.py [--threads 2] [--rounds 15] [--json out.json]
 """
@@ -72,7 +74,7 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
     eager = mobilenet_v1(alpha).eval()
     reference = reference_mobilenet(alpha).eval()
     copy_weights(eager, reference)
-    optimized = optimize(eager, resolution)
+    optimized = optimize(eager, resolution, threads=threads)  # fused kernels keep the build-time thread count
     x = torch.randn(1, 3, resolution, resolution, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         expected = reference(x)
@@ -89,6 +91,7 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
         "mult_adds": mult_adds,
         "latency_ms": {name: {"median": 1e3 * lat.median, "iqr": 1e3 * lat.iqr, "min": 1e3 * lat.min}
                        for name, lat in latency.items()},
+        "cpu_per_wall": {name: lat.cpu_per_wall for name, lat in latency.items()},
         "ratio_median": {name: lat.median / latency["reference"].median for name, lat in latency.items()},
         "ratio_min": {name: lat.min / latency["reference"].min for name, lat in latency.items()},
         "gflops_median": {name: lat.gflops(mult_adds) for name, lat in latency.items()},
@@ -113,17 +116,18 @@ def main(argv=None) -> int:
     print(f"load average before: {before.load_average}, after: {machine.load_average}")
     print(f"matmul peak (float32 1024x1024 mm, best block, {args.threads} threads): {peak:.1f} GFLOP/s")
     print()
-    header = f"{'config':>10}  {'model':>9}  {'median ms':>9}  {'IQR ms':>7}  {'min ms':>7}  " \
-             f"{'ratio med':>9}  {'ratio min':>9}  {'GFLOP/s':>7}  {'of peak':>7}"
+    header = f"{'config':<10}  {'model':>9}  {'median ms':>9}  {'IQR ms':>7}  {'min ms':>7}  " \
+             f"{'ratio med':>9}  {'ratio min':>9}  {'GFLOP/s':>7}  {'of peak':>7}  {'CPU/wall':>8}"
     print(header)
     print("-" * len(header))
     for (alpha, resolution, target), res in zip(CONFIGS, results):
         for name in ("reference", "eager", "optimized"):
             lat = res["latency_ms"][name]
             gflops = res["gflops_median"][name]
-            print(f"{alpha:g}/{resolution:<6}  {name:>9}  {lat['median']:9.3f}  {lat['iqr']:7.3f}  {lat['min']:7.3f}  "
+            config = f"{alpha:g}/{resolution}"
+            print(f"{config:<10}  {name:>9}  {lat['median']:9.3f}  {lat['iqr']:7.3f}  {lat['min']:7.3f}  "
                   f"{res['ratio_median'][name]:9.3f}  {res['ratio_min'][name]:9.3f}  {gflops:7.1f}  "
-                  f"{gflops / peak:7.1%}")
+                  f"{gflops / peak:7.1%}  {res['cpu_per_wall'][name]:8.2f}")
         print(f"{'':10}  targets: eager <= 1.0, optimized <= {target} (median ratio)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

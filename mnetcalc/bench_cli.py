@@ -92,7 +92,7 @@ def render_text(result, layers=None) -> str:
         f"model: {LEVEL_NAMES[config.level]}; batch {config.batch}, {config.threads} thread(s)",
         "",
         f"latency: median {ms(lat.median)} ms, IQR {ms(lat.iqr)} ms, min {ms(lat.min)} ms "
-        f"({len(lat.times)} timed blocks)",
+        f"({len(lat.times)} timed blocks; CPU time / wall time {lat.cpu_per_wall:.2f})",
         f"work: {formatting.millions(result.mult_adds * config.batch)} M mult-adds -> "
         f"{result.gflops:.1f} GFLOP/s (2 x mult-adds / median)",
         *textwrap.wrap(f"machine: {result.machine.describe()}", width=80, subsequent_indent="  "),

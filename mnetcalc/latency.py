@@ -13,6 +13,7 @@ average at the time), so a number is never separated from where it was measured.
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Callable, Mapping
@@ -24,7 +25,7 @@ from tqdm.auto import tqdm
 
 from . import calculator
 from .machine import MachineInfo
-from .model import fold_batchnorm, frozen, mobilenet_v1, optimize
+from .model import fold_batchnorm, frozen, mobilenet_v1, optimize, torch_threads
 from .validation import choice, positive_int
 
 # -- timing -------------------------------------------------------------------------------------------
@@ -35,6 +36,9 @@ class Latency:
     """Seconds per call: every timed block's per-call average, and robust summaries of them."""
 
     times: tuple[float, ...]
+    #: CPU time over wall time while timing: about the number of threads that were busy (less than the
+    #: thread count when other processes took CPUs away, more if a library ran its own threads).
+    cpu_per_wall: float | None = None
 
     @property
     def median(self) -> float:
@@ -56,7 +60,13 @@ class Latency:
         return 2 * mult_adds / self.median / 1e9
 
     def to_dict(self) -> dict:
-        return {"median_s": self.median, "iqr_s": self.iqr, "min_s": self.min, "blocks": len(self.times)}
+        return {
+            "median_s": self.median,
+            "iqr_s": self.iqr,
+            "min_s": self.min,
+            "blocks": len(self.times),
+            "cpu_per_wall": self.cpu_per_wall,
+        }
 
 
 def interleaved(
@@ -77,24 +87,23 @@ def interleaved(
     """
     rounds = positive_int("rounds", rounds)
     times: dict[str, list[float]] = {name: [] for name in candidates}
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        with torch.no_grad():
-            for fn in candidates.values():
-                for _ in range(warmup):
-                    fn()
-        steps = tqdm(total=rounds * len(candidates), desc=description, disable=not progress, leave=False)
-        with torch.no_grad(), steps:
+    busy = dict.fromkeys(candidates, 0.0)  # process CPU seconds and wall seconds while timing
+    wall = dict.fromkeys(candidates, 0.0)
+    with torch_threads(threads), torch.no_grad():
+        for fn in candidates.values():
+            for _ in range(warmup):
+                fn()
+        with tqdm(total=rounds * len(candidates), desc=description, disable=not progress, leave=False) as steps:
             for _ in range(rounds):
                 for name, fn in candidates.items():
                     timer = benchmark.Timer("fn()", globals={"fn": fn}, num_threads=threads)
+                    cpu_start, wall_start = time.process_time(), time.perf_counter()
                     measurement = timer.blocked_autorange(min_run_time=round_time)
+                    busy[name] += time.process_time() - cpu_start
+                    wall[name] += time.perf_counter() - wall_start
                     times[name].extend(measurement.times)
                     steps.update()
-    finally:
-        torch.set_num_threads(previous)
-    return {name: Latency(tuple(values)) for name, values in times.items()}
+    return {name: Latency(tuple(values), busy[name] / wall[name]) for name, values in times.items()}
 
 
 def matmul_peak(threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.3, progress: bool = False) -> float:
@@ -148,7 +157,7 @@ def prepared_model(config: BenchConfig) -> nn.Module:
     """The model at the config's level: eager (eval mode) or :func:`mnetcalc.model.optimize`-d."""
     model = config.eager_model()
     if config.level == "optimized":
-        return optimize(model, config.resolution)
+        return optimize(model, config.resolution, threads=config.threads)
     return model
 
 
@@ -245,8 +254,8 @@ def layer_inputs(model: nn.Module, inputs: torch.Tensor) -> dict[str, torch.Tens
 def layer_runners(config: BenchConfig) -> tuple[dict[str, Callable], dict[str, torch.Tensor]]:
     """Each layer as a callable at the config's level, and its recorded input.
 
-    Optimized: the BatchNorm-folded, channels-last layer, traced and frozen on its own input (the
-    whole-model graph has no layer boundaries left to time).
+    Optimized: the BatchNorm-folded, channels-last layer, traced, frozen and fused on its own input, as
+    :func:`~mnetcalc.model.optimize` does for the whole model (whose graph has no layer boundaries left).
     """
     model = config.eager_model()
     inputs = config.inputs()
@@ -255,10 +264,11 @@ def layer_runners(config: BenchConfig) -> tuple[dict[str, Callable], dict[str, t
         inputs = inputs.contiguous(memory_format=torch.channels_last)
     recorded = layer_inputs(model, inputs)
     runners: dict[str, Callable] = {}
-    for name, child in model.named_children():
-        if config.level == "optimized":
-            child = frozen(child, recorded[name])
-        runners[name] = child
+    with torch_threads(config.threads):  # fused kernels keep the thread count they were built with
+        for name, child in model.named_children():
+            if config.level == "optimized":
+                child = frozen(child, recorded[name], onednn_fusion=True)
+            runners[name] = child
     return runners, recorded
 
 

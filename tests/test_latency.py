@@ -88,7 +88,7 @@ def test_bench_cli_json(capsys):
     report = calculator.mobilenet_v1(0.25, 32)
     assert data["mult_adds"] == report.mult_adds and data["level"] == "optimized"
     assert [row["name"] for row in data["per_layer"]] == [row.name for row in report.layers]
-    assert set(data["latency"]) == {"median_s", "iqr_s", "min_s", "blocks"}
+    assert set(data["latency"]) == {"median_s", "iqr_s", "min_s", "blocks", "cpu_per_wall"}
     assert data["machine"]["threads"] == 1
 
 

@@ -159,3 +159,15 @@ def test_generic_builder_builds_a_vgg_like_spec():
 def test_generic_builder_rejects_unknown_layers():
     with pytest.raises(InvalidArgument, match="no module builder"):
         build((("mystery", object()),))
+
+
+def test_channels_last_is_a_storage_choice_only():
+    torch.manual_seed(0)
+    nhwc = mobilenet_v1(0.25)
+    nchw = mobilenet_v1(0.25, channels_last=False)
+    nchw.load_state_dict(nhwc.state_dict())
+    assert nhwc.conv3_pw.conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert nchw.conv3_pw.conv.weight.is_contiguous()
+    x = torch.randn(2, 3, 97, 97)
+    with torch.no_grad():
+        assert torch.allclose(nhwc.eval()(x), nchw.eval()(x), atol=1e-6)

@@ -38,7 +38,7 @@ def assert_close(fast, eager, x):
 
 @pytest.mark.parametrize(
     "variant,alpha,resolution",
-    [("separable", 1.0, 224), ("separable", 0.25, 128), ("separable", 0.35, 97), ("standard", 0.25, 128),
+    [("separable", 0.25, 32), ("separable", 0.5, 7), ("separable", 1.0, 224), ("separable", 0.25, 128), ("separable", 0.35, 97), ("standard", 0.25, 128),
      ("standard", 0.35, 97), ("shallow", 0.25, 128), ("shallow", 1.3, 97)],
 )
 def test_optimized_outputs_equal_the_eager_model(variant, alpha, resolution):
@@ -53,6 +53,7 @@ def test_optimized_outputs_equal_the_eager_model(variant, alpha, resolution):
         dict(channels_last=False, freeze=False),
         dict(channels_last=True, freeze=False),
         dict(channels_last=False, freeze=True),
+        dict(onednn_fusion=False),
         dict(optimize_for_inference=True),
         dict(channels_last=False, freeze=False, optimize_for_inference=True),
     ],
@@ -97,3 +98,9 @@ def test_the_original_model_is_left_alone():
     assert eager.training
     assert isinstance(eager.conv0.bn, nn.BatchNorm2d)
     assert all(torch.equal(before[k], v) for k, v in eager.state_dict().items())
+
+
+def test_onednn_fusion_switch_is_restored():
+    before = torch.jit.onednn_fusion_enabled()
+    optimize(trained_looking(mobilenet_v1(0.25)), 64)
+    assert torch.jit.onednn_fusion_enabled() == before
