@@ -55,7 +55,10 @@ def main(argv=None) -> int:
 
 def imported_by_cli() -> set[str]:
     """Top-level module names present after the CLI's parser is built (every subcommand registered)."""
-    probe = "import sys, mnetcalc.cli as c; c.build_parser(); print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    probe = (
+        "import sys, mnetcalc.cli as c; c.build_parser(); "
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
     return set(out.split())
 

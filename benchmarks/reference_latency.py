@@ -31,7 +31,8 @@ from mnetcalc.machine import MachineInfo
 from mnetcalc.model import mobilenet_v1, optimize
 
 #: The reference's own copy of paper Table 1: (output channels, stride) of the 13 separable blocks.
-REFERENCE_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
+REFERENCE_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]
+REFERENCE_BLOCKS += [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
 
 #: The two configurations of the issue: (alpha, resolution) and the optimised/reference target.
 CONFIGS = ((1.0, 224, 0.7), (0.25, 128, 0.45))
@@ -80,7 +81,8 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
         expected = reference(x)
         for name, model in (("eager", eager), ("optimized", optimized)):
             error = (model(x) - expected).abs().max().item()
-            assert error < 1e-4 * max(1.0, expected.abs().max().item()), f"{name} differs from the reference by {error}"
+            scale = max(1.0, expected.abs().max().item())
+            assert error < 1e-4 * scale, f"{name} differs from the reference by {error}"
     candidates = {"reference": partial(reference, x), "eager": partial(eager, x), "optimized": partial(optimized, x)}
     latency = interleaved(candidates, threads=threads, rounds=rounds, round_time=round_time,
                           description=f"{alpha:g}/{resolution}")

@@ -23,7 +23,9 @@ FORMATS = ("text", "json")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", default="1.0", help="width multiplier, a number > 0 (default: 1.0)")
     parser.add_argument("--res", default="224", metavar="R", help="input resolution in pixels (default: 224)")
-    parser.add_argument("--variant", default="separable", choices=VARIANTS, help="network variant (default: separable)")
+    parser.add_argument(
+        "--variant", default="separable", choices=VARIANTS, help="network variant (default: separable)"
+    )
     parser.add_argument("--classes", default="1000", metavar="K", help="number of classes (default: 1000)")
     parser.add_argument(
         "--threads", default=str(os.cpu_count() or 1), metavar="T",

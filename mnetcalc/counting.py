@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-with warnings.catch_warnings():  # fvcore.nn scripts its focal losses at import; torch 2.13 deprecates torch.jit.script
+# fvcore.nn scripts its focal losses at import, and torch 2.13 deprecates torch.jit.script: keep that quiet.
+with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fvcore.nn import FlopCountAnalysis, parameter_count
     from fvcore.nn.jit_handles import addmm_flop_jit, bmm_flop_jit, conv_flop_jit, linear_flop_jit, matmul_flop_jit

@@ -6,8 +6,9 @@ timed rounds are spread over the whole measuring time; when several models are c
 (:func:`interleaved`) their rounds alternate, so that a change in the machine's load hits all of them
 alike and their *ratios* stay meaningful even on a shared machine.
 
-Results carry a :class:`~mnetcalc.machine.MachineInfo` (CPU model, logical CPUs, threads used, torch version, load
-average at the time), so a number is never separated from where it was measured.
+Results carry a :class:`~mnetcalc.machine.MachineInfo` (CPU model, logical CPUs, threads used, torch
+version, load average at the time) and the CPU time / wall time while timing, so a number is never
+separated from where, and under what load, it was measured.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def interleaved(
     return {name: Latency(tuple(values), busy[name] / wall[name]) for name, values in times.items()}
 
 
-def matmul_peak(threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.3, progress: bool = False) -> float:
+def matmul_peak(
+    threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.3, progress: bool = False
+) -> float:
     """This machine's measured matrix-multiply throughput in GFLOP/s (float32 ``size`` x ``size``
     ``torch.mm``, best block): the practical peak that a convolution's arithmetic can hope for."""
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -182,12 +185,15 @@ class LatencyResult:
         }
 
 
-def measure_latency(config: BenchConfig, *, rounds: int = 5, round_time: float = 0.4, progress: bool = True) -> LatencyResult:
+def measure_latency(
+    config: BenchConfig, *, rounds: int = 5, round_time: float = 0.4, progress: bool = True
+) -> LatencyResult:
     """Whole-model latency of one configuration (median, IQR and min over all timed blocks)."""
     model = prepared_model(config)
     latency = interleaved({config.level: partial(model, config.inputs())}, threads=config.threads, rounds=rounds,
                           round_time=round_time, progress=progress, description=f"{config.level} model")
-    return LatencyResult(config, latency[config.level], config.report().mult_adds, MachineInfo.current(config.threads))
+    machine = MachineInfo.current(config.threads)
+    return LatencyResult(config, latency[config.level], config.report().mult_adds, machine)
 
 
 # -- layer by layer -------------------------------------------------------------------------------------

@@ -51,7 +51,12 @@ class MachineInfo:
     @classmethod
     def current(cls, threads: int) -> "MachineInfo":
         return cls(
-            cpu_model(), os.cpu_count() or 1, threads, package_version("torch"), platform.python_version(), load_average()
+            cpu=cpu_model(),
+            logical_cpus=os.cpu_count() or 1,
+            threads=threads,
+            torch_version=package_version("torch"),
+            python_version=platform.python_version(),
+            load_average=load_average(),
         )
 
     def describe(self) -> str:
