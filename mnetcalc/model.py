@@ -235,10 +235,12 @@ def optimize(
 
     ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step 4
     (measured: no better here). oneDNN Graph fusion is used with channels-last only (on NCHW tensors
-    it was 15 times slower). The result takes ordinary tensors of shape ``(batch, in_channels, H, W)`` and
-    returns the eager model's output within float rounding; other shapes than the traced one work
-    (MobileNet pools globally) but run the graph's unfused fallback. Where oneDNN Graph fails on the
-    traced shape (1x1 feature maps, inputs of 32 pixels or less), step 4 is skipped.
+    it made the frozen graph 15 times slower), and skipped where it fails on the traced shape
+    (1x1 feature maps, i.e. inputs of 32 pixels or less).
+
+    The result takes ordinary tensors of shape ``(batch, in_channels, H, W)`` and returns the eager
+    model's output within float rounding; other shapes than the traced one work (MobileNet pools
+    globally) but run the graph's unfused fallback.
 
     ``threads``: the fused oneDNN kernels keep the torch thread count in effect while they are built
     (a later ``torch.set_num_threads`` does not change them), so build with the count you will run
@@ -257,7 +259,7 @@ def optimize(
     if in_channels is None:
         in_channels = next(m for m in fast.modules() if isinstance(m, nn.Conv2d)).in_channels
     example = torch.zeros(1, in_channels, resolution, resolution)
-    # oneDNN Graph fusion: measured 15x slower on NCHW tensors, and it crashes on an MKL-DNN rewritten graph
+    # oneDNN Graph fusion: measured 15x slower on NCHW tensors, and it crashes on an MKL-DNN-rewritten graph
     fuse = onednn_fusion and channels_last and not optimize_for_inference
     return frozen(fast, example, optimize_for_inference, onednn_fusion=fuse)
 
