@@ -13,11 +13,17 @@ handle in place, so BatchNorm would still be counted; clearing the table first a
 
 Parameters are compared too: fvcore's ``parameter_count`` per layer against the calculator's weights
 + biases + BatchNorm scale/shift of that row.
+
+Rows and modules are matched by name: the row ``conv3_pw`` is the module ``conv3_pw``, and a row of a
+composite block, ``inception3a/3x3``, the module ``inception3a.3x3``. A row is compared with what fvcore
+counts in its module *minus* what belongs to rows inside it, so a block's ``concat`` row (no cost)
+checks that nothing is counted in the block outside its parts.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 
 import torch
@@ -28,7 +34,8 @@ with warnings.catch_warnings():
     from fvcore.nn import FlopCountAnalysis, parameter_count
     from fvcore.nn.jit_handles import addmm_flop_jit, bmm_flop_jit, conv_flop_jit, linear_flop_jit, matmul_flop_jit
 
-from .network import NetworkCost
+from .layers import LRN
+from .network import NetworkCost, NetworkSpec
 
 #: Operators counted (the paper's convention: convolutions and fully connected layers), with fvcore's handles.
 COUNTED_OPS = {
@@ -52,6 +59,7 @@ UNCOUNTED_OPS = (
     "aten::flatten",
     "aten::dropout",
     "aten::feature_dropout",
+    "aten::cat",
 )
 
 
@@ -134,62 +142,91 @@ class CountCheck:
         }
 
 
+def spec_for(meta: dict) -> NetworkSpec:
+    """The architecture spec of a calculator report's configuration (``report.meta``)."""
+    from . import zoo
+    from .architecture import mobilenet_v1_spec
+
+    network = meta.get("network")
+    if network == "mobilenet_v1":
+        return mobilenet_v1_spec(meta["alpha"], meta["num_classes"], meta["variant"], meta.get("stem_stride", 2))
+    if meta.get("aux_classifiers"):
+        raise ValueError("no model for GoogLeNet's auxiliary classifiers (training-only side branches)")
+    specs = {
+        "vgg16": lambda: zoo.vgg16_spec(meta["num_classes"]),
+        "googlenet": lambda: zoo.googlenet_spec(meta["num_classes"], meta.get("large_kernel", 5)),
+        "alexnet": lambda: zoo.alexnet_spec(meta["num_classes"], meta.get("groups", 2)),
+        "squeezenet": lambda: zoo.squeezenet_spec(meta["num_classes"]),
+    }
+    if network not in specs:
+        raise ValueError(f"no model builder for network {network!r}; pass the model explicitly")
+    return specs[network]()
+
+
 def model_for(report: NetworkCost) -> torch.nn.Module:
-    """The PyTorch model of a calculator report's configuration (MobileNet v1 reports only)."""
-    from .model import mobilenet_v1
+    """The PyTorch model of a calculator report's configuration, built from the same spec."""
+    from .model import build
 
     meta = report.meta
-    if meta.get("network") != "mobilenet_v1":
-        raise ValueError(f"no model builder for network {meta.get('network')!r}; pass the model explicitly")
-    return mobilenet_v1(
-        meta["alpha"],
-        meta["num_classes"],
-        meta["variant"],
-        in_channels=meta.get("in_channels", 3),
-        stem_stride=meta.get("stem_stride", 2),
-    )
+    return build(spec_for(meta), in_channels=meta.get("in_channels", 3), resolution=meta["resolution"])
+
+
+def module_path(row_name: str) -> str:
+    """The module that computes a calculator row: ``"inception3a/3x3"`` -> ``"inception3a.3x3"``."""
+    return row_name.replace("/", ".")
+
+
+def exclusive_counts(names, counts) -> dict[str, int]:
+    """Per row: the count of its module minus the counts of the rows' modules nested inside it."""
+    paths = {name: module_path(name) for name in names}
+    exclusive: dict[str, int] = {}
+    for name in sorted(names, key=lambda n: -paths[n].count(".")):  # innermost first
+        inside = [n for n in names if paths[n].startswith(paths[name] + ".")]
+        exclusive[name] = int(counts.get(paths[name], 0)) - sum(exclusive[n] for n in inside)
+    return exclusive
 
 
 def check_counts(report: NetworkCost, model: torch.nn.Module | None = None) -> CountCheck:
     """Compare the calculator's ``report`` with fvcore's count of ``model`` (built from the report's
-    configuration if not given), on an input of the report's resolution and channel count.
-
-    Rows are matched by name: each calculator row ``name`` against fvcore's count for the module of that name.
-    """
+    configuration if not given), on an input of the report's resolution and channel count, row by row."""
     if model is None:
         model = model_for(report)
     resolution = report.meta["resolution"]
     in_channels = report.meta.get("in_channels", 3)
     inputs = torch.zeros(1, in_channels, resolution, resolution)
+    names = [row.name for row in report.layers]
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer chatter; the counts are what we compare
             analysis = flop_analysis(model, inputs)
-            by_module = analysis.by_module()
+            mult_adds = exclusive_counts(names, analysis.by_module())
             total = analysis.total()
-            unsupported = dict(analysis.unsupported_ops())
+            unsupported = Counter(analysis.unsupported_ops())
+            for row in report.layers:  # LRN's arithmetic is not counted by the convention
+                if row.type == LRN:
+                    unsupported.subtract(analysis.unsupported_ops(module_path(row.name)))
     finally:
         model.train(was_training)
-    params = parameter_count(model)
+    params = exclusive_counts(names, parameter_count(model))
     rows = tuple(
         LayerCheck(
             name=row.name,
             type=row.type,
             analytic_mult_adds=row.mult_adds,
-            fvcore_mult_adds=int(by_module.get(row.name, 0)),
+            fvcore_mult_adds=mult_adds[row.name],
             analytic_params=row.params + row.bias_params + row.bn_params,
-            fvcore_params=int(params.get(row.name, 0)),
+            fvcore_params=params[row.name],
         )
         for row in report.layers
     )
     return CountCheck(
         layers=rows,
         fvcore_total_mult_adds=int(total),
-        fvcore_total_params=int(params[""]),
+        fvcore_total_params=sum(p.numel() for p in model.parameters()),
         analytic_total_mult_adds=report.mult_adds,
         analytic_total_params=report.total_params,
-        unsupported_ops=unsupported,
+        unsupported_ops={op: n for op, n in unsupported.items() if n > 0},
         meta=dict(report.meta),
     )

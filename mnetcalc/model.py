@@ -8,13 +8,21 @@ the same data the calculator costs.
 
 How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
-* ``Conv``            -> ``Conv2d`` (no bias unless the spec says so) -> ``BatchNorm2d`` -> ``ReLU``
+* ``Conv``            -> ``Conv2d`` (bias, groups, padding as the spec says) -> ``BatchNorm2d`` (if the
+  spec has it) -> ``ReLU``
 * ``DepthwiseConv``   -> the same, with ``groups = in_channels``
 * ``Pool``            -> ``AdaptiveAvgPool2d(1)`` (or max) for global pooling, else a windowed pool
 * ``FullyConnected``  -> flatten -> dropout (if any) -> ``Linear``
+* ``LocalResponseNorm`` -> ``nn.LocalResponseNorm``
+* ``Branches``, ``Inception``, ``Fire`` -> a :class:`Block` whose parts are registered under their
+  own names, so that the calculator's row ``"inception3a/3x3"`` is the module ``inception3a.3x3``.
 
-"Same" padding is ``kernel // 2`` on every side, which for odd kernels gives the calculator's output
-side ``ceil(side / stride)`` at every input size.
+"Same" padding (``padding=None``) is ``kernel // 2`` on every side, which for odd kernels gives the
+calculator's output side ``ceil(side / stride)`` at every input size; explicit padding and ceil-mode
+pooling follow PyTorch's rule, which is the calculator's.
+
+Only the spec is built: where a classic network has something the spec does not describe (the ReLU
+and dropout between VGG's or AlexNet's fully connected layers), the module does not have it either.
 
 Unlike the calculator, this module imports torch at import time (``import mnetcalc`` never does).
 """
@@ -30,11 +38,23 @@ import torch
 from torch import nn
 
 from .architecture import mobilenet_v1_spec
-from .layers import AVGPOOL, MAXPOOL, Conv, DepthwiseConv, FullyConnected, Pool
+from .layers import (
+    AVGPOOL,
+    MAXPOOL,
+    Branches,
+    Conv,
+    DepthwiseConv,
+    Fire,
+    FullyConnected,
+    Inception,
+    LocalResponseNorm,
+    Pool,
+)
 from .network import NetworkSpec
 from .validation import InvalidArgument, positive_int
 
 __all__ = [
+    "Block",
     "ChannelsLast",
     "Classifier",
     "ConvBNReLU",
@@ -53,13 +73,13 @@ class ConvBNReLU(nn.Sequential):
     """One convolution layer of the spec: ``conv`` -> ``bn`` (optional) -> ``relu``."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int, *, groups: int = 1,
-                 batchnorm: bool = True, bias: bool = False):
-        if kernel % 2 == 0:
-            raise InvalidArgument(f"kernel must be odd for 'same' padding, got {kernel}", "kernel")
+                 batchnorm: bool = True, bias: bool = False, padding: int | None = None):
+        if padding is None:  # "same"
+            if kernel % 2 == 0:
+                raise InvalidArgument(f"kernel must be odd for 'same' padding, got {kernel}", "kernel")
+            padding = kernel // 2
         layers = {
-            "conv": nn.Conv2d(
-                in_channels, out_channels, kernel, stride, padding=kernel // 2, groups=groups, bias=bias
-            )
+            "conv": nn.Conv2d(in_channels, out_channels, kernel, stride, padding=padding, groups=groups, bias=bias)
         }
         if batchnorm:
             layers["bn"] = nn.BatchNorm2d(out_channels)
@@ -78,14 +98,50 @@ class Classifier(nn.Sequential):
         super().__init__(OrderedDict(layers))
 
 
+class Block(nn.Module):
+    """A composite layer: stages run one after the other; a stage is one or more branches (chains of
+    parts) on the same input, whose outputs are concatenated along the channels.
+
+    Parts are registered flat under their spec names (unique within the block), so the calculator's
+    row ``"<block>/<part>"`` is the module ``<block>.<part>``.
+    """
+
+    def __init__(self, stages, in_channels: int, side: int, dropout: float):
+        super().__init__()
+        self.stages: list[list[list[str]]] = []
+        for stage in stages:
+            names, ends = [], []
+            for branch in stage:
+                modules, channels, end_side = _build_sequence(branch, in_channels, side, dropout)
+                for name, module in modules.items():
+                    if name in self._modules:
+                        raise InvalidArgument(f"part name {name!r} used twice in one block", "spec")
+                    self.add_module(name, module)
+                names.append(list(modules))
+                ends.append((channels, end_side))
+            self.stages.append(names)
+            in_channels, side = sum(c for c, _ in ends), ends[0][1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for stage in self.stages:
+            outputs = []
+            for branch in stage:
+                y = x
+                for name in branch:
+                    y = self._modules[name](y)
+                outputs.append(y)
+            x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=1)
+        return x
+
+
 def _conv(layer: Conv, in_channels: int, side: int, dropout: float) -> nn.Module:
-    return ConvBNReLU(in_channels, layer.out_channels, layer.kernel, layer.stride,
-                      batchnorm=layer.batchnorm, bias=layer.bias)
+    return ConvBNReLU(in_channels, layer.out_channels, layer.kernel, layer.stride, groups=layer.groups,
+                      batchnorm=layer.batchnorm, bias=layer.bias, padding=layer.padding)
 
 
 def _depthwise(layer: DepthwiseConv, in_channels: int, side: int, dropout: float) -> nn.Module:
     return ConvBNReLU(in_channels, in_channels, layer.kernel, layer.stride, groups=in_channels,
-                      batchnorm=layer.batchnorm)
+                      batchnorm=layer.batchnorm, padding=layer.padding)
 
 
 def _pool(layer: Pool, in_channels: int, side: int, dropout: float) -> nn.Module:
@@ -95,7 +151,9 @@ def _pool(layer: Pool, in_channels: int, side: int, dropout: float) -> nn.Module
         return nn.AdaptiveAvgPool2d(1) if layer.kind == AVGPOOL else nn.AdaptiveMaxPool2d(1)
     kernel = layer.kernel
     stride = layer.stride if layer.stride is not None else kernel
-    if kernel == stride:  # non-overlapping windows; ceil_mode keeps the partial last window
+    if layer.padding is not None:
+        padding, ceil_mode = layer.padding, layer.ceil_mode
+    elif kernel == stride:  # "same", non-overlapping windows: ceil_mode keeps the partial last window
         padding, ceil_mode = 0, True
     elif kernel % 2 == 1:
         padding, ceil_mode = kernel // 2, False
@@ -110,6 +168,23 @@ def _fully_connected(layer: FullyConnected, in_channels: int, side: int, dropout
     return Classifier(in_channels * side * side, layer.out_features, bias=layer.bias, dropout=dropout)
 
 
+def _lrn(layer: LocalResponseNorm, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return nn.LocalResponseNorm(layer.size)
+
+
+def _branches(layer: Branches, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return Block([layer.branches], in_channels, side, dropout)
+
+
+def _inception(layer: Inception, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return _branches(layer.branches(), in_channels, side, dropout)
+
+
+def _fire(layer: Fire, in_channels: int, side: int, dropout: float) -> nn.Module:
+    squeeze = ((("squeeze1x1", layer.squeeze_conv()),),)
+    return Block([squeeze, layer.expand().branches], in_channels, side, dropout)
+
+
 #: Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``. Register a new spec
 #: class here and :func:`build` can build networks that use it.
 MODULE_BUILDERS = {
@@ -117,7 +192,25 @@ MODULE_BUILDERS = {
     DepthwiseConv: _depthwise,
     Pool: _pool,
     FullyConnected: _fully_connected,
+    LocalResponseNorm: _lrn,
+    Branches: _branches,
+    Inception: _inception,
+    Fire: _fire,
 }
+
+
+def _build_sequence(spec: NetworkSpec, channels: int, side: int, dropout: float):
+    """Modules for ``(name, layer)`` pairs applied in turn, and the channels and side that leave them
+    (followed with the specs' own ``costs``, i.e. the calculator's walk)."""
+    modules: dict[str, nn.Module] = OrderedDict()
+    for name, layer in spec:
+        builder = MODULE_BUILDERS.get(type(layer))
+        if builder is None:
+            raise InvalidArgument(f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec")
+        modules[name] = builder(layer, channels, side, dropout)
+        *_, last = layer.costs(name, channels, side)
+        channels, side = last.out_channels, last.output_size
+    return modules, channels, side
 
 
 def init_weights(model: nn.Module) -> nn.Module:
@@ -150,7 +243,8 @@ def build(
 
     Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an ``in_channels`` x
     ``resolution`` x ``resolution`` input. ``resolution`` matters only where a layer's size depends on
-    it (a fully connected layer without global pooling before it); MobileNet works at any resolution.
+    it (a fully connected layer without global pooling before it, as in VGG or AlexNet); MobileNet
+    works at any resolution.
 
     ``channels_last``: the convolution weights are stored NHWC, so the convolutions compute and
     return channels-last feature maps whatever the input's layout (oneDNN's CPU kernels prefer it:
@@ -161,16 +255,8 @@ def build(
     dropout = float(dropout)
     if not 0.0 <= dropout < 1.0:
         raise InvalidArgument(f"dropout must be in [0, 1), got {dropout!r}", "dropout")
-    channels = in_channels
-    modules: dict[str, nn.Module] = {}
-    for name, layer in spec:
-        builder = MODULE_BUILDERS.get(type(layer))
-        if builder is None:
-            raise InvalidArgument(f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec")
-        modules[name] = builder(layer, channels, side, dropout)
-        *_, last = layer.costs(name, channels, side)
-        channels, side = last.out_channels, last.output_size
-    model = init_weights(nn.Sequential(OrderedDict(modules)))
+    modules, _, _ = _build_sequence(spec, in_channels, side, dropout)
+    model = init_weights(nn.Sequential(modules))
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 

@@ -120,3 +120,39 @@ def test_cli_check_json(capsys):
     assert data["agrees"] is True
     assert data["total"]["fvcore_mult_adds"] == report.mult_adds
     assert [row["name"] for row in data["layers"]] == [row.name for row in report.layers]
+
+
+# -- the giants (mnetcalc.zoo), built by the same generic builder from their specs -------------------
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("vgg16", dict(resolution=64)),
+        ("vgg16", dict(resolution=97)),
+        ("googlenet", dict(resolution=224)),
+        ("googlenet", dict(resolution=160, large_kernel=3)),
+        ("alexnet", dict(resolution=227)),
+        ("alexnet", dict(resolution=131, groups=1)),
+        ("squeezenet", dict(resolution=227)),
+        ("squeezenet", dict(resolution=111)),
+    ],
+)
+def test_fvcore_agrees_with_the_calculator_on_the_giants(name, kwargs):
+    from mnetcalc import zoo
+
+    report = zoo.NETWORKS[name](**kwargs)
+    check = check_counts(report)  # the model is built from the same spec as the report
+    assert [row.name for row in check.layers] == [row.name for row in report.layers]
+    assert_exact_agreement(check)
+
+
+def test_a_composite_row_maps_to_a_named_part():
+    from mnetcalc import zoo
+    from mnetcalc.counting import model_for, module_path
+
+    report = zoo.googlenet(224)
+    modules = dict(model_for(report).named_modules())
+    for row in report.layers:
+        assert module_path(row.name) in modules, row.name
+    assert module_path("inception3a/3x3_reduce") == "inception3a.3x3_reduce"
