@@ -14,7 +14,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from .architecture import VARIANTS
-from .train_config import TrainConfig
+from .train_config import OPTIMIZERS, TrainConfig
 from .validation import InvalidArgument
 
 #: Options that set one TrainConfig field each: (option, field, metavar, help).
@@ -24,7 +24,8 @@ CONFIG_OPTIONS = (
     ("--stem-stride", "stem_stride", "S", "stride of the first convolution (ImageNet MobileNet: 2)"),
     ("--epochs", "epochs", "E", "passes over the training set"),
     ("--batch-size", "batch_size", "B", "images per training step"),
-    ("--lr", "lr", "LR", "peak learning rate (AdamW, one-cycle schedule)"),
+    ("--lr", "lr", "LR", "peak learning rate of the one-cycle schedule"),
+    ("--warmup", "warmup", "F", "fraction of the steps spent raising the learning rate to its peak"),
     ("--weight-decay", "weight_decay", "WD", "AdamW weight decay"),
     ("--shift", "shift", "P", "augmentation: random shift of up to P pixels (0: none)"),
     ("--train-size", "train_size", "N", "train on a random subset of N images (default: all 60,000)"),
@@ -42,7 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         shown = "" if default is None or "default:" in text else f" (default: {default})"
         parser.add_argument(option, dest=name, metavar=metavar, help=text + shown)
     parser.add_argument("--variant", default="separable", choices=VARIANTS, help="network variant (default: separable)")
-    parser.add_argument("--no-flip", action="store_true", help="no random horizontal flips in augmentation")
+    parser.add_argument(
+        "--optimizer", default=defaults["optimizer"], choices=OPTIMIZERS, help=f"optimizer (default: {defaults['optimizer']})"
+    )
+    parser.add_argument(
+        "--flip",
+        action=argparse.BooleanOptionalAction,
+        default=defaults["flip"],
+        help="augmentation: random horizontal flips (default: %(default)s)",
+    )
     parser.add_argument(
         "--data",
         metavar="FOLDER",
@@ -61,7 +70,7 @@ def config_from_args(args) -> TrainConfig:
     """The configuration asked for; a bad value raises InvalidArgument naming the option as typed."""
     values = {name: getattr(args, name) for _, name, _, _ in CONFIG_OPTIONS if getattr(args, name) is not None}
     try:
-        return TrainConfig(**values, variant=args.variant, flip=not args.no_flip)
+        return TrainConfig(**values, variant=args.variant, optimizer=args.optimizer, flip=args.flip)
     except InvalidArgument as error:
         option = {name: option for option, name, _, _ in CONFIG_OPTIONS}.get(error.name)
         message = str(error)

@@ -33,7 +33,7 @@ def bars_dataset(n_train: int, n_test: int, seed: int = 0) -> FashionMNIST:
     return FashionMNIST(train=split(n_train), test=split(n_test), folder=None)
 
 
-TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1)
+TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1, shift=2, flip=True)  # augmentation on
 
 
 # -- the configuration ----------------------------------------------------------------------------------
@@ -56,6 +56,9 @@ def test_classes_agree_with_the_data_module():
         ({"epochs": 1.5}, "epochs"),
         ({"batch_size": True}, "batch_size"),
         ({"lr": -0.1}, "lr"),
+        ({"optimizer": "adam"}, "optimizer"),
+        ({"warmup": 0}, "warmup"),
+        ({"warmup": 1}, "warmup"),
         ({"weight_decay": -1}, "weight_decay"),
         ({"shift": -1}, "shift"),
         ({"shift": 0.5}, "shift"),
@@ -77,7 +80,8 @@ def test_configuration_accepts_command_line_strings():
         0.75, 24, 3, 0, 0, 0.0
     )
     assert config.label() == "0.75 MobileNet-24"
-    assert TrainConfig(variant="standard").label() == "Conv 0.5 MobileNet-28"
+    assert TrainConfig(alpha=0.5, variant="standard").label() == "Conv 0.5 MobileNet-28"
+    assert TrainConfig(alpha=1, resolution=20, variant="shallow").label() == "Shallow 1 MobileNet-20"
 
 
 @pytest.mark.parametrize(
@@ -193,6 +197,16 @@ def test_same_seed_same_run_other_seed_other_run(tiny_run):
     assert numbers(other) != numbers(first)
 
 
+def test_both_optimizers_train(tiny_run):
+    ds, _ = tiny_run
+    runs = {
+        name: train(TrainConfig(**TINY, optimizer=name, lr=lr, weight_decay=wd), ds, progress=False)
+        for name, lr, wd in (("sgd", 0.1, 5e-4), ("adamw", 0.01, 0.05))
+    }
+    assert [h.loss for h in runs["sgd"].history] != [h.loss for h in runs["adamw"].history]
+    assert runs["sgd"].to_dict()["config"]["optimizer"] == "sgd"
+
+
 def test_thread_setting_is_restored(tiny_run):
     ds, _ = tiny_run
     before = torch.get_num_threads()
@@ -210,7 +224,8 @@ def test_train_size_takes_a_subset():
 
 def test_the_network_learns_a_learnable_task():
     ds = bars_dataset(400, 200, seed=3)
-    config = TrainConfig(alpha=0.25, epochs=6, batch_size=32, shift=0, flip=False, threads=1)
+    config = TrainConfig(alpha=0.25, epochs=6, batch_size=32, optimizer="adamw", lr=0.01,
+                         weight_decay=0.05, shift=0, flip=False, threads=1)
     result = train(config, ds, progress=False)
     losses = [h.loss for h in result.history]
     assert losses[-1] < 0.5 * losses[0]

@@ -45,7 +45,7 @@ def test_json_output_and_saved_weights(tiny_data, tmp_path, capsys):
 
 
 def test_text_output(tiny_data, capsys):
-    assert main(["train", *FAST, "--data", str(tiny_data), "--no-flip", "--shift", "0"]) == 0
+    assert main(["train", *FAST, "--data", str(tiny_data), "--flip", "--shift", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("0.25 MobileNet-28 (separable, stem stride 1)")
     assert "test accuracy" in out and "epoch" in out
@@ -67,6 +67,8 @@ BAD_OPTIONS = [
     (["--threads", "0"], "--threads"),
     (["--seed", "-1"], "--seed"),
     (["--variant", "deep"], "deep"),
+    (["--optimizer", "adam"], "adam"),
+    (["--warmup", "1.5"], "--warmup"),
     (["--format", "xml"], "xml"),
 ]
 
