@@ -12,6 +12,10 @@ Submodules that need torch (import them explicitly):
 * ``mnetcalc.counting``: ``check_counts(report)`` compares the calculator with fvcore, layer by layer.
 * ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` / ``matmul_peak``,
   CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is torch-free).
+* ``mnetcalc.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files, checked;
+  ``download()`` fetches them (opt-in).
+* ``mnetcalc.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and returns its
+  history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported here.
 """
 
 from .architecture import BLOCKS, MIN_CHANNELS, STEM, VARIANTS, mobilenet_v1_spec, scale_channels
@@ -27,6 +31,7 @@ from .calculator import (
 from .layers import LayerCost
 from .network import NetworkCost, cost_layers
 from .traffic import LayerTraffic, NetworkTraffic, layer_traffic, network_traffic
+from .train_config import TrainConfig
 from .validation import InvalidArgument
 from .zoo import alexnet, googlenet, squeezenet, vgg16
 
@@ -46,6 +51,7 @@ __all__ = [
     "LayerCost",
     "LayerTraffic",
     "NetworkCost",
+    "TrainConfig",
     "NetworkTraffic",
     "cost_layers",
     "layer_costs",
