@@ -105,5 +105,9 @@ class TrainConfig:
         return mobilenet_v1(self.alpha, self.resolution, NUM_CLASSES, self.variant, self.stem_stride, IN_CHANNELS)
 
     def label(self) -> str:
-        """A short name such as ``0.5 MobileNet-28`` (``Conv``/``Shallow`` in front for the variants)."""
-        return f"{VARIANT_PREFIX[self.variant]}{self.alpha:g} MobileNet-{self.resolution}"
+        """A short name in the paper's style, such as ``0.5 MobileNet-28`` or ``1.0 MobileNet-28``
+        (``Conv``/``Shallow`` in front for the variants)."""
+        alpha = f"{self.alpha:g}"
+        if "." not in alpha and "e" not in alpha:
+            alpha += ".0"
+        return f"{VARIANT_PREFIX[self.variant]}{alpha} MobileNet-{self.resolution}"

@@ -81,7 +81,7 @@ def test_configuration_accepts_command_line_strings():
     )
     assert config.label() == "0.75 MobileNet-24"
     assert TrainConfig(alpha=0.5, variant="standard").label() == "Conv 0.5 MobileNet-28"
-    assert TrainConfig(alpha=1, resolution=20, variant="shallow").label() == "Shallow 1 MobileNet-20"
+    assert TrainConfig(alpha=1, resolution=20, variant="shallow").label() == "Shallow 1.0 MobileNet-20"
 
 
 @pytest.mark.parametrize(
