@@ -1,7 +1,8 @@
 """mnetcalc: MobileNets, by the numbers.
 
 An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
-This package's top level imports the standard library only; ``mnetcalc.model`` and the other
+This package's top level imports the standard library only, and each public name's
+submodule only when that name is first used; ``mnetcalc.model`` and the other
 torch-based modules are imported on demand.
 
 Submodules that need torch (import them explicitly):
@@ -18,50 +19,45 @@ Submodules that need torch (import them explicitly):
   history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported here.
 """
 
-from .architecture import BLOCKS, MIN_CHANNELS, STEM, VARIANTS, mobilenet_v1_spec, scale_channels
-from .calculator import (
-    LayerComparison,
-    layer_costs,
-    mobilenet_v1,
-    reduction_ratio,
-    separable_conv_cost,
-    standard_conv_cost,
-    table3,
-)
-from .layers import LayerCost
-from .network import NetworkCost, cost_layers
-from .traffic import LayerTraffic, NetworkTraffic, layer_traffic, network_traffic
-from .train_config import TrainConfig
-from .validation import InvalidArgument
-from .zoo import alexnet, googlenet, squeezenet, vgg16
+from importlib import import_module
+
+# The public names and the submodule each comes from. They are imported on first use (PEP 562), so that
+# ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as fast as
+# the interpreter itself.
+_EXPORTS = {
+    "architecture": ("BLOCKS", "MIN_CHANNELS", "STEM", "VARIANTS", "mobilenet_v1_spec", "scale_channels"),
+    "calculator": (
+        "LayerComparison",
+        "layer_costs",
+        "mobilenet_v1",
+        "reduction_ratio",
+        "separable_conv_cost",
+        "standard_conv_cost",
+        "table3",
+    ),
+    "layers": ("LayerCost",),
+    "network": ("NetworkCost", "cost_layers"),
+    "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
+    "train_config": ("TrainConfig",),
+    "validation": ("InvalidArgument",),
+    "zoo": ("alexnet", "googlenet", "squeezenet", "vgg16"),
+}
+_SOURCE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BLOCKS",
-    "MIN_CHANNELS",
-    "STEM",
-    "VARIANTS",
-    "InvalidArgument",
-    "alexnet",
-    "googlenet",
-    "squeezenet",
-    "vgg16",
-    "LayerComparison",
-    "LayerCost",
-    "LayerTraffic",
-    "NetworkCost",
-    "TrainConfig",
-    "NetworkTraffic",
-    "cost_layers",
-    "layer_costs",
-    "layer_traffic",
-    "mobilenet_v1",
-    "mobilenet_v1_spec",
-    "network_traffic",
-    "reduction_ratio",
-    "scale_channels",
-    "separable_conv_cost",
-    "standard_conv_cost",
-    "table3",
-]
+__all__ = sorted(_SOURCE)
+
+
+def __getattr__(name: str):
+    """Import a public name's submodule on first use (``mnetcalc.mobilenet_v1``, ...)."""
+    module = _SOURCE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mnetcalc' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from fractions import Fraction
+from typing import TYPE_CHECKING, NamedTuple
 
 from .architecture import mobilenet_v1_spec, scale_channels
 from .network import NetworkCost, cost_layers
 from .validation import positive_int, positive_number
+
+if TYPE_CHECKING:
+    from fractions import Fraction  # imported where used: the command line's start-up need not pay for it
 
 
 def mobilenet_v1(
@@ -49,11 +51,12 @@ def separable_conv_cost(dk: int, m: int, n: int, df: int) -> tuple[int, int]:
 
 def reduction_ratio(dk: int, n: int) -> Fraction:
     """The paper's separable / standard cost ratio ``1/N + 1/Dk^2``, exactly."""
+    from fractions import Fraction
+
     return Fraction(1, n) + Fraction(1, dk * dk)
 
 
-@dataclass(frozen=True)
-class LayerComparison:
+class LayerComparison(NamedTuple):
     """One layer computed as a standard and as a depthwise separable convolution (paper Table 3)."""
 
     dk: int
@@ -66,6 +69,8 @@ class LayerComparison:
     @property
     def ratio(self) -> Fraction:
         """Separable over standard mult-adds, as an exact fraction."""
+        from fractions import Fraction
+
         return Fraction(self.separable[0], self.standard[0])
 
     @property

@@ -1,8 +1,8 @@
 """The ``mnetcalc`` command line: ``table``, ``layer`` and ``sweep`` (plus commands that need torch).
 
 This module and everything it imports at start-up are standard-library only: the CLI must start about
-as fast as the interpreter. Commands that need torch live in their own modules, listed in
-``EXTRA_COMMANDS``; each must be importable without torch (it imports torch inside its ``run``).
+as fast as the interpreter. Commands that need torch live in their own modules (see ``COMMANDS``);
+each must be importable without torch (it imports torch inside its ``run``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,6 @@ from .architecture import VARIANTS
 from .calculator import layer_costs, mobilenet_v1, table3
 from .validation import InvalidArgument
 from .zoo import DEFAULT_RESOLUTION, network_cost
-
-#: Sub-commands defined elsewhere: name -> module with ``add_arguments(parser)`` and ``run(args) -> int``.
-EXTRA_COMMANDS = {"bench": "mnetcalc.bench_cli", "train": "mnetcalc.train_cli"}
-
 
 #: Library parameter names that the CLI spells differently.
 OPTION_NAMES = {"num_classes": "--classes", "resolution": "--res"}
@@ -58,12 +54,7 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant", default="separable", choices=VARIANTS, help="network variant (default: separable)")
 
 
-def build_parser() -> Parser:
-    parser = Parser(prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017).")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    commands.required = True
-
-    table = commands.add_parser("table", help="per-layer mult-adds and parameters of one MobileNet")
+def add_table(table: argparse.ArgumentParser) -> None:
     table.add_argument("--alpha", default="1.0", help="width multiplier, a number > 0 (default: 1.0)")
     table.add_argument(
         "--res", default=None, metavar="R", help="input resolution in pixels (default: 224; alexnet, squeezenet: 227)"
@@ -81,7 +72,8 @@ def build_parser() -> Parser:
     )
     table.set_defaults(run=run_table)
 
-    layer = commands.add_parser("layer", help="one layer as standard vs depthwise separable (paper Table 3)")
+
+def add_layer(layer: argparse.ArgumentParser) -> None:
     for name, default, what in (
         ("--dk", "3", "kernel side"),
         ("--m", "512", "input channels"),
@@ -94,24 +86,54 @@ def build_parser() -> Parser:
     add_format(layer)
     layer.set_defaults(run=run_layer)
 
-    sweep = commands.add_parser("sweep", help="totals over a grid of width multipliers and resolutions")
+
+def add_sweep(sweep: argparse.ArgumentParser) -> None:
     sweep.add_argument("--alpha", default="1,0.75,0.5,0.25", help="comma-separated width multipliers")
     sweep.add_argument("--res", default="224,192,160,128", metavar="R,...", help="comma-separated resolutions")
     add_network_options(sweep)
     add_format(sweep)
     sweep.set_defaults(run=run_sweep)
 
-    for name, module_name in EXTRA_COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
+
+def defined_in(module_name: str):
+    """A sub-command whose ``add_arguments(parser)`` and ``run(args) -> int`` live in ``module_name``, a module
+    that imports torch only inside ``run``; it is imported only when its sub-parser is built."""
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        module = importlib.import_module(module_name)
+        module.add_arguments(parser)
+        parser.set_defaults(run=module.run)
+
+    return add
+
+
+#: The sub-commands: name -> (one-line help, function that adds its arguments and its ``run``).
+COMMANDS = {
+    "table": ("per-layer mult-adds and parameters of one MobileNet", add_table),
+    "layer": ("one layer as standard vs depthwise separable (paper Table 3)", add_layer),
+    "sweep": ("totals over a grid of width multipliers and resolutions", add_sweep),
+    "bench": ("CPU latency of a real PyTorch MobileNet, whole and (--per-layer) layer by layer",
+              defined_in("mnetcalc.bench_cli")),
+    "train": ("train a small MobileNet on Fashion-MNIST (needs torch)", defined_in("mnetcalc.train_cli")),
+}
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The parser of every sub-command or, if ``command`` names one, of that one only: argparse takes
+    milliseconds to set up each sub-parser, and the command line should start as fast as the interpreter."""
+    parser = Parser(prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017).")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+    for name, (text, add_arguments) in COMMANDS.items():
+        if command in COMMANDS and name != command:
             continue
-        sub = commands.add_parser(name, help=module.__doc__.strip().splitlines()[0] if module.__doc__ else None)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+        add_arguments(commands.add_parser(name, help=text, description=text))
     return parser
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The sub-command that ``argv`` asks for: its first word that is not an option."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def run_table(args) -> int:
@@ -154,7 +176,8 @@ def run_sweep(args) -> int:
 
 def main(argv=None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(command_named(argv)).parse_args(argv)
         return args.run(args)
     except InvalidArgument as error:
         print(f"mnetcalc: error: {cli_message(error)}", file=sys.stderr)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import textwrap
 from typing import Sequence
 
@@ -92,7 +89,14 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: 
     return "\n".join("| " + " | ".join(str(c) for c in line) + " |" for line in lines)
 
 
+# csv, io and json are imported where they are used: the default text output needs none of them, and
+# the command line's start-up should not pay for them.
+
+
 def csv_text(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -101,6 +105,8 @@ def csv_text(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 
 def json_text(data) -> str:
+    import json
+
     return json.dumps(data, indent=2)
 
 

@@ -1,7 +1,8 @@
 """Layer specifications and their exact costs.
 
 A network is held as *data*: a sequence of ``(name, spec)`` pairs where each spec is one of the
-small frozen dataclasses below. Each spec knows how to cost itself given the channels and side of
+small immutable records below (``NamedTuple`` classes: cheap to create, so that the
+command line starts fast). Each spec knows how to cost itself given the channels and side of
 the feature map that enters it, like one of fvcore's per-operator handles: it returns one
 :class:`LayerCost` row (or several, for composite specs) and the shape of what leaves it.
 
@@ -31,8 +32,7 @@ shift are counted separately so that the three together equal ``sum(p.numel())``
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .validation import InvalidArgument
 
@@ -91,8 +91,7 @@ def output_side(
     return out
 
 
-@dataclass(frozen=True)
-class LayerCost:
+class LayerCost(NamedTuple):
     """One row of a cost table: what a layer is and what it costs."""
 
     name: str
@@ -110,12 +109,10 @@ class LayerCost:
     groups: int = 1
 
     def to_dict(self) -> dict:
-        row = asdict(self)
-        return {key: row[key] for key in ROW_KEYS}
+        return {key: getattr(self, key) for key in ROW_KEYS}
 
 
-@dataclass(frozen=True)
-class Conv:
+class Conv(NamedTuple):
     """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told not.
 
     ``padding``: pixels added on every side, ``None`` for "same" padding. ``groups``: split the input and
@@ -156,8 +153,7 @@ class Conv:
         )
 
 
-@dataclass(frozen=True)
-class DepthwiseConv:
+class DepthwiseConv(NamedTuple):
     """A depthwise convolution: one ``kernel`` x ``kernel`` filter per input channel."""
 
     kernel: int = 3
@@ -184,8 +180,7 @@ class DepthwiseConv:
         )
 
 
-@dataclass(frozen=True)
-class Pool:
+class Pool(NamedTuple):
     """Average or max pooling; ``kernel=None`` pools the whole feature map (global pooling).
 
     Pooling has no weights and, in the paper's convention, no mult-adds. ``padding`` and ``ceil_mode``
@@ -219,8 +214,7 @@ class Pool:
         )
 
 
-@dataclass(frozen=True)
-class FullyConnected:
+class FullyConnected(NamedTuple):
     """A fully connected layer on the flattened input (with bias, no BatchNorm)."""
 
     out_features: int
@@ -244,8 +238,7 @@ class FullyConnected:
         )
 
 
-@dataclass(frozen=True)
-class LocalResponseNorm:
+class LocalResponseNorm(NamedTuple):
     """Local response normalisation across ``size`` neighbouring channels (AlexNet, GoogLeNet).
 
     It has no weights; its arithmetic (a few operations per activation) is not a multiply-add of a
@@ -262,8 +255,7 @@ class LocalResponseNorm:
 Branch = tuple[tuple[str, object], ...]
 
 
-@dataclass(frozen=True)
-class Branches:
+class Branches(NamedTuple):
     """Parallel branches on the same input, their outputs concatenated along the channels.
 
     Yields each branch's rows in turn (named ``"<name>/<part>"``), then one cost-free ``concat`` row named
@@ -289,8 +281,7 @@ class Branches:
         yield LayerCost(name, CONCAT, 1, 1, total, total, out_side, out_side, 0, 0)
 
 
-@dataclass(frozen=True)
-class Inception:
+class Inception(NamedTuple):
     """GoogLeNet's Inception module (Szegedy et al. 2014, Table 1's columns), as four :class:`Branches`:
 
     ``1x1``; ``3x3_reduce`` -> ``3x3``; ``5x5_reduce`` -> ``5x5``; ``pool`` (3x3 max pool, stride 1) ->
@@ -325,8 +316,7 @@ class Inception:
         return self.branches().costs(name, in_channels, side)
 
 
-@dataclass(frozen=True)
-class Fire:
+class Fire(NamedTuple):
     """SqueezeNet's fire module (Iandola et al. 2016): a 1x1 ``squeeze1x1`` convolution, then
     :class:`Branches` ``expand1x1`` (1x1) and ``expand3x3`` (3x3, padding 1), concatenated."""
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from .layers import LayerCost
 
@@ -26,8 +25,7 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-@dataclass(frozen=True)
-class NetworkCost:
+class NetworkCost(NamedTuple):
     """Per-layer and total costs of one network configuration.
 
     ``meta`` holds the configuration (network, alpha, resolution, num_classes, variant, ...) and is
@@ -35,7 +33,7 @@ class NetworkCost:
     """
 
     layers: tuple[LayerCost, ...]
-    meta: dict = field(default_factory=dict)
+    meta: dict
 
     @property
     def mult_adds(self) -> int:

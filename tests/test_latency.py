@@ -119,7 +119,11 @@ def test_bench_cli_bad_input_is_one_line_exit_2_without_torch(args, named):
     assert "Traceback" not in done.stderr
 
 
-def test_cli_start_up_does_not_import_torch():
-    probe = "import sys, mnetcalc.cli as c; c.build_parser(); print('torch' in sys.modules, 'numpy' in sys.modules)"
+@pytest.mark.parametrize("command", [None, "table", "bench", "train"])
+def test_cli_start_up_does_not_import_torch(command):
+    probe = (
+        f"import sys, mnetcalc.cli as c; c.build_parser({command!r}); "
+        "print('torch' in sys.modules, 'numpy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
