@@ -11,7 +11,7 @@ from torch import nn  # noqa: E402
 
 import mnetcalc  # noqa: E402
 from mnetcalc.layers import Conv, FullyConnected, Pool  # noqa: E402
-from mnetcalc.model import ConvBNReLU, build, mobilenet_v1  # noqa: E402
+from mnetcalc.model import Conv2d, ConvBNReLU, build, mobilenet_v1  # noqa: E402
 from mnetcalc.network import cost_layers  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
@@ -171,3 +171,25 @@ def test_channels_last_is_a_storage_choice_only():
     x = torch.randn(2, 3, 97, 97)
     with torch.no_grad():
         assert torch.allclose(nhwc.eval()(x), nchw.eval()(x), atol=1e-6)
+
+
+@pytest.mark.parametrize("side", [1, 2, 3, 5])
+@pytest.mark.parametrize("groups", [1, 6])
+def test_conv2d_padding_a_small_map_itself_gives_torchs_result_and_gradients(side, groups):
+    # Reference: torch's own nn.Conv2d with the same weights, on maps smaller than, equal to and
+    # larger than the 3x3 kernel (Conv2d pads by itself only for the smaller ones).
+    torch.manual_seed(0)
+    ours = Conv2d(6, 12, 3, 1, padding=1, groups=groups, bias=True)
+    reference = nn.Conv2d(6, 12, 3, 1, padding=1, groups=groups, bias=True)
+    reference.load_state_dict(ours.state_dict())
+    x = torch.randn(4, 6, side, side)
+    x_ours, x_ref = x.clone().requires_grad_(), x.clone().requires_grad_()
+    y_ours, y_ref = ours(x_ours), reference(x_ref)
+    assert y_ours.shape == y_ref.shape == (4, 12, side, side)
+    torch.testing.assert_close(y_ours, y_ref)
+    grad = torch.randn_like(y_ref)
+    y_ours.backward(grad)
+    y_ref.backward(grad)
+    torch.testing.assert_close(x_ours.grad, x_ref.grad)
+    torch.testing.assert_close(ours.weight.grad, reference.weight.grad)
+    torch.testing.assert_close(ours.bias.grad, reference.bias.grad)

@@ -82,7 +82,7 @@ def test_batchnorm_is_folded_and_names_are_kept():
     assert not any(isinstance(m, nn.BatchNorm2d) for m in folded.modules())
     assert [n for n, _ in folded.named_children()] == [n for n, _ in eager.named_children()]
     # the fused convolution now carries the bias that BatchNorm's shift became
-    assert folded.conv1_dw.conv[0].bias is not None
+    assert folded.conv1_dw.conv.bias is not None
     assert sum(p.numel() for p in folded.parameters()) < sum(p.numel() for p in eager.parameters())
 
 
