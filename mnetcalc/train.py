@@ -26,6 +26,7 @@ as fast on a CPU as the default layout (measured when this module was written); 
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -249,7 +250,7 @@ def train(
                 )
             )
             if progress:
-                tqdm.write(describe_epoch(history[-1], config.epochs))
+                tqdm.write(describe_epoch(history[-1], config.epochs), file=sys.stderr)  # beside the bar
         wall_time, cpu_time = time.perf_counter() - wall_start, time.process_time() - cpu_start
         threads = torch.get_num_threads()
     finally:

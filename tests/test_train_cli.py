@@ -128,3 +128,14 @@ def test_bad_option_fails_before_importing_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 2, result.stderr
+
+
+def test_json_on_stdout_stays_json_with_progress_shown(tiny_data):
+    # Without --quiet the progress bar and the per-epoch lines go to stderr: stdout is the JSON alone,
+    # so that `mnetcalc train --format json > run.json` or a pipe into a JSON reader works.
+    args = [a for a in FAST if a != "--quiet"]
+    done = run("train", *args, "--epochs", "2", "--data", str(tiny_data), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert len(summary["history"]) == 2
+    assert "epoch 2/2" in done.stderr
