@@ -2,8 +2,8 @@
 
 Runs ``python -c pass``, the ``mnetcalc`` console script and ``python -m mnetcalc`` (both as
 ``table --alpha 0.25 --res 128``) in turn, many times, each in a fresh process, and prints the
-median and minimum wall times and their ratios to ``python -c pass`` from the same run, with the
-machine. Standard library only; nothing is asserted.
+median and minimum wall times and the median CPU time of each, and their ratios to ``python -c pass``
+from the same run, with the machine. Standard library only; nothing is asserted.
 
 The package's bytecode is compiled first (``compileall``), as ``pip install`` does and as any second
 run does by itself; this matters where ``PYTHONDONTWRITEBYTECODE`` is set, which would otherwise
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -41,10 +42,14 @@ def commands() -> dict[str, list[str]]:
     return found
 
 
-def wall_time(command: list[str]) -> float:
+def timed_run(command: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, of the child process) of one run of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -54,21 +59,27 @@ def main(argv=None) -> int:
     compileall.compile_dir(ROOT / "mnetcalc", quiet=1)
     timed = commands()
     for command in timed.values():  # warm the file cache
-        wall_time(command)
-    times = {name: [] for name in timed}
+        timed_run(command)
+    wall = {name: [] for name in timed}
+    cpu = {name: [] for name in timed}
     for _ in range(args.runs):
         for name, command in timed.items():
-            times[name].append(wall_time(command))
-    base_median = statistics.median(times["python -c pass"])
-    base_min = min(times["python -c pass"])
+            w, c = timed_run(command)
+            wall[name].append(w)
+            cpu[name].append(c)
     print(f"machine: {MachineInfo.current(1).describe()}")
     print(f"{args.runs} runs of each, in turn, fresh process every time"
           f" (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', 'unset')}; bytecode compiled first)")
-    print(f"  {'command':26s} {'median':>9s} {'min':>9s}  ratio (median)  ratio (min)")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"  {name:26s} {1e3 * median:6.1f} ms {1e3 * min(values):6.1f} ms  "
-              f"{median / base_median:14.2f}  {min(values) / base_min:11.2f}")
+    print("CPU time (user + system) is the steadier measure where other work shares the machine.")
+    print(f"  {'command':26s} {'wall median':>11s} {'wall min':>9s} {'CPU median':>10s}  "
+          f"ratio: wall median  wall min  CPU median")
+    base = "python -c pass"
+    for name in timed:
+        w, c = wall[name], cpu[name]
+        print(f"  {name:26s} {1e3 * statistics.median(w):8.1f} ms {1e3 * min(w):6.1f} ms "
+              f"{1e3 * statistics.median(c):7.1f} ms  "
+              f"{statistics.median(w) / statistics.median(wall[base]):17.2f} "
+              f"{min(w) / min(wall[base]):9.2f} {statistics.median(c) / statistics.median(cpu[base]):11.2f}")
     loaded = [m for m in ("torch", "numpy", "matplotlib") if m in imported_by_cli()]
     print(f"heavy modules imported by the CLI: {', '.join(loaded) or 'none'}")
     return 0

@@ -140,3 +140,14 @@ def test_cli_imports_neither_torch_nor_numpy_nor_matplotlib():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_help_is_wrapped_to_the_terminal_width_without_shutil(monkeypatch):
+    from mnetcalc.cli import build_parser, terminal_width
+
+    monkeypatch.setenv("COLUMNS", "100")
+    assert terminal_width() == 100
+    monkeypatch.setenv("COLUMNS", "50")
+    assert max(len(line) for line in build_parser("table").format_help().splitlines()) <= 50 - 2
+    monkeypatch.setenv("COLUMNS", "not a number")
+    assert terminal_width() > 0  # the terminal's width, or 80 without one
