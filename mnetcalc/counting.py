@@ -60,8 +60,6 @@ UNCOUNTED_OPS = (
     "aten::dropout",
     "aten::feature_dropout",
     "aten::cat",
-    "aten::pad",  # mnetcalc.model.Conv2d pads maps smaller than its kernel itself
-    "aten::constant_pad_nd",
 )
 
 
