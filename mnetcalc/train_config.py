@@ -56,8 +56,8 @@ class TrainConfig:
     MobileNet-28 (stem stride 1), SGD with Nesterov momentum and a one-cycle schedule peaking at 0.2,
     5 epochs of batches of 128, no augmentation. When this module was written it reached 91.8%
     Fashion-MNIST test accuracy (seeds 0 and 1) on a 2-core AVX-512 Xeon, and 91.77% (seed 0) in
-    263 s on two threads of an otherwise idle 2-core AMD EPYC (AVX2; epochs of 49 to 58 s, test
-    evaluations included). The book's training chapter measures it again on every build. (Tuning
+    263 to 295 s on two threads of a 2-core AMD EPYC (AVX2; four runs, the two slowest inside a book
+    build; epochs of 49 to 60 s, test evaluations included). The book's training chapter measures it again on every build. (Tuning
     runs: AdamW and augmentation both learned more slowly in so few epochs; a peak learning rate of
     0.1 gave 90.5%, 0.4 and 0.8 did better in very short runs but worse in this one. Four epochs,
     which would save a fifth of the time, were not reliably above 91%: peak 0.3 gave 91.80%,
