@@ -28,7 +28,7 @@ from torch import nn
 import mnetcalc
 from mnetcalc.latency import interleaved, matmul_peak
 from mnetcalc.machine import MachineInfo
-from mnetcalc.model import mobilenet_v1, optimize
+from mnetcalc.model import mobilenet_v1_model, optimize
 
 #: The reference's own copy of paper Table 1: (output channels, stride) of the 13 separable blocks.
 REFERENCE_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]
@@ -72,7 +72,7 @@ def copy_weights(source: nn.Module, target: nn.Module) -> None:
 
 def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time: float) -> dict:
     torch.manual_seed(0)
-    eager = mobilenet_v1(alpha).eval()
+    eager = mobilenet_v1_model(alpha).eval()
     reference = reference_mobilenet(alpha).eval()
     copy_weights(eager, reference)
     optimized = optimize(eager, resolution, threads=threads)  # fused kernels keep the build-time thread count
@@ -86,7 +86,7 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
     candidates = {"reference": partial(reference, x), "eager": partial(eager, x), "optimized": partial(optimized, x)}
     latency = interleaved(candidates, threads=threads, rounds=rounds, round_time=round_time,
                           description=f"{alpha:g}/{resolution}")
-    mult_adds = mnetcalc.mobilenet_v1(alpha, resolution).mult_adds
+    mult_adds = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution).mult_adds
     return {
         "alpha": alpha,
         "resolution": resolution,

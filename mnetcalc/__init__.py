@@ -1,5 +1,10 @@
 """mnetcalc: MobileNets, by the numbers.
 
+A network configuration (``MobileNetConfig(0.5, resolution=160)``, ``VGG16Config()``, ...) gives its
+cost report (``.cost()``, also ``mobilenet_v1_cost(0.5, resolution=160)``), its spec (``.spec()``)
+and, with torch, its PyTorch model (``.model()``); ``latency.BenchConfig(config)`` and
+``TrainConfig(network=config)`` benchmark and train the same network.
+
 An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
 This package's top level imports the standard library only, and each public name's
 submodule only when that name is first used; ``mnetcalc.model`` and the other
@@ -7,9 +12,9 @@ torch-based modules are imported on demand.
 
 Submodules that need torch (import them explicitly):
 
-* ``mnetcalc.model``: ``mobilenet_v1(alpha, num_classes, variant, in_channels, dropout, stem_stride)``
-  builds the PyTorch network from the same spec (``build(spec)`` for any spec); ``optimize(model,
-  resolution)`` returns its inference version (BatchNorm folded, channels-last, frozen TorchScript).
+* ``mnetcalc.model``: ``build(spec)`` builds the PyTorch network of any spec (a configuration's
+  ``model()`` calls it, e.g. ``MobileNetConfig(0.5).model()``); ``optimize(model, resolution)``
+  returns its inference version (BatchNorm folded, channels-last, frozen TorchScript).
 * ``mnetcalc.counting``: ``check_counts(report)`` compares the calculator with fvcore, layer by layer.
 * ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` / ``matmul_peak``,
   CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is torch-free).
@@ -25,22 +30,45 @@ from importlib import import_module
 # ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as fast as
 # the interpreter itself.
 _EXPORTS = {
-    "architecture": ("BLOCKS", "MIN_CHANNELS", "STEM", "VARIANTS", "mobilenet_v1_spec", "scale_channels"),
+    "architecture": (
+        "BLOCKS",
+        "MIN_CHANNELS",
+        "STEM",
+        "VARIANTS",
+        "MobileNetConfig",
+        "mobilenet_v1_spec",
+        "scale_channels",
+    ),
     "calculator": (
         "LayerComparison",
-        "layer_costs",
-        "mobilenet_v1",
+        "layer_comparison",
+        "mobilenet_v1_cost",
         "reduction_ratio",
-        "separable_conv_cost",
-        "standard_conv_cost",
         "table3",
     ),
+    "formulas": (
+        "depthwise_conv_cost",
+        "fully_connected_cost",
+        "pointwise_conv_cost",
+        "separable_conv_cost",
+        "standard_conv_cost",
+    ),
     "layers": ("LayerCost",),
-    "network": ("NetworkCost", "cost_layers"),
+    "network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
     "train_config": ("TrainConfig",),
-    "validation": ("InvalidArgument",),
-    "zoo": ("alexnet", "googlenet", "squeezenet", "vgg16"),
+    "validation": ("InputTooSmall", "InvalidArgument"),
+    "zoo": (
+        "AlexNetConfig",
+        "GoogLeNetConfig",
+        "SqueezeNetConfig",
+        "VGG16Config",
+        "alexnet_cost",
+        "googlenet_cost",
+        "network_cost",
+        "squeezenet_cost",
+        "vgg16_cost",
+    ),
 }
 _SOURCE = {name: module for module, names in _EXPORTS.items() for name in names}
 

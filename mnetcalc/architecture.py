@@ -2,7 +2,7 @@
 
 This module is the single source of truth for the architecture. The cost calculator
 (:mod:`mnetcalc.calculator`) and the PyTorch builder (:mod:`mnetcalc.model`) both read
-:func:`mobilenet_v1_spec`.
+:func:`mobilenet_v1_spec`, through :class:`MobileNetConfig`.
 
 Table 1, as held here: a 3x3 standard convolution with 32 filters and stride 2 (the stem), 13
 depthwise separable blocks (a 3x3 depthwise convolution carrying the block's stride, then a 1x1
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 from .layers import Conv, DepthwiseConv, FullyConnected, Pool
-from .network import NetworkSpec
+from .network import NetworkConfig, NetworkSpec
 from .validation import choice, positive_int, positive_number
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
@@ -48,7 +48,8 @@ SHALLOW_REMOVED = (7, 8, 9, 10, 11)
 #: Kernel side of the stem and depthwise convolutions.
 KERNEL = 3
 
-#: The channel rule never makes a layer narrower than this (unless it had fewer channels to start with).
+#: The channel rule never makes a layer narrower than this (unless it had fewer channels to begin
+#: with).
 MIN_CHANNELS = 8
 
 #: "separable": the MobileNet; "standard": every separable block replaced by one full 3x3 convolution
@@ -60,8 +61,8 @@ def scale_channels(channels: int, alpha: float) -> int:
     """The width multiplier's channel rule: ``floor(alpha * channels)``, at least ``MIN_CHANNELS``.
 
     This is the rule of the paper's reference implementation (TF-slim's ``mobilenet_v1``:
-    ``max(int(d * depth_multiplier), min_depth)`` with ``min_depth = 8``). A layer that has fewer than
-    ``MIN_CHANNELS`` channels to begin with keeps at least its own count, so ``alpha = 1`` never
+    ``max(int(d * depth_multiplier), min_depth)`` with ``min_depth = 8``). A layer that has fewer
+    than ``MIN_CHANNELS`` channels to begin with keeps at least its own count, so ``alpha = 1`` never
     changes anything. The product is rounded to 9 decimals before the floor, so that
     ``0.29 * 100`` counts as 29 and not 28.999999999999996.
     """
@@ -70,13 +71,14 @@ def scale_channels(channels: int, alpha: float) -> int:
 
 def mobilenet_v1_spec(
     alpha: float = 1.0,
+    *,
     num_classes: int = 1000,
     variant: str = "separable",
     stem_stride: int = 2,
 ) -> NetworkSpec:
-    """MobileNet v1 as ``(name, layer)`` pairs: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (or ``conv{i}``
-    in the standard variant), ``avgpool``, ``fc``. Block numbers are kept when the shallow variant
-    drops blocks, so a name always means the same layer of Table 1."""
+    """MobileNet v1 as ``(name, layer)`` pairs: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (or
+    ``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Block numbers are kept when the shallow
+    variant drops blocks, so a name always means the same layer of Table 1."""
     alpha = positive_number("alpha", alpha)
     num_classes = positive_int("num_classes", num_classes)
     variant = choice("variant", variant, VARIANTS)
@@ -96,3 +98,48 @@ def mobilenet_v1_spec(
     spec.append(("avgpool", Pool()))
     spec.append(("fc", FullyConnected(num_classes)))
     return tuple(spec)
+
+
+#: The first convolution's stride and the input's channels, as in the paper (ImageNet, RGB).
+DEFAULT_STEM_STRIDE = 2
+DEFAULT_IN_CHANNELS = 3
+
+
+class MobileNetConfig(NetworkConfig):
+    """One MobileNet v1: width multiplier ``alpha``, input ``resolution``, classes, ``variant`` (one of
+    :data:`VARIANTS`), the stride of its first convolution and the input's channels. Values are
+    checked and normalised (``"0.5"`` -> 0.5) at construction."""
+
+    __slots__ = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
+    network = "mobilenet_v1"
+
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        *,
+        resolution: int = 224,
+        num_classes: int = 1000,
+        variant: str = "separable",
+        stem_stride: int = DEFAULT_STEM_STRIDE,
+        in_channels: int = DEFAULT_IN_CHANNELS,
+    ):
+        self._set(
+            alpha=positive_number("alpha", alpha),
+            resolution=positive_int("resolution", resolution),
+            num_classes=positive_int("num_classes", num_classes),
+            variant=choice("variant", variant, VARIANTS),
+            stem_stride=positive_int("stem_stride", stem_stride),
+            in_channels=positive_int("in_channels", in_channels),
+        )
+
+    def spec(self) -> NetworkSpec:
+        return mobilenet_v1_spec(
+            self.alpha, num_classes=self.num_classes, variant=self.variant, stem_stride=self.stem_stride
+        )
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        for name, default in (("stem_stride", DEFAULT_STEM_STRIDE), ("in_channels", DEFAULT_IN_CHANNELS)):
+            if data[name] == default:
+                del data[name]
+        return data

@@ -83,5 +83,5 @@ def rho_scaled(report: NetworkCost, resolution: int) -> float:
     """The report's mult-adds scaled by ``(resolution / its resolution)**2``, classifier included: the
     paper's shortcut for Table 7, exact for every convolution here but not for the classifier."""
     resolution = positive_int("resolution", resolution)
-    rho = resolution / report.meta["resolution"]
+    rho = resolution / report.config.resolution
     return report.mult_adds * rho * rho

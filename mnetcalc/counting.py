@@ -28,16 +28,23 @@ from dataclasses import dataclass, field
 
 import torch
 
-# fvcore.nn scripts its focal losses at import, and torch 2.13 deprecates torch.jit.script: keep that quiet.
+# fvcore.nn scripts its focal losses at import, and torch deprecates torch.jit.script: keep it quiet.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fvcore.nn import FlopCountAnalysis, parameter_count
-    from fvcore.nn.jit_handles import addmm_flop_jit, bmm_flop_jit, conv_flop_jit, linear_flop_jit, matmul_flop_jit
+    from fvcore.nn.jit_handles import (
+        addmm_flop_jit,
+        bmm_flop_jit,
+        conv_flop_jit,
+        linear_flop_jit,
+        matmul_flop_jit,
+    )
 
 from .layers import LRN
-from .network import NetworkCost, NetworkSpec
+from .network import NetworkConfig, NetworkCost
 
-#: Operators counted (the paper's convention: convolutions and fully connected layers), with fvcore's handles.
+#: Operators counted (the paper's convention: convolutions and fully connected layers), with
+#: fvcore's handles.
 COUNTED_OPS = {
     "aten::_convolution": conv_flop_jit,
     "aten::linear": linear_flop_jit,
@@ -88,7 +95,10 @@ class LayerCheck:
 
     @property
     def agrees(self) -> bool:
-        return self.analytic_mult_adds == self.fvcore_mult_adds and self.analytic_params == self.fvcore_params
+        return (
+            self.analytic_mult_adds == self.fvcore_mult_adds
+            and self.analytic_params == self.fvcore_params
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -111,25 +121,27 @@ class CountCheck:
     fvcore_total_params: int
     analytic_total_mult_adds: int
     analytic_total_params: int
+    config: NetworkConfig
     unsupported_ops: dict = field(default_factory=dict)
-    meta: dict = field(default_factory=dict)
+
+    @property
+    def totals_agree(self) -> bool:
+        return (
+            self.fvcore_total_mult_adds == self.analytic_total_mult_adds
+            and self.fvcore_total_params == self.analytic_total_params
+        )
 
     @property
     def agrees(self) -> bool:
         """Every layer agrees, the totals agree, and fvcore saw no operator outside the convention."""
-        return (
-            all(row.agrees for row in self.layers)
-            and self.fvcore_total_mult_adds == self.analytic_total_mult_adds
-            and self.fvcore_total_params == self.analytic_total_params
-            and not self.unsupported_ops
-        )
+        return all(row.agrees for row in self.layers) and self.totals_agree and not self.unsupported_ops
 
     def disagreements(self) -> list[LayerCheck]:
         return [row for row in self.layers if not row.agrees]
 
     def to_dict(self) -> dict:
         return {
-            **self.meta,
+            **self.config.to_dict(),
             "layers": [row.to_dict() for row in self.layers],
             "total": {
                 "analytic_mult_adds": self.analytic_total_mult_adds,
@@ -140,35 +152,6 @@ class CountCheck:
             "unsupported_ops": dict(self.unsupported_ops),
             "agrees": self.agrees,
         }
-
-
-def spec_for(meta: dict) -> NetworkSpec:
-    """The architecture spec of a calculator report's configuration (``report.meta``)."""
-    from . import zoo
-    from .architecture import mobilenet_v1_spec
-
-    network = meta.get("network")
-    if network == "mobilenet_v1":
-        return mobilenet_v1_spec(meta["alpha"], meta["num_classes"], meta["variant"], meta.get("stem_stride", 2))
-    if meta.get("aux_classifiers"):
-        raise ValueError("no model for GoogLeNet's auxiliary classifiers (training-only side branches)")
-    specs = {
-        "vgg16": lambda: zoo.vgg16_spec(meta["num_classes"]),
-        "googlenet": lambda: zoo.googlenet_spec(meta["num_classes"], meta.get("large_kernel", 5)),
-        "alexnet": lambda: zoo.alexnet_spec(meta["num_classes"], meta.get("groups", 2)),
-        "squeezenet": lambda: zoo.squeezenet_spec(meta["num_classes"]),
-    }
-    if network not in specs:
-        raise ValueError(f"no model builder for network {network!r}; pass the model explicitly")
-    return specs[network]()
-
-
-def model_for(report: NetworkCost) -> torch.nn.Module:
-    """The PyTorch model of a calculator report's configuration, built from the same spec."""
-    from .model import build
-
-    meta = report.meta
-    return build(spec_for(meta), in_channels=meta.get("in_channels", 3), resolution=meta["resolution"])
 
 
 def module_path(row_name: str) -> str:
@@ -187,13 +170,13 @@ def exclusive_counts(names, counts) -> dict[str, int]:
 
 
 def check_counts(report: NetworkCost, model: torch.nn.Module | None = None) -> CountCheck:
-    """Compare the calculator's ``report`` with fvcore's count of ``model`` (built from the report's
-    configuration if not given), on an input of the report's resolution and channel count, row by row."""
+    """Compare the calculator's ``report`` with fvcore's count of ``model`` (by default the model of
+    the report's configuration), on an input of the report's resolution and channel count, row by
+    row."""
+    config = report.config
     if model is None:
-        model = model_for(report)
-    resolution = report.meta["resolution"]
-    in_channels = report.meta.get("in_channels", 3)
-    inputs = torch.zeros(1, in_channels, resolution, resolution)
+        model = config.model()
+    inputs = torch.zeros(1, config.in_channels, config.resolution, config.resolution)
     names = [row.name for row in report.layers]
     was_training = model.training
     model.eval()
@@ -228,5 +211,5 @@ def check_counts(report: NetworkCost, model: torch.nn.Module | None = None) -> C
         analytic_total_mult_adds=report.mult_adds,
         analytic_total_params=report.total_params,
         unsupported_ops={op: n for op, n in unsupported.items() if n > 0},
-        meta=dict(report.meta),
+        config=config,
     )

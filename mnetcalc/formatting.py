@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from .layers import AVGPOOL, CONCAT, CONV, CONV_DW, CONV_PW, FC, LRN, MAXPOOL, ROW_KEYS, LayerCost
 from .network import NetworkCost
@@ -12,10 +12,22 @@ FORMATS = ("text", "markdown", "csv", "json")
 
 #: How the paper names each layer type (Table 1's "Type" column and Table 2's rows).
 TYPE_NAMES = {
-    CONV: "Conv", CONV_DW: "Conv dw", CONV_PW: "Conv", AVGPOOL: "Avg Pool", MAXPOOL: "Max Pool", FC: "FC",
-    CONCAT: "Concat", LRN: "LRN",
+    CONV: "Conv",
+    CONV_DW: "Conv dw",
+    CONV_PW: "Conv",
+    AVGPOOL: "Avg Pool",
+    MAXPOOL: "Max Pool",
+    FC: "FC",
+    CONCAT: "Concat",
+    LRN: "LRN",
 }
-TYPE_SUMMARY_NAMES = {CONV: "Conv 3×3", CONV_DW: "Conv DW 3×3", CONV_PW: "Conv 1×1", FC: "Fully Connected"}
+#: Paper Table 2's row names for MobileNet's layer types (its convolutions are all 3x3 or 1x1).
+TYPE_SUMMARY_NAMES = {
+    CONV: "Conv 3×3",
+    CONV_DW: "Conv DW 3×3",
+    CONV_PW: "Conv 1×1",
+    FC: "Fully Connected",
+}
 
 
 # -- small number formats, used consistently: mult-adds in millions, parameters with separators ------
@@ -65,22 +77,43 @@ def input_shape(row: LayerCost) -> str:
 
 
 def type_summary_name(kind: str) -> str:
+    """Paper Table 2's name of a MobileNet layer type (``"conv_pw"`` -> ``"Conv 1×1"``)."""
     return TYPE_SUMMARY_NAMES.get(kind, kind)
+
+
+def kind_name(kind: tuple[str, int | None]) -> str:
+    """The name of a ``(type, kernel)`` group of :meth:`NetworkCost.by_kind`, with the real kernel
+    side of a convolution (``("conv", 11)`` -> ``"Conv 11×11"``)."""
+    layer_type, kernel = kind
+    if layer_type == CONV:
+        return f"Conv {kernel}×{kernel}"
+    if layer_type == CONV_DW:
+        return f"Conv DW {kernel}×{kernel}"
+    return type_summary_name(layer_type)
 
 
 # -- generic table layout ----------------------------------------------------------------------------
 
 
-def aligned(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], gap: str = "  ") -> str:
-    """A plain-text table: columns as wide as their widest cell, numbers right-aligned."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+def aligned(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right: Sequence[bool],
+    total: Sequence[str] | None = None,
+    gap: str = "  ",
+) -> str:
+    """A plain-text table: columns as wide as their widest cell, numbers right-aligned; a ``total``
+    row comes last, after a second rule line."""
+    every = [*rows, total] if total is not None else list(rows)
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *every)]
 
     def line(cells):
         parts = [str(c).rjust(w) if r else str(c).ljust(w) for c, w, r in zip(cells, widths, right)]
         return gap.join(parts).rstrip()
 
     rule = gap.join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+    closing = [rule, line(total)] if total is not None else []
+    return "\n".join([line(header), rule, *(line(r) for r in rows), *closing])
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
@@ -153,14 +186,14 @@ def _total_cells(report: NetworkCost) -> list[str]:
 def _type_cells(report: NetworkCost) -> list[list[str]]:
     return [
         [
-            type_summary_name(kind),
+            kind_name(kind),
             str(s["layers"]),
             millions(s["mult_adds"]),
             percent(s["mult_adds_share"]),
             thousands(s["params"]),
             percent(s["params_share"]),
         ]
-        for kind, s in report.by_type().items()
+        for kind, s in report.by_kind().items()
     ]
 
 
@@ -174,14 +207,9 @@ def _extra_params_line(report: NetworkCost) -> str:
 
 
 def table_text(report: NetworkCost) -> str:
-    rows = _layer_cells(report)
-    layers = aligned(LAYER_HEADER, rows + [_total_cells(report)], LAYER_RIGHT)
-    *body, total = layers.split("\n")
-    rule = body[1]
+    layers = aligned(LAYER_HEADER, _layer_cells(report), LAYER_RIGHT, _total_cells(report))
     types = aligned(TYPE_HEADER, _type_cells(report), TYPE_RIGHT)
-    return "\n".join(
-        [describe(report), "", *body, rule, total, "", types, "", _extra_params_line(report)]
-    )
+    return "\n".join([describe(report), "", layers, "", types, "", _extra_params_line(report)])
 
 
 def table_markdown(report: NetworkCost) -> str:
@@ -221,7 +249,9 @@ SWEEP_RIGHT = (False, True, True, True, True)
 
 def model_label(alpha: float, resolution: int, variant: str = "separable") -> str:
     """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``."""
-    name = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}[variant]
+    name = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}[
+        variant
+    ]
     width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
     return f"{width} {name}-{resolution}"
 
@@ -229,10 +259,10 @@ def model_label(alpha: float, resolution: int, variant: str = "separable") -> st
 def sweep_records(reports: Sequence[NetworkCost]) -> list[dict]:
     return [
         {
-            "alpha": r.meta["alpha"],
-            "resolution": r.meta["resolution"],
-            "variant": r.meta["variant"],
-            "num_classes": r.meta["num_classes"],
+            "alpha": r.config.alpha,
+            "resolution": r.config.resolution,
+            "variant": r.config.variant,
+            "num_classes": r.config.num_classes,
             "mult_adds": r.mult_adds,
             "params": r.params,
             "bias_params": r.bias_params,
@@ -282,8 +312,5 @@ def render_layer(steps: Sequence[tuple[str, int, int]], comparison, fmt: str) ->
         f"1/N + 1/Dk² = 1/{c.n} + 1/{c.dk * c.dk} = {float(c.formula_ratio):.4f}"
     )
     shape = f"Dk={c.dk}, M={c.m}, N={c.n}, Df={c.df} (after the multipliers)"
-    if fmt == "markdown":
-        table = markdown_table(LAYER_COMPARISON_HEADER, rows, (False, True, True))
-    else:
-        table = aligned(LAYER_COMPARISON_HEADER, rows, (False, True, True))
+    table = (markdown_table if fmt == "markdown" else aligned)(LAYER_COMPARISON_HEADER, rows, (False, True, True))
     return "\n".join([shape, "", table, "", ratio])

@@ -24,10 +24,11 @@ from torch import nn
 from torch.utils import benchmark
 from tqdm.auto import tqdm
 
-from . import calculator
+from .architecture import MobileNetConfig
 from .machine import MachineInfo
-from .model import fold_batchnorm, frozen, mobilenet_v1, optimize, torch_threads
-from .validation import choice, positive_int
+from .model import fold_batchnorm, frozen, optimize, torch_threads
+from .network import NetworkConfig, NetworkCost
+from .validation import InvalidArgument, choice, positive_int
 
 # -- timing -------------------------------------------------------------------------------------------
 
@@ -126,50 +127,58 @@ LEVELS = ("eager", "optimized")
 
 @dataclass(frozen=True)
 class BenchConfig:
-    alpha: float = 1.0
-    resolution: int = 224
-    variant: str = "separable"
-    num_classes: int = 1000
+    """What to time: a network (any configuration with a model, e.g. the one a
+    :class:`~mnetcalc.train_config.TrainConfig` trains), the torch threads, images per call, and how far
+    the model is prepared for inference (:data:`LEVELS`)."""
+
+    network: NetworkConfig = MobileNetConfig()
     threads: int = 2
     batch: int = 1
     level: str = "eager"
 
     def __post_init__(self):
-        # the calculator checks alpha, resolution, variant and num_classes
-        calculator.mobilenet_v1(self.alpha, self.resolution, self.num_classes, self.variant)
-        positive_int("threads", self.threads)
-        positive_int("batch", self.batch)
+        if not isinstance(self.network, NetworkConfig):
+            raise InvalidArgument(f"network must be a network configuration, got {self.network!r}", "network")
+        object.__setattr__(self, "threads", positive_int("threads", self.threads))
+        object.__setattr__(self, "batch", positive_int("batch", self.batch))
         choice("level", self.level, LEVELS)
 
-    def report(self):
-        return calculator.mobilenet_v1(self.alpha, self.resolution, self.num_classes, self.variant)
+    def report(self) -> NetworkCost:
+        return self.network.cost()
 
     def inputs(self) -> torch.Tensor:
         generator = torch.Generator().manual_seed(0)
-        return torch.randn(self.batch, 3, self.resolution, self.resolution, generator=generator)
+        side, channels = self.network.resolution, self.network.in_channels
+        return torch.randn(self.batch, channels, side, side, generator=generator)
 
     def eager_model(self) -> nn.Module:
         torch.manual_seed(0)
-        return mobilenet_v1(self.alpha, self.num_classes, self.variant).eval()
+        return self.network.model().eval()
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**self.network.to_dict(), "threads": self.threads, "batch": self.batch, "level": self.level}
 
 
 def prepared_model(config: BenchConfig) -> nn.Module:
     """The model at the config's level: eager (eval mode) or :func:`mnetcalc.model.optimize`-d."""
     model = config.eager_model()
     if config.level == "optimized":
-        return optimize(model, config.resolution, threads=config.threads)
+        return optimize(model, config.network.resolution, threads=config.threads)
     return model
 
 
 @dataclass(frozen=True)
 class LatencyResult:
+    """A whole-model timing, with the calculator's cost of the network timed (per image)."""
+
     config: BenchConfig
     latency: Latency
-    mult_adds: int  # per image, the calculator's count
+    cost: NetworkCost
     machine: MachineInfo
+
+    @property
+    def mult_adds(self) -> int:
+        return self.cost.mult_adds
 
     @property
     def gflops(self) -> float:
@@ -193,7 +202,7 @@ def measure_latency(
     latency = interleaved({config.level: partial(model, config.inputs())}, threads=config.threads, rounds=rounds,
                           round_time=round_time, progress=progress, description=f"{config.level} model")
     machine = MachineInfo.current(config.threads)
-    return LatencyResult(config, latency[config.level], config.report().mult_adds, machine)
+    return LatencyResult(config, latency[config.level], config.report(), machine)
 
 
 # -- layer by layer -------------------------------------------------------------------------------------

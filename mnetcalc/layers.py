@@ -6,12 +6,8 @@ command line starts fast). Each spec knows how to cost itself given the channels
 the feature map that enters it, like one of fvcore's per-operator handles: it returns one
 :class:`LayerCost` row (or several, for composite specs) and the shape of what leaves it.
 
-Formulas (the paper's eqs. 2-7, ``Df`` the side of the *output* feature map):
-
-* standard convolution   ``Dk * Dk * M * N * Df * Df``
-* depthwise convolution  ``Dk * Dk * M * Df * Df``
-* pointwise convolution  ``M * N * Df * Df``  (a standard convolution with ``Dk = 1``)
-* fully connected        ``M * N``
+The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.formulas`; the specs here apply them to
+the shapes of a walk through a network.
 
 Feature maps use "same" padding unless a spec says otherwise: the output side is
 ``ceil(input side / stride)``. A spec with an explicit ``padding`` of ``p`` pixels on every side has the
@@ -24,7 +20,7 @@ channel to ``in_channels / groups`` input channels only.
 Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their parts,
 named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
 ``out_channels`` is the sum of the branches' channels, so that the walk of
-:func:`mnetcalc.network.cost_layers` continues from the concatenated map.
+:func:`mnetcalc.network.spec_costs` continues from the concatenated map.
 
 Parameters count weights only (the paper's convention); biases and BatchNorm's learnable scale and
 shift are counted separately so that the three together equal ``sum(p.numel())`` of a PyTorch model.
@@ -32,9 +28,11 @@ shift are counted separately so that the three together equal ``sum(p.numel())``
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
-from .validation import InvalidArgument
+from .formulas import depthwise_conv_cost, fully_connected_cost, standard_conv_cost
+from .validation import InputTooSmall, InvalidArgument
 
 #: Layer types, as reported in every row.
 CONV = "conv"  # standard convolution with Dk > 1
@@ -67,21 +65,28 @@ def same_padding_side(side: int, stride: int) -> int:
 
 
 def output_side(
-    side: int, kernel: int, stride: int, padding: int | None = None, ceil_mode: bool = False, name: str = "layer"
+    side: int,
+    kernel: int,
+    stride: int,
+    padding: int | None = None,
+    ceil_mode: bool = False,
+    name: str = "layer",
 ) -> int:
     """Output side of a ``kernel`` x ``kernel`` window slid with ``stride`` over a map of side ``side``.
 
     ``padding=None`` is "same" padding (:func:`same_padding_side`). Otherwise ``padding`` pixels are added
     on every side and the output side is ``floor((side + 2 * padding - kernel) / stride) + 1``, or with
     ``ceil_mode`` the ceiling of the quotient, less one if that last window would start in the right-hand
-    padding (PyTorch's rule, which equals Caffe's for the classic networks).
+    padding (PyTorch's rule, which equals Caffe's for the classic networks). A map smaller than the
+    padded window raises :class:`~mnetcalc.validation.InputTooSmall`.
     """
     if padding is None:
         return same_padding_side(side, stride)
     span = side + 2 * padding - kernel
     if span < 0:
-        raise InvalidArgument(
-            f"{name}: a {side}x{side} input is too small for a {kernel}x{kernel} window with padding {padding}"
+        raise InputTooSmall(
+            f"{name}: a {side}x{side} input is too small for a {kernel}x{kernel} window "
+            f"with padding {padding}"
         )
     if not ceil_mode:
         return span // stride + 1
@@ -132,10 +137,11 @@ class Conv(NamedTuple):
         g = self.groups
         if in_channels % g or self.out_channels % g:
             raise InvalidArgument(
-                f"{name}: {g} groups do not divide {in_channels} input and {self.out_channels} output channels"
+                f"{name}: {g} groups do not divide {in_channels} input and "
+                f"{self.out_channels} output channels"
             )
         m, n, dk = in_channels, self.out_channels, self.kernel
-        weights = dk * dk * (m // g) * n
+        mult_adds, weights = standard_conv_cost(dk, m, n, out_side, g)
         yield LayerCost(
             name=name,
             type=CONV_PW if dk == 1 else CONV,
@@ -145,7 +151,7 @@ class Conv(NamedTuple):
             out_channels=n,
             input_size=side,
             output_size=out_side,
-            mult_adds=weights * out_side * out_side,
+            mult_adds=mult_adds,
             params=weights,
             bias_params=n if self.bias else 0,
             bn_params=2 * n if self.batchnorm else 0,
@@ -164,6 +170,7 @@ class DepthwiseConv(NamedTuple):
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
         m, dk = in_channels, self.kernel
+        mult_adds, weights = depthwise_conv_cost(dk, m, out_side)
         yield LayerCost(
             name=name,
             type=CONV_DW,
@@ -173,8 +180,8 @@ class DepthwiseConv(NamedTuple):
             out_channels=m,
             input_size=side,
             output_size=out_side,
-            mult_adds=dk * dk * m * out_side * out_side,
-            params=dk * dk * m,
+            mult_adds=mult_adds,
+            params=weights,
             bn_params=2 * m if self.batchnorm else 0,
             groups=m,
         )
@@ -223,6 +230,7 @@ class FullyConnected(NamedTuple):
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         m = in_channels * side * side
         n = self.out_features
+        mult_adds, weights = fully_connected_cost(m, n)
         yield LayerCost(
             name=name,
             type=FC,
@@ -232,8 +240,8 @@ class FullyConnected(NamedTuple):
             out_channels=n,
             input_size=side,
             output_size=1,
-            mult_adds=m * n,
-            params=m * n,
+            mult_adds=mult_adds,
+            params=weights,
             bias_params=n if self.bias else 0,
         )
 
@@ -275,7 +283,9 @@ class Branches(NamedTuple):
             ends.append((channels, branch_side))
         sides = {s for _, s in ends}
         if len(sides) != 1:
-            raise InvalidArgument(f"{name}: branches end at different sides {sorted(sides)}, cannot concatenate")
+            raise InvalidArgument(
+                f"{name}: branches end at different sides {sorted(sides)}, cannot concatenate"
+            )
         (out_side,) = sides
         total = sum(c for c, _ in ends)
         yield LayerCost(name, CONCAT, 1, 1, total, total, out_side, out_side, 0, 0)

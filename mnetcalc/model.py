@@ -3,8 +3,8 @@
 :func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.layers`) into a
 ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer comparison
 with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing (:mod:`mnetcalc.latency`) needs
-no guessing. :func:`mobilenet_v1` builds MobileNet v1 from :func:`mnetcalc.architecture.mobilenet_v1_spec`,
-the same data the calculator costs.
+no guessing. A configuration's ``model()`` (:class:`mnetcalc.architecture.MobileNetConfig` and the
+zoo's) calls :func:`build` on its spec, the same data the calculator costs.
 
 How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .architecture import mobilenet_v1_spec
+from .architecture import MobileNetConfig
 from .layers import (
     AVGPOOL,
     MAXPOOL,
@@ -65,7 +65,7 @@ __all__ = [
     "fold_batchnorm",
     "frozen",
     "init_weights",
-    "mobilenet_v1",
+    "mobilenet_v1_model",
     "optimize",
     "torch_threads",
 ]
@@ -75,9 +75,8 @@ class Conv2d(nn.Conv2d):
     """``nn.Conv2d`` that zero-pads the input itself when the feature map is smaller than the kernel.
 
     The result is the same. The reason is speed: for a map smaller than the kernel (the 3x3 depthwise
-    layer on the 2x2 maps of a 28-pixel MobileNet with a stride-1 stem), torch 2.13's CPU convolution
-    computes the weight gradient some 70 times slower when it pads itself (measured: 14.6 ms against
-    0.2 ms for 128 maps of 256 channels, 2 threads), a sixth of a whole training step of that network.
+    layer on the 2x2 maps of a 28-pixel MobileNet with a stride-1 stem), torch's CPU convolution
+    computes the weight gradient many times slower when it pads itself (``benchmarks/README.md``).
     The forward pass has no such problem, so a traced graph (``optimize``, fvcore's count) keeps the
     ordinary padded convolution: a trace would otherwise freeze this shape test, with a warning.
     """
@@ -263,7 +262,12 @@ def init_weights(model: nn.Module) -> nn.Module:
 
 
 def build(
-    spec: NetworkSpec, in_channels: int = 3, resolution: int = 224, dropout: float = 0.0, channels_last: bool = True
+    spec: NetworkSpec,
+    *,
+    in_channels: int = 3,
+    resolution: int = 224,
+    dropout: float = 0.0,
+    channels_last: bool = True,
 ) -> nn.Sequential:
     """A ``nn.Sequential`` with one child per spec entry, named as in the spec.
 
@@ -273,8 +277,8 @@ def build(
     works at any resolution.
 
     ``channels_last``: the convolution weights are stored NHWC, so the convolutions compute and
-    return channels-last feature maps whatever the input's layout (oneDNN's CPU kernels prefer it:
-    measured 15 % faster inference at 0.25/128 and 1.5x faster training steps at 28x28 on 2 cores).
+    return channels-last feature maps whatever the input's layout (oneDNN's CPU kernels prefer it;
+    ``benchmarks/README.md`` has the measurements).
     """
     in_channels = positive_int("in_channels", in_channels)
     side = positive_int("resolution", resolution)
@@ -286,23 +290,19 @@ def build(
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 
-def mobilenet_v1(
-    alpha: float = 1.0,
-    num_classes: int = 1000,
-    variant: str = "separable",
-    in_channels: int = 3,
-    dropout: float = 0.0,
-    stem_stride: int = 2,
-    channels_last: bool = True,
+def mobilenet_v1_model(
+    alpha: float = 1.0, *, dropout: float = 0.0, channels_last: bool = True, **options
 ) -> nn.Sequential:
-    """MobileNet v1 as a PyTorch module, from the same data the calculator costs.
+    """MobileNet v1 as a PyTorch module, from the same data the calculator costs:
+    ``MobileNetConfig(alpha, **options).model(dropout=..., channels_last=...)`` (options:
+    ``num_classes``, ``variant``, ``stem_stride``, ``in_channels``).
 
-    Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (``conv{i}``
-    in the standard variant), ``avgpool``, ``fc``. Any input resolution works (global average pooling).
-    Weights are stored channels-last unless ``channels_last=False`` (see :func:`build`).
+    Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw``
+    (``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Any input resolution works (global
+    average pooling). Weights are stored channels-last unless ``channels_last=False`` (see
+    :func:`build`).
     """
-    spec = mobilenet_v1_spec(alpha, num_classes, variant, stem_stride)
-    return build(spec, in_channels=in_channels, dropout=dropout, channels_last=channels_last)
+    return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)
 
 
 def _is_conv_bn(module: nn.Module) -> bool:
@@ -338,7 +338,7 @@ def optimize(
 ) -> nn.Module:
     """An inference-only version of ``model``, as fast as this project found a CPU can run it.
 
-    Steps (each measured to help on a 2-core AVX-512 Xeon, ``benchmarks/README.md``):
+    Steps (each one measured to help, ``benchmarks/README.md``):
 
     1. BatchNorm folded into the convolutions (:func:`fold_batchnorm`);
     2. ``channels_last``: NHWC memory format, which oneDNN's depthwise and 1x1 kernels prefer;
@@ -349,10 +349,10 @@ def optimize(
        oneDNN kernel. The switch is process-wide, so it is on only while the graph is warmed up on the
        example input and restored afterwards; the fused plan stays with the graph.
 
-    ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step 4
-    (measured: no better here). oneDNN Graph fusion is used with channels-last only (on NCHW tensors
-    it made the frozen graph 15 times slower), and skipped where it fails on the traced shape
-    (1x1 feature maps, i.e. inputs of 32 pixels or less).
+    ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step 4.
+    oneDNN Graph fusion is used with channels-last only (on NCHW tensors it makes the frozen graph
+    many times slower), and skipped where it fails on the traced shape (1x1 feature maps, i.e. inputs
+    of 32 pixels or less).
 
     The result takes ordinary tensors of shape ``(batch, in_channels, H, W)`` and returns the eager
     model's output within float rounding; other shapes than the traced one work (MobileNet pools
@@ -375,7 +375,7 @@ def optimize(
     if in_channels is None:
         in_channels = next(m for m in fast.modules() if isinstance(m, nn.Conv2d)).in_channels
     example = torch.zeros(1, in_channels, resolution, resolution)
-    # oneDNN Graph fusion: measured 15x slower on NCHW tensors, and it crashes on an MKL-DNN-rewritten graph
+    # oneDNN Graph fusion: much slower on NCHW tensors, and it crashes on an MKL-DNN-rewritten graph
     fuse = onednn_fusion and channels_last and not optimize_for_inference
     return frozen(fast, example, optimize_for_inference, onednn_fusion=fuse)
 

@@ -1,43 +1,111 @@
-"""Cost a whole network held as data, and the report that results."""
+"""A network configuration, the walk that costs its spec, and the report that results."""
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from types import MappingProxyType
 
-from .layers import LayerCost
+from .layers import CONV, CONV_DW, LayerCost
+from .record import Record
+from .validation import InputTooSmall
 
 #: A network description: ``(name, spec)`` pairs, in order.
 NetworkSpec = Sequence[tuple[str, object]]
 
 
-def cost_layers(spec: NetworkSpec, resolution: int, in_channels: int = 3) -> tuple[LayerCost, ...]:
-    """Walk ``spec`` from an ``in_channels`` x ``resolution`` x ``resolution`` input, one row per layer."""
+def spec_costs(spec: NetworkSpec, *, resolution: int, in_channels: int = 3) -> tuple[LayerCost, ...]:
+    """Walk ``spec`` from an ``in_channels`` x ``resolution`` x ``resolution`` input: one cost row per
+    layer (several for a composite one)."""
     rows: list[LayerCost] = []
     channels, side = in_channels, resolution
     for name, layer in spec:
-        for row in layer.costs(name, channels, side):
-            rows.append(row)
+        rows.extend(layer.costs(name, channels, side))
         channels, side = rows[-1].out_channels, rows[-1].output_size
     return tuple(rows)
+
+
+class NetworkConfig(Record):
+    """What defines one network: checked at construction, torch-free. Each network's subclass names
+    itself in ``network`` and says its :meth:`spec`; every one has ``resolution``, ``num_classes`` and
+    ``in_channels`` fields. From the configuration come its cost report (:meth:`cost`) and, with torch,
+    its PyTorch model (:meth:`model`)."""
+
+    __slots__ = ()
+    network = ""
+
+    def spec(self) -> NetworkSpec:
+        raise NotImplementedError
+
+    def rows(self) -> tuple[LayerCost, ...]:
+        """The spec's cost rows at this resolution and channel count."""
+        try:
+            return spec_costs(self.spec(), resolution=self.resolution, in_channels=self.in_channels)
+        except InputTooSmall as error:
+            raise InputTooSmall(
+                f"resolution {self.resolution} is too small for {self.network} ({error})", "resolution"
+            ) from None
+
+    def cost(self) -> NetworkCost:
+        """Per-layer mult-adds and parameters of this network."""
+        return NetworkCost(self, self.rows())
+
+    def model(self, *, dropout: float = 0.0, channels_last: bool = True):
+        """The PyTorch model of this configuration, built from the same spec (imports torch)."""
+        from .model import build
+
+        return build(
+            self.spec(),
+            in_channels=self.in_channels,
+            resolution=self.resolution,
+            dropout=dropout,
+            channels_last=channels_last,
+        )
+
+    def to_dict(self) -> dict:
+        """The configuration as written in front of a report's layers (JSON): ``network`` first, then
+        the fields that define it (those left at a default that rarely changes are omitted)."""
+        return {"network": self.network, **self.fields()}
 
 
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-class NetworkCost(NamedTuple):
-    """Per-layer and total costs of one network configuration.
+class LayerTable:
+    """Rows of a whole network in ``layers`` (each with a ``name`` and ``mult_adds``): iterating
+    yields them, ``len`` counts them, :meth:`layer` finds one by name."""
 
-    ``meta`` holds the configuration (network, alpha, resolution, num_classes, variant, ...) and is
-    written in front of the layers by :meth:`to_dict`.
-    """
+    __slots__ = ()
 
-    layers: tuple[LayerCost, ...]
-    meta: dict
+    def __iter__(self) -> Iterator:
+        return iter(self.layers)
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def layer(self, name: str):
+        for row in self.layers:
+            if row.name == name:
+                return row
+        raise KeyError(name)
 
     @property
     def mult_adds(self) -> int:
         return sum(row.mult_adds for row in self.layers)
+
+
+class NetworkCost(LayerTable, Record):
+    """Per-layer and total costs of one network configuration (``config``); iterating yields the layers."""
+
+    __slots__ = ("config", "layers")
+
+    def __init__(self, config: NetworkConfig, layers: Iterable[LayerCost]):
+        self._set(config=config, layers=tuple(layers))
+
+    @property
+    def meta(self) -> MappingProxyType:
+        """The configuration as a read-only mapping (``network``, ``alpha``, ``resolution``, ...)."""
+        return MappingProxyType(self.config.to_dict())
 
     @property
     def params(self) -> int:
@@ -56,24 +124,26 @@ class NetworkCost(NamedTuple):
         """Everything a PyTorch model of this spec holds: weights, biases and BatchNorm scale/shift."""
         return self.params + self.bias_params + self.bn_params
 
-    def layer(self, name: str) -> LayerCost:
-        for row in self.layers:
-            if row.name == name:
-                return row
-        raise KeyError(name)
-
     def by_type(self, types: Iterable[str] | None = None) -> dict[str, dict]:
-        """Mult-adds and weights summed per layer type, with their shares of the totals (paper Table 2).
+        """Mult-adds and weights summed per layer type, with their shares of the totals (paper
+        Table 2). Types with neither mult-adds nor weights (pooling) are left out unless named in
+        ``types``."""
+        return self._summary(lambda row: row.type, types)
 
-        Types with neither mult-adds nor weights (pooling) are left out unless named in ``types``.
-        """
-        if types is None:
-            types = [r.type for r in self.layers if r.mult_adds or r.params]
-        summary: dict[str, dict] = {}
-        for kind in dict.fromkeys(types):
-            rows = [r for r in self.layers if r.type == kind]
-            mult_adds = sum(r.mult_adds for r in rows)
-            params = sum(r.params for r in rows)
+    def by_kind(self) -> dict[tuple[str, int | None], dict]:
+        """As :meth:`by_type`, with convolutions also split by kernel side: keys ``(type, kernel)``
+        for standard and depthwise convolutions (AlexNet's 11x11, 5x5 and 3x3 layers apart),
+        ``(type, None)`` for the others."""
+        return self._summary(layer_kind)
+
+    def _summary(self, key, keys: Iterable | None = None) -> dict:
+        if keys is None:
+            keys = [key(row) for row in self.layers if row.mult_adds or row.params]
+        summary: dict = {}
+        for kind in dict.fromkeys(keys):
+            rows = [row for row in self.layers if key(row) == kind]
+            mult_adds = sum(row.mult_adds for row in rows)
+            params = sum(row.params for row in rows)
             summary[kind] = {
                 "layers": len(rows),
                 "mult_adds": mult_adds,
@@ -85,7 +155,7 @@ class NetworkCost(NamedTuple):
 
     def to_dict(self) -> dict:
         return {
-            **self.meta,
+            **self.config.to_dict(),
             "layers": [row.to_dict() for row in self.layers],
             "total": {
                 "mult_adds": self.mult_adds,
@@ -94,3 +164,8 @@ class NetworkCost(NamedTuple):
                 "bn_params": self.bn_params,
             },
         }
+
+
+def layer_kind(row: LayerCost) -> tuple[str, int | None]:
+    """A row's type, with the kernel side for standard and depthwise convolutions."""
+    return (row.type, row.kernel if row.type in (CONV, CONV_DW) else None)

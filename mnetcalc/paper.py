@@ -15,9 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .calculator import mobilenet_v1
-from .network import NetworkCost
+from .architecture import MobileNetConfig
+from .network import NetworkConfig, NetworkCost
 from .zoo import NETWORKS
+
+#: Configuration classes by network name.
+CONFIGS = {MobileNetConfig.network: MobileNetConfig, **NETWORKS}
 
 #: Paper Table 2 (1.0 MobileNet-224): layer type -> (printed % of mult-adds, printed % of parameters).
 TABLE_2 = {
@@ -55,12 +58,13 @@ class PrintedRow:
         """Does ``count`` (millions) round to the printed parameters?"""
         return reproduces(count, self.params, self.params_step)
 
+    def network_config(self, **overrides) -> NetworkConfig:
+        """The configuration of this row's model (``overrides`` change it)."""
+        return CONFIGS[self.network](**{**self.config, **overrides})
+
     def cost(self, **overrides) -> NetworkCost:
         """The exact cost report of this row's model (``overrides`` change its configuration)."""
-        config = {**self.config, **overrides}
-        if self.network == "mobilenet_v1":
-            return mobilenet_v1(**config)
-        return NETWORKS[self.network](**config)
+        return self.network_config(**overrides).cost()
 
 
 def _mobilenet(table, label, accuracy, mult_adds, params, alpha=1.0, resolution=224, variant="separable"):

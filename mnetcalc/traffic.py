@@ -38,10 +38,9 @@ This module is pure Python (no torch, no numpy), like the rest of the calculator
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
 
 from .layers import FC, LayerCost
-from .network import NetworkCost
+from .network import LayerTable, NetworkCost
 from .validation import positive_int
 
 #: float32, the type a PyTorch model computes in by default.
@@ -117,21 +116,11 @@ def layer_traffic(row: LayerCost, bytes_per_element: int = FLOAT32_BYTES, bias: 
 
 
 @dataclass(frozen=True)
-class NetworkTraffic:
+class NetworkTraffic(LayerTable):
     """Per-layer traffic of a whole network, with totals and per-type summaries."""
 
     layers: tuple[LayerTraffic, ...]
     bytes_per_element: int = FLOAT32_BYTES
-
-    def __iter__(self) -> Iterator[LayerTraffic]:
-        return iter(self.layers)
-
-    def __len__(self) -> int:
-        return len(self.layers)
-
-    @property
-    def mult_adds(self) -> int:
-        return sum(row.mult_adds for row in self.layers)
 
     @property
     def bytes(self) -> int:
@@ -141,12 +130,6 @@ class NetworkTraffic:
     def intensity(self) -> float:
         """The whole network's mult-adds per byte."""
         return self.mult_adds / self.bytes if self.bytes else 0.0
-
-    def layer(self, name: str) -> LayerTraffic:
-        for row in self.layers:
-            if row.name == name:
-                return row
-        raise KeyError(name)
 
     def by_type(self) -> dict[str, dict]:
         """Mult-adds, bytes and intensity summed per layer type (pooling included), in order of appearance."""
@@ -173,6 +156,6 @@ class NetworkTraffic:
 
 
 def network_traffic(cost: NetworkCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True) -> NetworkTraffic:
-    """Traffic of every row of ``cost`` (e.g. ``network_traffic(mobilenet_v1(0.5, 160))``)."""
+    """Traffic of every row of ``cost`` (e.g. ``network_traffic(mobilenet_v1_cost(0.5, resolution=160))``)."""
     width = positive_int("bytes_per_element", bytes_per_element)
     return NetworkTraffic(tuple(layer_traffic(row, width, bias) for row in cost.layers), width)

@@ -4,10 +4,10 @@ The recipe, all of it in :func:`train`:
 
 * the images are scaled to ``[0, 1]``, standardised with the training set's mean and standard
   deviation, and resized once to the input ``resolution`` (bilinear, antialiased) if it is not 28;
-* the network is :func:`mnetcalc.model.mobilenet_v1` with one input channel and ten classes; for
-  28x28 images its stem convolution has stride 1 (``stem_stride``) instead of ImageNet's 2, so that the
-  last feature maps are 2x2 rather than 1x1. The calculator costs exactly this network
-  (:meth:`TrainConfig.cost`);
+* the network is the configuration's MobileNet (``config.network``, one input channel and ten
+  classes); for 28x28 images its stem convolution has stride 1 (``stem_stride``) instead of
+  ImageNet's 2, so that the last feature maps are 2x2 rather than 1x1. The calculator costs exactly
+  this network (:meth:`TrainConfig.cost`);
 * SGD with Nesterov momentum (or AdamW) and a one-cycle learning-rate schedule (warm-up, then cosine
   decay to almost zero), batches of ``batch_size`` in a freshly shuffled order every epoch,
   cross-entropy loss;
@@ -20,8 +20,8 @@ The run is reproducible: one seed fixes the initial weights, the training subset
 the augmentation (on the same machine and number of threads; a different thread count may change the
 order of floating-point sums and so the last digits).
 
-Training uses the channels-last memory layout, which makes the convolutions of this network about twice
-as fast on a CPU as the default layout (measured when this module was written); it changes nothing else.
+Training uses the channels-last memory layout, which makes the convolutions of this network faster
+on a CPU than the default layout (``benchmarks/README.md``); it changes nothing else.
 """
 
 from __future__ import annotations
@@ -38,14 +38,13 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .data import FashionMNIST, Split, load_fashion_mnist
-from .model import mobilenet_v1
 from .network import NetworkCost
-from .train_config import IN_CHANNELS, NUM_CLASSES, TrainConfig
+from .train_config import TrainConfig
 
 
 def build_model(config: TrainConfig) -> nn.Module:
     """The untrained network of ``config`` (initial weights drawn from torch's current random state)."""
-    return mobilenet_v1(config.alpha, NUM_CLASSES, config.variant, IN_CHANNELS, 0.0, config.stem_stride)
+    return config.network.model()
 
 
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
@@ -97,7 +96,7 @@ class TrainResult:
     def to_dict(self) -> dict:
         """Plain numbers for JSON: configuration, final accuracy, mult-adds, parameters, times, history."""
         return {
-            "config": asdict(self.config),
+            "config": self.config.to_dict(),
             "test_accuracy": self.test_accuracy,
             "mult_adds": self.cost.mult_adds,
             "params": self.cost.params,
@@ -186,9 +185,10 @@ def train(
         data = load_fashion_mnist(data_dir)
     train_split: Split = data.train.subset(config.train_size, seed=config.seed)
     norm = Normalisation.of(train_split.images)
-    x_train = to_tensor(train_split.images, config.resolution, norm)
+    resolution = config.network.resolution
+    x_train = to_tensor(train_split.images, resolution, norm)
     y_train = torch.from_numpy(train_split.labels.astype(np.int64))
-    x_test = to_tensor(data.test.images, config.resolution, norm)
+    x_test = to_tensor(data.test.images, resolution, norm)
     y_test = torch.from_numpy(data.test.labels.astype(np.int64))
     background = (0.0 - norm.mean) / norm.std  # the value of a black pixel after standardisation
 
@@ -281,7 +281,7 @@ def save(result: TrainResult, path) -> Path:
     state = {name: tensor.contiguous() for name, tensor in result.model.state_dict().items()}
     torch.save(
         {
-            "config": asdict(result.config),
+            "config": result.config.to_dict(),
             "state_dict": state,
             "test_accuracy": result.test_accuracy,
             "mult_adds": result.cost.mult_adds,
@@ -295,7 +295,7 @@ def save(result: TrainResult, path) -> Path:
 def load(path) -> tuple[nn.Module, TrainConfig]:
     """The model saved by :func:`save` (in eval mode) and its configuration."""
     checkpoint = torch.load(path, weights_only=True)
-    config = TrainConfig(**checkpoint["config"])
+    config = TrainConfig.of(**checkpoint["config"])
     model = build_model(config)
     model.load_state_dict(checkpoint["state_dict"])
     return model.eval(), config

@@ -1,12 +1,11 @@
-"""What defines a training run (:class:`TrainConfig`), checked on creation. Standard library only, so
-that the command line can show the defaults and reject bad values without importing torch."""
+"""What defines a training run (:class:`TrainConfig`), checked on creation. Standard library only,
+so that the command line can show the defaults and reject bad values without importing torch."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from .architecture import VARIANTS
-from .calculator import mobilenet_v1
+from .architecture import MobileNetConfig
 from .network import NetworkCost
 from .validation import InvalidArgument, choice, positive_int, positive_number
 
@@ -40,6 +39,13 @@ def non_negative(check, name: str, value, what: str):
         raise InvalidArgument(f"{name} must be {what} >= 0, got {value!r}", name) from None
 
 
+def flag(name: str, value) -> bool:
+    """A true/false switch: ``True``/``False`` (or 1/0), not a string such as ``"no"``."""
+    if value in (True, False) and not isinstance(value, str):
+        return bool(value)
+    raise InvalidArgument(f"{name} must be True or False, got {value!r}", name)
+
+
 def fraction(name: str, value) -> float:
     """A number strictly between 0 and 1."""
     number = positive_number(name, value)
@@ -48,26 +54,39 @@ def fraction(name: str, value) -> float:
     return number
 
 
+def fashion_mnist_mobilenet(
+    alpha: float = 0.25, *, resolution: int = 28, variant: str = "separable", stem_stride: int = 1
+) -> MobileNetConfig:
+    """A MobileNet for Fashion-MNIST (one input channel, ten classes). The defaults are the network
+    ``mnetcalc train`` trains: 0.25 MobileNet-28 with a stride-1 stem, so that its last feature maps
+    are 2x2 rather than 1x1."""
+    return MobileNetConfig(
+        alpha,
+        resolution=resolution,
+        num_classes=NUM_CLASSES,
+        variant=variant,
+        stem_stride=stem_stride,
+        in_channels=IN_CHANNELS,
+    )
+
+
+#: The options of :func:`fashion_mnist_mobilenet`, which :meth:`TrainConfig.of` accepts beside the
+#: training options (the command line's flat list).
+NETWORK_OPTIONS = ("alpha", "resolution", "variant", "stem_stride")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that defines a training run.
+    """Everything that defines a training run: the network (a Fashion-MNIST MobileNet, see
+    :func:`fashion_mnist_mobilenet`) and how it is trained.
 
     The defaults are the configuration that ``mnetcalc train`` trains without options: 0.25
-    MobileNet-28 (stem stride 1), SGD with Nesterov momentum and a one-cycle schedule peaking at 0.2,
-    5 epochs of batches of 128, no augmentation. When this module was written it reached 91.8%
-    Fashion-MNIST test accuracy (seeds 0 and 1) on a 2-core AVX-512 Xeon, and 91.77% (seed 0) in
-    263 to 295 s on two threads of a 2-core AMD EPYC (AVX2; four runs, the two slowest inside a book
-    build; epochs of 49 to 60 s, test evaluations included). The book's training chapter measures it again on every build. (Tuning
-    runs: AdamW and augmentation both learned more slowly in so few epochs; a peak learning rate of
-    0.1 gave 90.5%, 0.4 and 0.8 did better in very short runs but worse in this one. Four epochs,
-    which would save a fifth of the time, were not reliably above 91%: peak 0.3 gave 91.80%,
-    90.79% and 91.40% for seeds 0, 1, 2, peak 0.2 gave 91.40%, peak 0.4 91.08% for seed 0.)
+    MobileNet-28 (stem stride 1), SGD with Nesterov momentum and a one-cycle schedule peaking at
+    0.2, 5 epochs of batches of 128, no augmentation (the tuning that chose them, and their
+    measured accuracy and time, are in ``benchmarks/README.md``).
     """
 
-    alpha: float = 0.25
-    resolution: int = 28
-    variant: str = "separable"
-    stem_stride: int = 1
+    network: MobileNetConfig = fashion_mnist_mobilenet()
     epochs: int = 5
     batch_size: int = 128
     optimizer: str = "sgd"  #: "sgd" (with Nesterov momentum 0.9) or "adamw"
@@ -82,19 +101,27 @@ class TrainConfig:
 
     def __post_init__(self):
         # Checked (and normalised: "0.5" -> 0.5) here, so that a bad value fails before any data is read.
+        network = self.network
+        if not isinstance(network, MobileNetConfig) or (network.in_channels, network.num_classes) != (
+            IN_CHANNELS,
+            NUM_CLASSES,
+        ):
+            raise InvalidArgument(
+                f"network must be a MobileNetConfig with {IN_CHANNELS} input channel and {NUM_CLASSES} "
+                f"classes (fashion_mnist_mobilenet()), got {network!r}",
+                "network",
+            )
         checked = {
-            "alpha": positive_number("alpha", self.alpha),
-            "resolution": positive_int("resolution", self.resolution),
-            "variant": choice("variant", self.variant, VARIANTS),
-            "stem_stride": positive_int("stem_stride", self.stem_stride),
             "epochs": positive_int("epochs", self.epochs),
             "batch_size": positive_int("batch_size", self.batch_size),
             "optimizer": choice("optimizer", self.optimizer, OPTIMIZERS),
             "lr": positive_number("lr", self.lr),
             "warmup": fraction("warmup", self.warmup),
-            "weight_decay": float(non_negative(positive_number, "weight_decay", self.weight_decay, "a finite number")),
+            "weight_decay": float(
+                non_negative(positive_number, "weight_decay", self.weight_decay, "a finite number")
+            ),
             "shift": non_negative(positive_int, "shift", self.shift, "a whole number"),
-            "flip": bool(self.flip),
+            "flip": flag("flip", self.flip),
             "train_size": None if self.train_size is None else positive_int("train_size", self.train_size),
             "seed": non_negative(positive_int, "seed", self.seed, "a whole number"),
             "threads": None if self.threads is None else positive_int("threads", self.threads),
@@ -102,14 +129,32 @@ class TrainConfig:
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
+    @classmethod
+    def of(cls, **options) -> TrainConfig:
+        """A configuration from flat options, as the command line gives them: :data:`NETWORK_OPTIONS`
+        make the network, the others are training options (``TrainConfig.of(alpha=0.5, epochs=3)``)."""
+        network = {name: options.pop(name) for name in NETWORK_OPTIONS if name in options}
+        return cls(network=fashion_mnist_mobilenet(**network), **options)
+
+    def replace(self, **changes) -> TrainConfig:
+        """A copy with some flat options changed (``config.replace(alpha=0.5, epochs=1)``)."""
+        return self.of(**{**self.to_dict(), **changes})
+
+    def to_dict(self) -> dict:
+        """The flat options (:meth:`of` reads them back): the network's, then the training ones."""
+        network = self.network.fields()
+        training = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "network"}
+        return {**{name: network[name] for name in NETWORK_OPTIONS}, **training}
+
     def cost(self) -> NetworkCost:
         """The calculator's exact per-layer costs of the network this configuration trains."""
-        return mobilenet_v1(self.alpha, self.resolution, NUM_CLASSES, self.variant, self.stem_stride, IN_CHANNELS)
+        return self.network.cost()
 
     def label(self) -> str:
         """A short name in the paper's style, such as ``0.5 MobileNet-28`` or ``1.0 MobileNet-28``
         (``Conv``/``Shallow`` in front for the variants)."""
-        alpha = f"{self.alpha:g}"
+        network = self.network
+        alpha = f"{network.alpha:g}"
         if "." not in alpha and "e" not in alpha:
             alpha += ".0"
-        return f"{VARIANT_PREFIX[self.variant]}{alpha} MobileNet-{self.resolution}"
+        return f"{VARIANT_PREFIX[network.variant]}{alpha} MobileNet-{network.resolution}"

@@ -7,7 +7,7 @@ says what is allowed; the CLI prints that line and exits with status 2.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class InvalidArgument(ValueError):
@@ -19,6 +19,10 @@ class InvalidArgument(ValueError):
     def __init__(self, message: str, name: str | None = None):
         super().__init__(message)
         self.name = name
+
+
+class InputTooSmall(InvalidArgument):
+    """A feature map smaller than a layer's window (the input resolution is too small)."""
 
 
 def positive_number(name: str, value) -> float:

@@ -1,9 +1,10 @@
 """The giants MobileNet is compared with (paper Tables 8 and 9), as data, costed by the same engine.
 
 Each network is a spec of ``(name, layer)`` pairs (:mod:`mnetcalc.layers`), like
-:func:`mnetcalc.architecture.mobilenet_v1_spec`, and each public function returns the
-:class:`~mnetcalc.network.NetworkCost` of :func:`~mnetcalc.network.cost_layers` on it, with
-``meta["network"]`` naming the network. Unlike MobileNet, these networks have a bias in every
+:func:`mnetcalc.architecture.mobilenet_v1_spec`, and has a configuration record
+(:class:`VGG16Config`, ...) like :class:`~mnetcalc.architecture.MobileNetConfig`, whose ``cost()``
+is the :class:`~mnetcalc.network.NetworkCost` of the spec; ``vgg16_cost(...)`` and its siblings are
+shorthands for it. Unlike MobileNet, these networks have a bias in every
 convolution and no BatchNorm, and they use explicit padding (the output side is
 ``floor((side + 2p - k) / s) + 1``; Caffe's pools round up).
 
@@ -42,7 +43,7 @@ from .layers import (
     LocalResponseNorm,
     Pool,
 )
-from .network import NetworkCost, NetworkSpec, cost_layers
+from .network import NetworkConfig, NetworkCost, NetworkSpec, spec_costs
 from .validation import InvalidArgument, choice, positive_int
 
 #: VGG16 (configuration D): (output channels, number of 3x3 convolutions) per stage.
@@ -98,10 +99,6 @@ SQUEEZENET_FIRES = {
     9: (64, 256, 256),
 }
 
-#: The input side each network was defined for (AlexNet and SqueezeNet: the 227 of their Caffe models).
-DEFAULT_RESOLUTION = {"vgg16": 224, "googlenet": 224, "alexnet": 227, "squeezenet": 227}
-
-
 def _conv(channels: int, kernel: int, stride: int = 1, padding: int = 0, groups: int = 1) -> Conv:
     """A convolution of the classic networks: bias, no BatchNorm."""
     return Conv(channels, kernel, stride, batchnorm=False, bias=True, padding=padding, groups=groups)
@@ -122,7 +119,7 @@ def vgg16_spec(num_classes: int = 1000) -> NetworkSpec:
     return tuple(spec)
 
 
-def googlenet_spec(num_classes: int = 1000, large_kernel: int = 5) -> NetworkSpec:
+def googlenet_spec(num_classes: int = 1000, *, large_kernel: int = 5) -> NetworkSpec:
     """GoogLeNet (Inception v1) without its auxiliary classifiers, as ``(name, layer)`` pairs.
 
     ``large_kernel=3`` gives the variant of TF-slim and torchvision, whose "5x5" branches use 3x3 filters.
@@ -167,12 +164,18 @@ def googlenet_aux_spec(num_classes: int = 1000) -> NetworkSpec:
     )
 
 
-def alexnet_spec(num_classes: int = 1000, groups: int = 2) -> NetworkSpec:
-    """AlexNet as ``(name, layer)`` pairs; ``groups=2`` splits conv2, conv4 and conv5 as on two GPUs."""
-    num_classes = positive_int("num_classes", num_classes)
+def alexnet_groups(groups) -> int:
+    """AlexNet's convolution groups: 2 (as trained on two GPUs) or 1."""
     groups = positive_int("groups", groups)
     if groups not in (1, 2):
         raise InvalidArgument(f"groups must be 1 or 2, got {groups!r}", "groups")
+    return groups
+
+
+def alexnet_spec(num_classes: int = 1000, *, groups: int = 2) -> NetworkSpec:
+    """AlexNet as ``(name, layer)`` pairs; ``groups=2`` splits conv2, conv4 and conv5 as on two GPUs."""
+    num_classes = positive_int("num_classes", num_classes)
+    groups = alexnet_groups(groups)
     return (
         ("conv1", _conv(96, 11, 4)),
         ("lrn1", LocalResponseNorm(5)),
@@ -202,69 +205,151 @@ def squeezenet_spec(num_classes: int = 1000) -> NetworkSpec:
     return tuple(spec)
 
 
-def _report(network: str, spec: NetworkSpec, resolution, num_classes, in_channels, **extra) -> NetworkCost:
-    resolution = positive_int("resolution", resolution)
-    in_channels = positive_int("in_channels", in_channels)
-    meta = {"network": network, "resolution": resolution, "num_classes": int(num_classes), **extra}
-    if in_channels != 3:
-        meta["in_channels"] = in_channels
-    try:
-        rows = cost_layers(spec, resolution, in_channels)
-    except InvalidArgument as error:
-        if "too small" not in str(error):
-            raise
-        raise InvalidArgument(f"resolution {resolution} is too small for {network} ({error})", "resolution") from None
-    return NetworkCost(rows, meta)
+class _ZooConfig(NetworkConfig):
+    """The fields every network of the zoo has (``resolution=None``: the network's own input side,
+    ``default_resolution``); its JSON omits ``in_channels`` when it is 3."""
+
+    __slots__ = ()
+    default_resolution = 224
+
+    def __init__(self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3):
+        resolution = self.default_resolution if resolution is None else resolution
+        self._set(
+            resolution=positive_int("resolution", resolution),
+            num_classes=positive_int("num_classes", num_classes),
+            in_channels=positive_int("in_channels", in_channels),
+        )
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        in_channels = data.pop("in_channels")
+        if in_channels != 3:
+            data["in_channels"] = in_channels
+        return data
 
 
-def vgg16(resolution: int = 224, num_classes: int = 1000, in_channels: int = 3) -> NetworkCost:
-    """Per-layer mult-adds and parameters of VGG16 (its first FC layer grows with the resolution)."""
-    return _report("vgg16", vgg16_spec(num_classes), resolution, num_classes, in_channels)
+class VGG16Config(_ZooConfig):
+    """VGG16 (configuration D) at an input ``resolution`` (its first FC layer grows with it)."""
+
+    __slots__ = ("resolution", "num_classes", "in_channels")
+    network = "vgg16"
+
+    def spec(self) -> NetworkSpec:
+        return vgg16_spec(self.num_classes)
 
 
-def googlenet(
-    resolution: int = 224,
-    num_classes: int = 1000,
-    aux_classifiers: bool = False,
-    in_channels: int = 3,
-    large_kernel: int = 5,
-) -> NetworkCost:
-    """Per-layer costs of GoogLeNet; ``aux_classifiers=True`` appends the rows of the two training-only
-    classifiers (``aux1/...`` on inception4a's output, ``aux2/...`` on inception4d's); ``large_kernel=3``
-    costs the TF-slim/torchvision variant."""
-    extra = {"large_kernel": large_kernel} if large_kernel != 5 else {}
-    spec = googlenet_spec(num_classes, large_kernel)
-    report = _report("googlenet", spec, resolution, num_classes, in_channels, **extra)
-    if not aux_classifiers:
-        return report
-    rows = list(report.layers)
-    for index, after in enumerate(GOOGLENET_AUX_AFTER, start=1):
-        source = report.layer(after)
-        prefixed = tuple((f"aux{index}/{name}", layer) for name, layer in googlenet_aux_spec(num_classes))
-        rows += cost_layers(prefixed, source.output_size, source.out_channels)
-    return NetworkCost(tuple(rows), {**report.meta, "aux_classifiers": True})
+class GoogLeNetConfig(_ZooConfig):
+    """GoogLeNet; ``large_kernel=3`` is the TF-slim/torchvision variant, ``aux_classifiers=True``
+    adds the rows of the two training-only classifiers (``aux1/...`` on inception4a's output,
+    ``aux2/...`` on inception4d's), which have no PyTorch model here."""
+
+    __slots__ = ("resolution", "num_classes", "in_channels", "large_kernel", "aux_classifiers")
+    network = "googlenet"
+
+    def __init__(
+        self,
+        resolution: int | None = None,
+        *,
+        num_classes: int = 1000,
+        in_channels: int = 3,
+        large_kernel: int = 5,
+        aux_classifiers: bool = False,
+    ):
+        super().__init__(resolution, num_classes=num_classes, in_channels=in_channels)
+        self._set(large_kernel=positive_int("large_kernel", large_kernel), aux_classifiers=bool(aux_classifiers))
+
+    def spec(self) -> NetworkSpec:
+        return googlenet_spec(self.num_classes, large_kernel=self.large_kernel)
+
+    def rows(self) -> tuple[LayerCost, ...]:
+        rows = super().rows()
+        if not self.aux_classifiers:
+            return rows
+        extra: list[LayerCost] = []
+        by_name = {row.name: row for row in rows}
+        for index, after in enumerate(GOOGLENET_AUX_AFTER, start=1):
+            source = by_name[after]
+            spec = tuple((f"aux{index}/{name}", layer) for name, layer in googlenet_aux_spec(self.num_classes))
+            extra += spec_costs(spec, resolution=source.output_size, in_channels=source.out_channels)
+        return rows + tuple(extra)
+
+    def model(self, *, dropout: float = 0.0, channels_last: bool = True):
+        if self.aux_classifiers:
+            raise ValueError("no model for GoogLeNet's auxiliary classifiers (training-only side branches)")
+        return super().model(dropout=dropout, channels_last=channels_last)
+
+    def to_dict(self) -> dict:
+        data = {"network": self.network, "resolution": self.resolution, "num_classes": self.num_classes}
+        if self.large_kernel != 5:
+            data["large_kernel"] = self.large_kernel
+        if self.in_channels != 3:
+            data["in_channels"] = self.in_channels
+        if self.aux_classifiers:
+            data["aux_classifiers"] = True
+        return data
 
 
-def alexnet(resolution: int = 227, num_classes: int = 1000, groups: int = 2, in_channels: int = 3) -> NetworkCost:
-    """Per-layer costs of AlexNet; ``groups=2`` is the original two-GPU model, ``groups=1`` unsplit."""
-    return _report("alexnet", alexnet_spec(num_classes, groups), resolution, num_classes, in_channels, groups=groups)
+class AlexNetConfig(_ZooConfig):
+    """AlexNet; ``groups=2`` is the original two-GPU model, ``groups=1`` the unsplit one."""
+
+    __slots__ = ("resolution", "num_classes", "groups", "in_channels")
+    network = "alexnet"
+    default_resolution = 227
+
+    def __init__(
+        self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3, groups: int = 2
+    ):
+        super().__init__(resolution, num_classes=num_classes, in_channels=in_channels)
+        self._set(groups=alexnet_groups(groups))
+
+    def spec(self) -> NetworkSpec:
+        return alexnet_spec(self.num_classes, groups=self.groups)
 
 
-def squeezenet(resolution: int = 227, num_classes: int = 1000, in_channels: int = 3) -> NetworkCost:
-    """Per-layer costs of SqueezeNet v1.0."""
-    return _report("squeezenet", squeezenet_spec(num_classes), resolution, num_classes, in_channels)
+class SqueezeNetConfig(_ZooConfig):
+    """SqueezeNet v1.0."""
+
+    __slots__ = ("resolution", "num_classes", "in_channels")
+    network = "squeezenet"
+    default_resolution = 227
+
+    def spec(self) -> NetworkSpec:
+        return squeezenet_spec(self.num_classes)
 
 
-#: The giants by name (for the CLI and for loops in the book).
-NETWORKS = {"vgg16": vgg16, "googlenet": googlenet, "alexnet": alexnet, "squeezenet": squeezenet}
+def vgg16_cost(resolution: int | None = None, **options) -> NetworkCost:
+    """Per-layer mult-adds and parameters of VGG16: ``VGG16Config(resolution, **options).cost()``."""
+    return VGG16Config(resolution, **options).cost()
 
 
-def network_cost(name: str, resolution: int | None = None, num_classes: int = 1000) -> NetworkCost:
+def googlenet_cost(resolution: int | None = None, **options) -> NetworkCost:
+    """Per-layer costs of GoogLeNet: ``GoogLeNetConfig(resolution, **options).cost()``."""
+    return GoogLeNetConfig(resolution, **options).cost()
+
+
+def alexnet_cost(resolution: int | None = None, **options) -> NetworkCost:
+    """Per-layer costs of AlexNet: ``AlexNetConfig(resolution, **options).cost()``."""
+    return AlexNetConfig(resolution, **options).cost()
+
+
+def squeezenet_cost(resolution: int | None = None, **options) -> NetworkCost:
+    """Per-layer costs of SqueezeNet v1.0: ``SqueezeNetConfig(resolution, **options).cost()``."""
+    return SqueezeNetConfig(resolution, **options).cost()
+
+
+#: The giants' configuration classes by network name (for the CLI and for loops in the book).
+NETWORKS = {
+    config.network: config for config in (VGG16Config, GoogLeNetConfig, AlexNetConfig, SqueezeNetConfig)
+}
+
+#: The input side each network was defined for (AlexNet and SqueezeNet: the 227 of their Caffe models).
+DEFAULT_RESOLUTION = {name: config.default_resolution for name, config in NETWORKS.items()}
+
+
+def network_cost(name: str, *, resolution: int | None = None, num_classes: int = 1000) -> NetworkCost:
     """The report of one of :data:`NETWORKS` by name, at its own default resolution unless told."""
     name = choice("network", name, NETWORKS)
-    if resolution is None:
-        resolution = DEFAULT_RESOLUTION[name]
-    return NETWORKS[name](resolution=resolution, num_classes=num_classes)
+    return NETWORKS[name](resolution, num_classes=num_classes).cost()
 
 
 __all__ = [
@@ -274,15 +359,19 @@ __all__ = [
     "NETWORKS",
     "SQUEEZENET_FIRES",
     "VGG16_STAGES",
-    "alexnet",
+    "AlexNetConfig",
+    "GoogLeNetConfig",
+    "SqueezeNetConfig",
+    "VGG16Config",
+    "alexnet_cost",
     "alexnet_spec",
-    "googlenet",
     "googlenet_aux_spec",
+    "googlenet_cost",
     "googlenet_spec",
     "googlenet_table_1_rows",
     "network_cost",
-    "squeezenet",
+    "squeezenet_cost",
     "squeezenet_spec",
-    "vgg16",
+    "vgg16_cost",
     "vgg16_spec",
 ]

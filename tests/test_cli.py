@@ -52,7 +52,7 @@ def test_table_json_has_exactly_the_documented_keys(capsys):
 def test_table_csv_and_markdown(capsys):
     main(["table", "--variant", "shallow", "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert sum(int(r["mult_adds"]) for r in rows) == mnetcalc.mobilenet_v1(variant="shallow").mult_adds
+    assert sum(int(r["mult_adds"]) for r in rows) == mnetcalc.mobilenet_v1_cost(variant="shallow").mult_adds
     # The shallow variant drops the five 14x14x512 blocks: 28 - 10 layers with weights, plus the pool.
     assert len(rows) == 19
     main(["table", "--classes", "10", "--format", "markdown"])

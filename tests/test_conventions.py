@@ -28,34 +28,34 @@ def test_reproduces_rounds_at_the_printed_precision():
 
 @given(scale=st.integers(1, 10**9))
 def test_flops_are_twice_the_mult_adds(scale):
-    report = mnetcalc.mobilenet_v1(resolution=32 + scale % 300)
+    report = mnetcalc.mobilenet_v1_cost(resolution=32 + scale % 300)
     assert Convention(flops=True).mult_adds(report) == 2 * report.mult_adds
 
 
 def test_conventions_add_up_the_rows_they_name():
-    base = mnetcalc.mobilenet_v1()
+    base = mnetcalc.mobilenet_v1_cost()
     fc = base.layer("fc")
     assert Convention(classifier=False).mult_adds(base) == base.mult_adds - fc.mult_adds
     assert Convention(classifier=False).params(base) == base.params - fc.params
     assert Convention(biases=True).params(base) == base.params + 1000
     assert Convention(biases=True, batchnorm=True).params(base) == base.total_params
-    vgg = mnetcalc.vgg16()
+    vgg = mnetcalc.vgg16_cost()
     assert Convention(fully_connected=False).mult_adds(vgg) == sum(
         r.mult_adds for r in vgg.layers if r.name.startswith("conv")
     )
-    squeeze = mnetcalc.squeezenet()
+    squeeze = mnetcalc.squeezenet_cost()
     assert conventions.classifier_row(squeeze).name == "conv10"
 
 
 def test_table_2_three_shares_reproduce_and_conv_3x3_is_a_digit_swap():
-    shares = mnetcalc.mobilenet_v1().by_type()
+    shares = mnetcalc.mobilenet_v1_cost().by_type()
     for kind, (ma, par) in paper.TABLE_2.items():
         assert paper.reproduces(100 * shares[kind]["params_share"], par), kind
         assert paper.reproduces(100 * shares[kind]["mult_adds_share"], ma) == (kind != "conv"), kind
     assert paper.reproduces(100 * shares["conv"]["mult_adds_share"], "1.91")
     assert round(sum(float(ma) for ma, _ in paper.TABLE_2.values()), 2) == 99.29
     # The parameter shares are of the weights alone: with the classifier's biases its share would be 24.35%.
-    base = mnetcalc.mobilenet_v1()
+    base = mnetcalc.mobilenet_v1_cost()
     assert round(100 * (1_024_000 + 1000) / (base.params + 1000), 2) == 24.35
 
 
@@ -78,7 +78,7 @@ def test_tables_5_and_6_are_exact_counts():
 
 
 def test_table_7_scales_the_224_count_by_rho_squared():
-    full = mnetcalc.mobilenet_v1()
+    full = mnetcalc.mobilenet_v1_cost()
     fc = full.layer("fc").mult_adds
     for row in paper.TABLE_7:
         resolution = row.config["resolution"]
@@ -93,7 +93,7 @@ def test_table_7_scales_the_224_count_by_rho_squared():
 def test_table_9_76_is_rho_squared_too():
     row = paper.row("0.50 MobileNet-160")
     assert not row.reproduces_mult_adds(millions(row.cost().mult_adds))  # 76.52
-    assert row.reproduces_mult_adds(millions(rho_scaled(mnetcalc.mobilenet_v1(0.5, 224), 160)))  # 76.27
+    assert row.reproduces_mult_adds(millions(rho_scaled(mnetcalc.mobilenet_v1_cost(0.5, resolution=224), 160)))  # 76.27
 
 
 def test_1001_classes_change_no_printed_number():
@@ -105,4 +105,4 @@ def test_1001_classes_change_no_printed_number():
 
 def test_bad_resolution_for_rho_scaling():
     with pytest.raises(mnetcalc.InvalidArgument, match="resolution"):
-        rho_scaled(mnetcalc.mobilenet_v1(), 0)
+        rho_scaled(mnetcalc.mobilenet_v1_cost(), 0)

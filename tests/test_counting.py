@@ -19,7 +19,7 @@ from hypothesis import strategies as st  # noqa: E402
 import mnetcalc  # noqa: E402
 from mnetcalc.cli import main  # noqa: E402
 from mnetcalc.counting import check_counts, flop_analysis  # noqa: E402
-from mnetcalc.model import mobilenet_v1  # noqa: E402
+from mnetcalc.model import mobilenet_v1_model  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -30,7 +30,7 @@ RESOLUTIONS = (224, 192, 160, 128, 97, 225)
 
 @functools.lru_cache(maxsize=None)
 def model(alpha, variant="separable", num_classes=1000, in_channels=3, stem_stride=2):
-    return mobilenet_v1(alpha, num_classes, variant, in_channels=in_channels, stem_stride=stem_stride).eval()
+    return mobilenet_v1_model(alpha, num_classes=num_classes, variant=variant, in_channels=in_channels, stem_stride=stem_stride).eval()
 
 
 def assert_exact_agreement(check):
@@ -47,7 +47,7 @@ def assert_exact_agreement(check):
 @pytest.mark.parametrize("alpha", ALPHAS)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fvcore_agrees_with_the_calculator_per_layer(variant, alpha, resolution):
-    report = mnetcalc.mobilenet_v1(alpha, resolution, variant=variant)
+    report = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution, variant=variant)
     check = check_counts(report, model(alpha, variant))
     assert [row.name for row in check.layers] == [row.name for row in report.layers]
     assert_exact_agreement(check)
@@ -55,13 +55,13 @@ def test_fvcore_agrees_with_the_calculator_per_layer(variant, alpha, resolution)
 
 def test_paper_model_total_by_fvcore():
     # Paper Table 1 / Table 6: 1.0 MobileNet-224 has 569 million mult-adds; fvcore's trace says the same.
-    check = check_counts(mnetcalc.mobilenet_v1(1.0, 224), model(1.0))
+    check = check_counts(mnetcalc.mobilenet_v1_cost(1.0, resolution=224), model(1.0))
     assert round(check.fvcore_total_mult_adds / 1e6) == 569
 
 
 @pytest.mark.parametrize("alpha", [1.0, 0.5])
 def test_fvcore_agrees_for_the_28_pixel_grey_stem(alpha):
-    report = mnetcalc.mobilenet_v1(alpha, 28, num_classes=10, stem_stride=1, in_channels=1)
+    report = mnetcalc.mobilenet_v1_cost(alpha, resolution=28, num_classes=10, stem_stride=1, in_channels=1)
     assert_exact_agreement(check_counts(report, model(alpha, num_classes=10, in_channels=1, stem_stride=1)))
     assert_exact_agreement(check_counts(report))  # the model built from the report's own configuration
 
@@ -73,8 +73,8 @@ def test_fvcore_agrees_for_the_28_pixel_grey_stem(alpha):
     variant=st.sampled_from(VARIANTS),
 )
 def test_fvcore_totals_agree_for_random_alpha_and_resolution(alpha, resolution, variant):
-    report = mnetcalc.mobilenet_v1(alpha, resolution, num_classes=10, variant=variant)
-    check = check_counts(report, mobilenet_v1(alpha, 10, variant))
+    report = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution, num_classes=10, variant=variant)
+    check = check_counts(report, mobilenet_v1_model(alpha, num_classes=10, variant=variant))
     assert check.fvcore_total_mult_adds == report.mult_adds
     assert check.fvcore_total_params == report.params + report.bias_params + report.bn_params
 
@@ -87,14 +87,14 @@ def test_batchnorm_relu_and_pooling_are_not_counted():
 
 def test_the_check_detects_a_mismatch():
     # Negative control: the count of a 0.5 model does not pass for a 0.25 report.
-    check = check_counts(mnetcalc.mobilenet_v1(0.25, 128), model(0.5))
+    check = check_counts(mnetcalc.mobilenet_v1_cost(0.25, resolution=128), model(0.5))
     assert not check.agrees
     assert "conv0" in [row.name for row in check.disagreements()]
 
 
 def test_check_leaves_the_model_in_training_mode_if_it_was():
-    net = mobilenet_v1(0.25).train()
-    check_counts(mnetcalc.mobilenet_v1(0.25, 64), net)
+    net = mobilenet_v1_model(0.25).train()
+    check_counts(mnetcalc.mobilenet_v1_cost(0.25, resolution=64), net)
     assert net.training
 
 
@@ -116,7 +116,7 @@ def test_cli_check_other_formats(capsys, fmt):
 def test_cli_check_json(capsys):
     assert main(["table", "--alpha", "0.75", "--res", "160", "--check", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    report = mnetcalc.mobilenet_v1(0.75, 160)
+    report = mnetcalc.mobilenet_v1_cost(0.75, resolution=160)
     assert data["agrees"] is True
     assert data["total"]["fvcore_mult_adds"] == report.mult_adds
     assert [row["name"] for row in data["layers"]] == [row.name for row in report.layers]
@@ -141,7 +141,7 @@ def test_cli_check_json(capsys):
 def test_fvcore_agrees_with_the_calculator_on_the_giants(name, kwargs):
     from mnetcalc import zoo
 
-    report = zoo.NETWORKS[name](**kwargs)
+    report = zoo.NETWORKS[name](**kwargs).cost()
     check = check_counts(report)  # the model is built from the same spec as the report
     assert [row.name for row in check.layers] == [row.name for row in report.layers]
     assert_exact_agreement(check)
@@ -149,10 +149,10 @@ def test_fvcore_agrees_with_the_calculator_on_the_giants(name, kwargs):
 
 def test_a_composite_row_maps_to_a_named_part():
     from mnetcalc import zoo
-    from mnetcalc.counting import model_for, module_path
+    from mnetcalc.counting import module_path
 
-    report = zoo.googlenet(224)
-    modules = dict(model_for(report).named_modules())
+    report = zoo.googlenet_cost(224)
+    modules = dict(report.config.model().named_modules())
     for row in report.layers:
         assert module_path(row.name) in modules, row.name
     assert module_path("inception3a/3x3_reduce") == "inception3a.3x3_reduce"

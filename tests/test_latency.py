@@ -12,7 +12,7 @@ from mnetcalc.machine import MachineInfo, cpu_model
 
 torch = pytest.importorskip("torch")
 
-from mnetcalc import calculator  # noqa: E402
+from mnetcalc import MobileNetConfig, calculator  # noqa: E402
 from mnetcalc.latency import BenchConfig, Latency, interleaved, measure_layers, measure_latency  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
@@ -51,9 +51,9 @@ def test_interleaved_times_every_candidate_and_restores_threads():
 
 @pytest.mark.parametrize("level", ["eager", "optimized"])
 def test_whole_model_result_carries_config_work_and_machine(level):
-    config = BenchConfig(0.25, 64, threads=1, level=level)
+    config = BenchConfig(MobileNetConfig(0.25, resolution=64), threads=1, level=level)
     result = measure_latency(config, **QUICK)
-    assert result.mult_adds == calculator.mobilenet_v1(0.25, 64).mult_adds
+    assert result.mult_adds == calculator.mobilenet_v1_cost(0.25, resolution=64).mult_adds
     assert result.gflops == pytest.approx(2 * result.mult_adds / result.latency.median / 1e9)
     data = result.to_dict()
     assert data["machine"]["cpu"] == cpu_model() and data["level"] == level
@@ -63,7 +63,7 @@ def test_whole_model_result_carries_config_work_and_machine(level):
 @pytest.mark.parametrize("level", ["eager", "optimized"])
 @pytest.mark.parametrize("variant", ["separable", "standard"])
 def test_per_layer_rows_align_with_the_calculator(level, variant):
-    config = BenchConfig(0.25, 32, variant=variant, threads=1, level=level)
+    config = BenchConfig(MobileNetConfig(0.25, resolution=32, variant=variant), threads=1, level=level)
     times = measure_layers(config, whole_model=False, **QUICK)
     report = config.report()
     assert [t.name for t in times.layers] == [r.name for r in report.layers]
@@ -76,8 +76,9 @@ def test_per_layer_rows_align_with_the_calculator(level, variant):
 @pytest.mark.parametrize("kwargs", [dict(alpha=-1), dict(resolution=0), dict(threads=0), dict(level="fast"),
                                     dict(variant="deep"), dict(batch=0)])
 def test_bad_config_raises_invalid_argument(kwargs):
+    network = {k: v for k, v in kwargs.items() if k in ("alpha", "resolution", "variant")}
     with pytest.raises(InvalidArgument):
-        BenchConfig(**kwargs)
+        BenchConfig(MobileNetConfig(**network), **{k: v for k, v in kwargs.items() if k not in network})
 
 
 def test_bench_cli_json(capsys):
@@ -85,7 +86,7 @@ def test_bench_cli_json(capsys):
             "--per-layer", "--optimize", "--format", "json"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
-    report = calculator.mobilenet_v1(0.25, 32)
+    report = calculator.mobilenet_v1_cost(0.25, resolution=32)
     assert data["mult_adds"] == report.mult_adds and data["level"] == "optimized"
     assert [row["name"] for row in data["per_layer"]] == [row.name for row in report.layers]
     assert set(data["latency"]) == {"median_s", "iqr_s", "min_s", "blocks", "cpu_per_wall"}

@@ -11,8 +11,8 @@ from torch import nn  # noqa: E402
 
 import mnetcalc  # noqa: E402
 from mnetcalc.layers import Conv, FullyConnected, Pool  # noqa: E402
-from mnetcalc.model import Conv2d, ConvBNReLU, build, mobilenet_v1  # noqa: E402
-from mnetcalc.network import cost_layers  # noqa: E402
+from mnetcalc.model import Conv2d, ConvBNReLU, build, mobilenet_v1_model  # noqa: E402
+from mnetcalc.network import spec_costs  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -43,13 +43,13 @@ def feature_sides(model, resolution, in_channels=3):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_children_are_named_like_the_calculator_rows(variant):
-    model = mobilenet_v1(0.5, variant=variant)
-    report = mnetcalc.mobilenet_v1(0.5, 224, variant=variant)
+    model = mobilenet_v1_model(0.5, variant=variant)
+    report = mnetcalc.mobilenet_v1_cost(0.5, resolution=224, variant=variant)
     assert [name for name, _ in model.named_children()] == [row.name for row in report.layers]
 
 
 def test_paper_layer_names_and_structure():
-    model = mobilenet_v1()
+    model = mobilenet_v1_model()
     names = [name for name, _ in model.named_children()]
     # Hand count, paper Table 1: 1 stem + 13 x (dw, pw) + avg pool + fc = 29 rows.
     assert len(names) == 29
@@ -68,8 +68,8 @@ def test_paper_layer_names_and_structure():
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("alpha", [1.0, 0.75, 0.5, 0.25, 0.35, 1.3])
 def test_parameter_count_equals_weights_biases_and_batchnorm(variant, alpha):
-    report = mnetcalc.mobilenet_v1(alpha, 224, variant=variant)
-    assert n_params(mobilenet_v1(alpha, variant=variant)) == report.params + report.bias_params + report.bn_params
+    report = mnetcalc.mobilenet_v1_cost(alpha, resolution=224, variant=variant)
+    assert n_params(mobilenet_v1_model(alpha, variant=variant)) == report.params + report.bias_params + report.bn_params
 
 
 def test_parameter_count_of_the_paper_model_by_hand():
@@ -80,14 +80,14 @@ def test_parameter_count_of_the_paper_model_by_hand():
     weights = 3 * 3 * 3 * 32 + sum(9 * m + m * n for m, n in zip(ins, outs)) + 1024 * 1000
     batchnorm = 2 * (32 + sum(ins) + sum(outs))  # scale and shift per conv output channel
     assert weights == 4_209_088  # the paper's "4.2 million"
-    assert n_params(mobilenet_v1()) == weights + 1000 + batchnorm == 4_231_976
+    assert n_params(mobilenet_v1_model()) == weights + 1000 + batchnorm == 4_231_976
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("resolution", [224, 97, 225, 33, 1])
 def test_feature_maps_follow_same_padding(variant, resolution):
-    report = mnetcalc.mobilenet_v1(0.25, resolution, num_classes=7, variant=variant)
-    shapes = feature_sides(mobilenet_v1(0.25, num_classes=7, variant=variant), resolution)
+    report = mnetcalc.mobilenet_v1_cost(0.25, resolution=resolution, num_classes=7, variant=variant)
+    shapes = feature_sides(mobilenet_v1_model(0.25, num_classes=7, variant=variant), resolution)
     for row in report.layers:
         if row.type == "fc":
             assert shapes[row.name] == (1, row.out_channels)
@@ -96,8 +96,8 @@ def test_feature_maps_follow_same_padding(variant, resolution):
 
 
 def test_small_stem_for_28_by_28_grey_images():
-    report = mnetcalc.mobilenet_v1(0.5, 28, num_classes=10, stem_stride=1, in_channels=1)
-    model = mobilenet_v1(0.5, num_classes=10, in_channels=1, stem_stride=1)
+    report = mnetcalc.mobilenet_v1_cost(0.5, resolution=28, num_classes=10, stem_stride=1, in_channels=1)
+    model = mobilenet_v1_model(0.5, num_classes=10, in_channels=1, stem_stride=1)
     assert model.conv0.conv.in_channels == 1 and model.conv0.conv.stride == (1, 1)
     assert n_params(model) == report.total_params
     shapes = feature_sides(model, 28, in_channels=1)
@@ -106,14 +106,14 @@ def test_small_stem_for_28_by_28_grey_images():
 
 
 def test_dropout_only_when_asked():
-    assert "dropout" not in mobilenet_v1(0.25).fc._modules
-    model = mobilenet_v1(0.25, dropout=0.2)
+    assert "dropout" not in mobilenet_v1_model(0.25).fc._modules
+    model = mobilenet_v1_model(0.25, dropout=0.2)
     assert model.fc.dropout.p == 0.2
-    assert n_params(model) == mnetcalc.mobilenet_v1(0.25).total_params
+    assert n_params(model) == mnetcalc.mobilenet_v1_cost(0.25).total_params
 
 
 def test_initialisation_is_sensible():
-    model = mobilenet_v1(0.5)
+    model = mobilenet_v1_model(0.5)
     assert torch.all(model.conv1_dw.bn.weight == 1) and torch.all(model.conv1_dw.bn.bias == 0)
     assert torch.all(model.fc.linear.bias == 0)
     # He (fan-in): std = sqrt(2 / fan_in); a depthwise 3x3 filter sees 9 inputs, a 1x1 256 -> 256 sees 256.
@@ -133,7 +133,7 @@ def test_initialisation_is_sensible():
 )
 def test_bad_arguments_raise_invalid_argument(kwargs):
     with pytest.raises(InvalidArgument):
-        mobilenet_v1(**kwargs)
+        mobilenet_v1_model(**kwargs)
 
 
 def test_generic_builder_builds_a_vgg_like_spec():
@@ -146,7 +146,7 @@ def test_generic_builder_builds_a_vgg_like_spec():
         ("fc6", FullyConnected(64)),
         ("fc7", FullyConnected(10)),
     )
-    rows = cost_layers(spec, 15, 3)  # 15 -> 8 -> 4: "same" (ceil) pooling on an odd side
+    rows = spec_costs(spec, resolution=15, in_channels=3)  # 15 -> 8 -> 4: "same" (ceil) pooling on an odd side
     model = build(spec, in_channels=3, resolution=15)
     assert [n for n, _ in model.named_children()] == [n for n, _ in spec]
     assert n_params(model) == sum(r.params + r.bias_params + r.bn_params for r in rows)
@@ -163,8 +163,8 @@ def test_generic_builder_rejects_unknown_layers():
 
 def test_channels_last_is_a_storage_choice_only():
     torch.manual_seed(0)
-    nhwc = mobilenet_v1(0.25)
-    nchw = mobilenet_v1(0.25, channels_last=False)
+    nhwc = mobilenet_v1_model(0.25)
+    nchw = mobilenet_v1_model(0.25, channels_last=False)
     nchw.load_state_dict(nhwc.state_dict())
     assert nhwc.conv3_pw.conv.weight.is_contiguous(memory_format=torch.channels_last)
     assert nchw.conv3_pw.conv.weight.is_contiguous()

@@ -5,7 +5,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from mnetcalc.model import fold_batchnorm, mobilenet_v1, optimize  # noqa: E402
+from mnetcalc.model import fold_batchnorm, mobilenet_v1_model, optimize  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -43,7 +43,7 @@ def assert_close(fast, eager, x):
      ("standard", 0.35, 97), ("shallow", 0.25, 128), ("shallow", 1.3, 97)],
 )
 def test_optimized_outputs_equal_the_eager_model(variant, alpha, resolution):
-    eager = trained_looking(mobilenet_v1(alpha, variant=variant))
+    eager = trained_looking(mobilenet_v1_model(alpha, variant=variant))
     fast = optimize(eager, resolution)
     assert_close(fast, eager, torch.randn(2, 3, resolution, resolution))
 
@@ -60,24 +60,24 @@ def test_optimized_outputs_equal_the_eager_model(variant, alpha, resolution):
     ],
 )
 def test_every_combination_of_steps_keeps_the_outputs(flags):
-    eager = trained_looking(mobilenet_v1(0.5))
+    eager = trained_looking(mobilenet_v1_model(0.5))
     assert_close(optimize(eager, 160, **flags), eager, torch.randn(1, 3, 160, 160))
 
 
 def test_a_frozen_mobilenet_still_takes_other_resolutions():
-    eager = trained_looking(mobilenet_v1(0.25))
+    eager = trained_looking(mobilenet_v1_model(0.25))
     fast = optimize(eager, 128)
     for side in (97, 224):
         assert_close(fast, eager, torch.randn(1, 3, side, side))
 
 
 def test_grey_28_pixel_stem():
-    eager = trained_looking(mobilenet_v1(0.5, num_classes=10, in_channels=1, stem_stride=1))
+    eager = trained_looking(mobilenet_v1_model(0.5, num_classes=10, in_channels=1, stem_stride=1))
     assert_close(optimize(eager, 28), eager, torch.randn(4, 1, 28, 28))
 
 
 def test_batchnorm_is_folded_and_names_are_kept():
-    eager = trained_looking(mobilenet_v1(0.25))
+    eager = trained_looking(mobilenet_v1_model(0.25))
     folded = fold_batchnorm(eager)
     assert not any(isinstance(m, nn.BatchNorm2d) for m in folded.modules())
     assert [n for n, _ in folded.named_children()] == [n for n, _ in eager.named_children()]
@@ -87,13 +87,13 @@ def test_batchnorm_is_folded_and_names_are_kept():
 
 
 def test_frozen_graph_has_no_batchnorm():
-    fast = optimize(trained_looking(mobilenet_v1(0.25)), 64)
+    fast = optimize(trained_looking(mobilenet_v1_model(0.25)), 64)
     assert "batch_norm" not in str(fast.graph)
     assert "conv" in str(fast.graph)
 
 
 def test_the_original_model_is_left_alone():
-    eager = mobilenet_v1(0.25).train()
+    eager = mobilenet_v1_model(0.25).train()
     before = {k: v.clone() for k, v in eager.state_dict().items()}
     optimize(eager, 64)
     assert eager.training
@@ -103,5 +103,5 @@ def test_the_original_model_is_left_alone():
 
 def test_onednn_fusion_switch_is_restored():
     before = torch.jit.onednn_fusion_enabled()
-    optimize(trained_looking(mobilenet_v1(0.25)), 64)
+    optimize(trained_looking(mobilenet_v1_model(0.25)), 64)
     assert torch.jit.onednn_fusion_enabled() == before

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc import InvalidArgument, LayerCost, layer_traffic, mobilenet_v1, network_traffic
+from mnetcalc import InvalidArgument, LayerCost, layer_traffic, mobilenet_v1_cost, network_traffic
 
 alphas = st.sampled_from([1.0, 0.75, 0.5, 0.25, 0.35, 1.3]) | st.floats(0.05, 2.0)
 resolutions = st.integers(1, 300)
@@ -40,7 +40,7 @@ def test_folded_batchnorm_adds_one_bias_per_output_channel():
 
 def test_conv1_pw_of_mobilenet_224_by_hand():
     # 112x112x32 in, 1x1x32x64 weights + 64 folded biases, 112x112x64 out, float32.
-    row = network_traffic(mobilenet_v1(1.0, 224)).layer("conv1_pw")
+    row = network_traffic(mobilenet_v1_cost(1.0, resolution=224)).layer("conv1_pw")
     assert row.input_bytes == 4 * 112 * 112 * 32 == 1_605_632
     assert row.weight_bytes == 4 * (32 * 64 + 64) == 8_448
     assert row.output_bytes == 4 * 112 * 112 * 64 == 3_211_264
@@ -49,7 +49,7 @@ def test_conv1_pw_of_mobilenet_224_by_hand():
 
 def test_strided_depthwise_layer_by_hand():
     # conv2_dw: 112x112x64 in, stride 2, 56x56x64 out, 3x3x64 weights + 64 biases.
-    row = network_traffic(mobilenet_v1(1.0, 224)).layer("conv2_dw")
+    row = network_traffic(mobilenet_v1_cost(1.0, resolution=224)).layer("conv2_dw")
     assert row.input_bytes == 4 * 112 * 112 * 64
     assert row.weight_bytes == 4 * (9 * 64 + 64)
     assert row.output_bytes == 4 * 56 * 56 * 64
@@ -57,7 +57,7 @@ def test_strided_depthwise_layer_by_hand():
 
 
 def test_stem_and_classifier_by_hand():
-    traffic = network_traffic(mobilenet_v1(1.0, 224))
+    traffic = network_traffic(mobilenet_v1_cost(1.0, resolution=224))
     stem = traffic.layer("conv0")
     assert (stem.input_bytes, stem.weight_bytes, stem.output_bytes) == (
         4 * 224 * 224 * 3,
@@ -73,7 +73,7 @@ def test_stem_and_classifier_by_hand():
 def test_depthwise_layers_move_far_more_bytes_per_mult_add_than_pointwise_ones():
     # The paper's Table 2: depthwise layers hold about 3% of the mult-adds. Their share of the bytes is
     # far larger (computed here independently from the shapes of MobileNet-224's 13 depthwise layers).
-    traffic = network_traffic(mobilenet_v1(1.0, 224))
+    traffic = network_traffic(mobilenet_v1_cost(1.0, resolution=224))
     summary = traffic.by_type()
     shapes = [(32, 112, 112), (64, 112, 56), (128, 56, 56), (128, 56, 28), (256, 28, 28), (256, 28, 14)]
     shapes += [(512, 14, 14)] * 5 + [(512, 14, 7), (1024, 7, 7)]
@@ -84,7 +84,7 @@ def test_depthwise_layers_move_far_more_bytes_per_mult_add_than_pointwise_ones()
 
 
 def test_element_width_and_json():
-    cost = mobilenet_v1(0.5, 160)
+    cost = mobilenet_v1_cost(0.5, resolution=160)
     half = network_traffic(cost, bytes_per_element=2)
     full = network_traffic(cost)
     assert half.bytes * 2 == full.bytes
@@ -97,7 +97,7 @@ def test_element_width_and_json():
 @pytest.mark.parametrize("bad", [0, -4, 2.5, "four", True])
 def test_bad_element_width_names_the_value(bad):
     with pytest.raises(InvalidArgument, match="bytes_per_element"):
-        network_traffic(mobilenet_v1(), bytes_per_element=bad)
+        network_traffic(mobilenet_v1_cost(), bytes_per_element=bad)
 
 
 def test_exported_from_the_package():
@@ -111,20 +111,20 @@ def test_exported_from_the_package():
 @settings(max_examples=60, deadline=None)
 @given(alpha=alphas, resolution=resolutions, variant=st.sampled_from(mnetcalc.VARIANTS))
 def test_each_layer_reads_what_the_previous_one_wrote(alpha, resolution, variant):
-    traffic = network_traffic(mobilenet_v1(alpha, resolution, variant=variant))
+    traffic = network_traffic(mobilenet_v1_cost(alpha, resolution=resolution, variant=variant))
     rows = list(traffic)
     assert rows[0].input_bytes == 4 * 3 * resolution * resolution
     for before, after in zip(rows, rows[1:]):
         assert after.input_bytes == before.output_bytes
     assert traffic.bytes == sum(r.input_bytes + r.weight_bytes + r.output_bytes for r in rows)
-    assert traffic.mult_adds == mobilenet_v1(alpha, resolution, variant=variant).mult_adds
+    assert traffic.mult_adds == mobilenet_v1_cost(alpha, resolution=resolution, variant=variant).mult_adds
 
 
 @settings(max_examples=60, deadline=None)
 @given(alpha=alphas, resolution=resolutions, width=widths)
 def test_depthwise_intensity_never_exceeds_dk2_over_2b(alpha, resolution, width):
     # Dk^2*M*Df^2 / (b*(M*Di^2 + weights + M*Df^2)) <= Dk^2 / (2b) because Di >= Df.
-    for row in network_traffic(mobilenet_v1(alpha, resolution), bytes_per_element=width):
+    for row in network_traffic(mobilenet_v1_cost(alpha, resolution=resolution), bytes_per_element=width):
         if row.type == "conv_dw":
             assert Fraction(row.mult_adds, row.bytes) < Fraction(9, 2 * width)
 
@@ -132,7 +132,7 @@ def test_depthwise_intensity_never_exceeds_dk2_over_2b(alpha, resolution, width)
 @settings(max_examples=60, deadline=None)
 @given(alpha=alphas, resolution=resolutions, width=widths)
 def test_weights_and_traffic_scale_with_element_width(alpha, resolution, width):
-    cost = mobilenet_v1(alpha, resolution)
+    cost = mobilenet_v1_cost(alpha, resolution=resolution)
     one = network_traffic(cost, bytes_per_element=1, bias=False)
     wide = network_traffic(cost, bytes_per_element=width, bias=False)
     for narrow_row, wide_row, cost_row in zip(one, wide, cost.layers):

@@ -69,31 +69,32 @@ def test_classes_agree_with_the_data_module():
 )
 def test_bad_configuration_names_the_field(changes, name):
     with pytest.raises(InvalidArgument) as error:
-        TrainConfig(**changes)
+        TrainConfig.of(**changes)
     assert error.value.name == name
     assert str(error.value).startswith(name)
 
 
 def test_configuration_accepts_command_line_strings():
-    config = TrainConfig(alpha="0.75", resolution="24", epochs="3", seed="0", shift="0", weight_decay="0")
-    assert (config.alpha, config.resolution, config.epochs, config.seed, config.shift, config.weight_decay) == (
+    config = TrainConfig.of(alpha="0.75", resolution="24", epochs="3", seed="0", shift="0", weight_decay="0")
+    assert (config.network.alpha, config.network.resolution, config.epochs, config.seed, config.shift,
+            config.weight_decay) == (
         0.75, 24, 3, 0, 0, 0.0
     )
     assert config.label() == "0.75 MobileNet-24"
-    assert TrainConfig(alpha=0.5, variant="standard").label() == "Conv 0.5 MobileNet-28"
-    assert TrainConfig(alpha=1, resolution=20, variant="shallow").label() == "Shallow 1.0 MobileNet-20"
+    assert TrainConfig.of(alpha=0.5, variant="standard").label() == "Conv 0.5 MobileNet-28"
+    assert TrainConfig.of(alpha=1, resolution=20, variant="shallow").label() == "Shallow 1.0 MobileNet-20"
 
 
 @pytest.mark.parametrize(
     "config",
     [
         TrainConfig(),
-        TrainConfig(alpha=0.25, resolution=20),
-        TrainConfig(alpha=0.75, resolution=32, variant="standard"),
-        TrainConfig(alpha=1.0, resolution=16, variant="shallow"),
-        TrainConfig(alpha=0.5, stem_stride=2),
+        TrainConfig.of(alpha=0.25, resolution=20),
+        TrainConfig.of(alpha=0.75, resolution=32, variant="standard"),
+        TrainConfig.of(alpha=1.0, resolution=16, variant="shallow"),
+        TrainConfig.of(alpha=0.5, stem_stride=2),
     ],
-    ids=lambda c: f"{c.variant}-{c.alpha}-{c.resolution}-s{c.stem_stride}",
+    ids=lambda c: f"{c.network.variant}-{c.network.alpha}-{c.network.resolution}-s{c.network.stem_stride}",
 )
 def test_calculator_costs_exactly_the_trained_network(config):
     # fvcore traces the very model train() builds, on a one-channel input of the configured resolution.
@@ -102,8 +103,9 @@ def test_calculator_costs_exactly_the_trained_network(config):
     assert check.agrees, check.disagreements()
     assert config.cost().total_params == sum(p.numel() for p in model.parameters())
     first = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
-    assert (first.in_channels, first.stride) == (1, (config.stem_stride, config.stem_stride))
-    assert model(torch.zeros(2, 1, config.resolution, config.resolution)).shape == (2, 10)
+    network = config.network
+    assert (first.in_channels, first.stride) == (1, (network.stem_stride, network.stem_stride))
+    assert model(torch.zeros(2, 1, network.resolution, network.resolution)).shape == (2, 10)
 
 
 def test_default_network_keeps_2x2_maps_at_the_end():
@@ -160,7 +162,7 @@ def test_augment_varies_across_the_batch():
 @pytest.fixture(scope="module")
 def tiny_run():
     ds = bars_dataset(96, 40)
-    return ds, train(TrainConfig(**TINY), ds, progress=False)
+    return ds, train(TrainConfig.of(**TINY), ds, progress=False)
 
 
 def test_history_has_one_entry_per_epoch(tiny_run):
@@ -178,13 +180,13 @@ def test_to_dict_is_json_with_the_documented_keys(tiny_run):
     _, result = tiny_run
     summary = json.loads(json.dumps(result.to_dict()))
     assert {"test_accuracy", "mult_adds", "params", "wall_time", "cpu_time", "history", "config"} <= set(summary)
-    assert summary["mult_adds"] == TrainConfig(**TINY).cost().mult_adds
+    assert summary["mult_adds"] == TrainConfig.of(**TINY).cost().mult_adds
     assert summary["config"]["alpha"] == 0.25
 
 
 def test_same_seed_same_run_other_seed_other_run(tiny_run):
     ds, first = tiny_run
-    again = train(TrainConfig(**TINY), ds, progress=False)
+    again = train(TrainConfig.of(**TINY), ds, progress=False)
 
     def numbers(result):
         return [(h.loss, h.train_accuracy, h.test_accuracy) for h in result.history]
@@ -193,14 +195,14 @@ def test_same_seed_same_run_other_seed_other_run(tiny_run):
     assert np.array_equal(again.test_predictions, first.test_predictions)
     for (name, a), b in zip(first.model.state_dict().items(), again.model.state_dict().values()):
         assert torch.equal(a, b), name
-    other = train(TrainConfig(**TINY, seed=1), ds, progress=False)
+    other = train(TrainConfig.of(**TINY, seed=1), ds, progress=False)
     assert numbers(other) != numbers(first)
 
 
 def test_both_optimizers_train(tiny_run):
     ds, _ = tiny_run
     runs = {
-        name: train(TrainConfig(**TINY, optimizer=name, lr=lr, weight_decay=wd), ds, progress=False)
+        name: train(TrainConfig.of(**TINY, optimizer=name, lr=lr, weight_decay=wd), ds, progress=False)
         for name, lr, wd in (("sgd", 0.1, 5e-4), ("adamw", 0.01, 0.05))
     }
     assert [h.loss for h in runs["sgd"].history] != [h.loss for h in runs["adamw"].history]
@@ -210,13 +212,13 @@ def test_both_optimizers_train(tiny_run):
 def test_thread_setting_is_restored(tiny_run):
     ds, _ = tiny_run
     before = torch.get_num_threads()
-    train(TrainConfig(**{**TINY, "epochs": 1, "threads": 1}), ds, progress=False)
+    train(TrainConfig.of(**{**TINY, "epochs": 1, "threads": 1}), ds, progress=False)
     assert torch.get_num_threads() == before
 
 
 def test_train_size_takes_a_subset():
     ds = bars_dataset(80, 10)
-    result = train(TrainConfig(**{**TINY, "epochs": 1, "train_size": 32}), ds, progress=False)
+    result = train(TrainConfig.of(**{**TINY, "epochs": 1, "train_size": 32}), ds, progress=False)
     # 32 images in batches of 16: the loss is a mean over exactly those 32
     assert len(result.history) == 1
     assert result.config.train_size == 32
@@ -224,7 +226,7 @@ def test_train_size_takes_a_subset():
 
 def test_the_network_learns_a_learnable_task():
     ds = bars_dataset(400, 200, seed=3)
-    config = TrainConfig(alpha=0.25, epochs=6, batch_size=32, optimizer="adamw", lr=0.01,
+    config = TrainConfig.of(alpha=0.25, epochs=6, batch_size=32, optimizer="adamw", lr=0.01,
                          weight_decay=0.05, shift=0, flip=False, threads=1)
     result = train(config, ds, progress=False)
     losses = [h.loss for h in result.history]
@@ -242,13 +244,13 @@ def test_saved_weights_load_with_weights_only(tiny_run, tmp_path):
     model, config = load(path)
     assert config == result.config
     norm = Normalisation.of(ds.train.images)
-    x = to_tensor(ds.test.images, config.resolution, norm)
+    x = to_tensor(ds.test.images, config.network.resolution, norm)
     assert torch.equal(predict(model, x), predict(result.model, x))
 
 
 def test_evaluating_only_at_the_end_changes_nothing_but_the_history(tiny_run):
     ds, first = tiny_run
-    quick = train(TrainConfig(**TINY), ds, progress=False, test_every_epoch=False)
+    quick = train(TrainConfig.of(**TINY), ds, progress=False, test_every_epoch=False)
     assert [h.test_accuracy for h in quick.history][:-1] == [None]
     assert quick.test_accuracy == first.test_accuracy
     assert [h.loss for h in quick.history] == [h.loss for h in first.history]

@@ -32,7 +32,7 @@ def test_json_output_and_saved_weights(tiny_data, tmp_path, capsys):
     out = tmp_path / "model.pt"
     assert main(["train", *FAST, "--res", "20", "--data", str(tiny_data), "--format", "json", "--out", str(out)]) == 0
     summary = json.loads(capsys.readouterr().out)
-    expected = TrainConfig(alpha=0.25, resolution=20).cost()
+    expected = TrainConfig.of(alpha=0.25, resolution=20).cost()
     assert summary["mult_adds"] == expected.mult_adds
     assert summary["params"] == expected.params
     assert 0 <= summary["test_accuracy"] <= 1

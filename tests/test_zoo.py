@@ -24,7 +24,7 @@ from mnetcalc.layers import (
     Pool,
     output_side,
 )
-from mnetcalc.network import cost_layers
+from mnetcalc.network import spec_costs
 
 # -- VGG16 -------------------------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ VGG16_FCS = [(7 * 7 * 512, 4096), (4096, 4096), (4096, 1000)]
 
 
 def test_vgg16_totals_match_the_hand_count_and_the_well_known_numbers():
-    vgg = mnetcalc.vgg16()
+    vgg = mnetcalc.vgg16_cost()
     conv_ma = sum(9 * m * n * s * s for m, n, s in VGG16_CONVS)
     fc_ma = sum(m * n for m, n in VGG16_FCS)
     weights = sum(9 * m * n for m, n, _ in VGG16_CONVS) + fc_ma
@@ -54,7 +54,7 @@ def test_vgg16_totals_match_the_hand_count_and_the_well_known_numbers():
 
 
 def test_vgg16_feature_maps_halve_at_each_pool():
-    vgg = mnetcalc.vgg16()
+    vgg = mnetcalc.vgg16_cost()
     assert [vgg.layer(f"pool{i}").output_size for i in range(1, 6)] == [112, 56, 28, 14, 7]
     assert vgg.layer("fc6").in_channels == 25088
 
@@ -74,7 +74,7 @@ def inception_hand_count(m, n1, r3, n3, r5, n5, pp):
 
 
 def test_googlenet_module_outputs_follow_table_1():
-    net = mnetcalc.googlenet()
+    net = mnetcalc.googlenet_cost()
     for module, (side, channels) in GOOGLENET_OUTPUTS.items():
         row = net.layer(f"inception{module}")
         assert (row.type, row.output_size, row.out_channels) == (CONCAT, side, channels), module
@@ -82,7 +82,7 @@ def test_googlenet_module_outputs_follow_table_1():
 
 
 def test_googlenet_totals_match_a_hand_count():
-    net = mnetcalc.googlenet()
+    net = mnetcalc.googlenet_cost()
     widths = {
         "3a": (192, 64, 96, 128, 16, 32, 32), "3b": (256, 128, 128, 192, 32, 96, 64),
         "4a": (480, 192, 96, 208, 16, 48, 64), "4b": (512, 160, 112, 224, 24, 64, 64),
@@ -104,7 +104,7 @@ def test_googlenet_totals_match_a_hand_count():
 
 
 def test_googlenet_table_1_ops_column_agrees_except_conv1_and_5a():
-    net = mnetcalc.googlenet()
+    net = mnetcalc.googlenet_cost()
     for name, (_, printed_ops) in zoo.GOOGLENET_TABLE_1.items():
         exact = sum(row.mult_adds for row in zoo.googlenet_table_1_rows(net, name))
         # within a million (the column rounds some rows and truncates others, e.g. 4a: 73.6 -> 73)
@@ -115,7 +115,7 @@ def test_googlenet_table_1_ops_column_agrees_except_conv1_and_5a():
 
 def test_googlenet_with_3x3_in_place_of_5x5():
     # TF-slim's and torchvision's Inception v1: the "5x5" branches use 3x3 filters.
-    full, slim = mnetcalc.googlenet(), mnetcalc.googlenet(large_kernel=3)
+    full, slim = mnetcalc.googlenet_cost(), mnetcalc.googlenet_cost(large_kernel=3)
     five = {"3a": (16, 32, 28), "3b": (32, 96, 28), "4a": (16, 48, 14), "4b": (24, 64, 14), "4c": (24, 64, 14),
             "4d": (32, 64, 14), "4e": (32, 128, 14), "5a": (32, 128, 7), "5b": (48, 128, 7)}  # fmt: skip
     assert full.params - slim.params == sum((25 - 9) * m * n for m, n, _ in five.values())
@@ -124,8 +124,8 @@ def test_googlenet_with_3x3_in_place_of_5x5():
 
 
 def test_googlenet_auxiliary_classifiers():
-    main = mnetcalc.googlenet()
-    both = mnetcalc.googlenet(aux_classifiers=True)
+    main = mnetcalc.googlenet_cost()
+    both = mnetcalc.googlenet_cost(aux_classifiers=True)
     # Each: 5x5/3 avg pool to 4x4, 1x1 conv to 128, FC 2048 -> 1024, FC 1024 -> 1000.
     aux1 = 512 * 128 + 4 * 4 * 128 * 1024 + 1024 * 1000
     aux2 = 528 * 128 + 4 * 4 * 128 * 1024 + 1024 * 1000
@@ -138,7 +138,7 @@ def test_googlenet_auxiliary_classifiers():
 
 
 def test_alexnet_two_gpu_model():
-    net = mnetcalc.alexnet()
+    net = mnetcalc.alexnet_cost()
     sides = {"conv1": 55, "pool1": 27, "conv2": 27, "pool2": 13, "conv3": 13, "conv4": 13, "conv5": 13, "pool5": 6}
     assert {name: net.layer(name).output_size for name in sides} == sides
     convs = [  # (kernel, inputs per group, outputs, output side)
@@ -153,7 +153,7 @@ def test_alexnet_two_gpu_model():
 
 
 def test_alexnet_grouping_halves_the_grouped_layers():
-    split, whole = mnetcalc.alexnet(groups=2), mnetcalc.alexnet(groups=1)
+    split, whole = mnetcalc.alexnet_cost(groups=2), mnetcalc.alexnet_cost(groups=1)
     for name in ("conv2", "conv4", "conv5"):
         assert whole.layer(name).mult_adds == 2 * split.layer(name).mult_adds
         assert whole.layer(name).params == 2 * split.layer(name).params
@@ -173,7 +173,7 @@ SQUEEZENET_TABLE_1 = {
 
 
 def test_squeezenet_matches_its_table_1():
-    net = mnetcalc.squeezenet()
+    net = mnetcalc.squeezenet_cost()
     for name, (params, side) in SQUEEZENET_TABLE_1.items():
         rows = [r for r in net.layers if r.name == name or r.name.startswith(name + "/")]
         assert sum(r.params + r.bias_params for r in rows) == params, name
@@ -182,7 +182,7 @@ def test_squeezenet_matches_its_table_1():
 
 
 def test_squeezenet_fire_module_hand_count():
-    (squeeze, e1, e3, concat) = cost_layers((("fire", Fire(16, 64, 64)),), 55, 96)
+    (squeeze, e1, e3, concat) = spec_costs((("fire", Fire(16, 64, 64)),), resolution=55, in_channels=96)
     assert [r.name for r in (squeeze, e1, e3, concat)] == ["fire/squeeze1x1", "fire/expand1x1", "fire/expand3x3", "fire"]
     assert squeeze.mult_adds == 96 * 16 * 55 * 55
     assert e1.mult_adds == 16 * 64 * 55 * 55 and e3.mult_adds == 9 * 16 * 64 * 55 * 55
@@ -242,7 +242,7 @@ def test_grouped_convolution_costs_a_fraction():
 
 
 def test_branches_concatenate_and_name_their_rows():
-    rows = cost_layers((("inception3a", Inception(64, 96, 128, 16, 32, 32)),), 28, 192)
+    rows = spec_costs((("inception3a", Inception(64, 96, 128, 16, 32, 32)),), resolution=28, in_channels=192)
     assert [r.name for r in rows] == [
         "inception3a/1x1", "inception3a/3x3_reduce", "inception3a/3x3", "inception3a/5x5_reduce",
         "inception3a/5x5", "inception3a/pool", "inception3a/pool_proj", "inception3a",
@@ -255,17 +255,17 @@ def test_branches_concatenate_and_name_their_rows():
 
 
 def test_lrn_and_pools_are_free():
-    rows = cost_layers((("lrn", LocalResponseNorm()), ("pool", Pool(MAXPOOL, 3, 2, padding=0, ceil_mode=True))), 55, 96)
+    rows = spec_costs((("lrn", LocalResponseNorm()), ("pool", Pool(MAXPOOL, 3, 2, padding=0, ceil_mode=True))), resolution=55, in_channels=96)
     assert [(r.mult_adds, r.params, r.output_size) for r in rows] == [(0, 0, 55), (0, 0, 27)]
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: mnetcalc.alexnet(resolution=32), "resolution 32 is too small for alexnet"),
-        (lambda: mnetcalc.alexnet(groups=3), "groups"),
-        (lambda: mnetcalc.vgg16(resolution=0), "resolution"),
-        (lambda: mnetcalc.squeezenet(num_classes="many"), "num_classes"),
+        (lambda: mnetcalc.alexnet_cost(resolution=32), "resolution 32 is too small for alexnet"),
+        (lambda: mnetcalc.alexnet_cost(groups=3), "groups"),
+        (lambda: mnetcalc.vgg16_cost(resolution=0), "resolution"),
+        (lambda: mnetcalc.squeezenet_cost(num_classes="many"), "num_classes"),
         (lambda: zoo.network_cost("resnet50"), "network"),
     ],
 )
@@ -308,8 +308,8 @@ def test_table_8_and_9_printed_numbers_against_exact_counts():
 
 
 def test_section_4_7_claims():
-    base, small = mnetcalc.mobilenet_v1(), mnetcalc.mobilenet_v1(0.5, 160)
-    vgg, goog, alex, squeeze = mnetcalc.vgg16(), mnetcalc.googlenet(), mnetcalc.alexnet(), mnetcalc.squeezenet()
+    base, small = mnetcalc.mobilenet_v1_cost(), mnetcalc.mobilenet_v1_cost(0.5, resolution=160)
+    vgg, goog, alex, squeeze = mnetcalc.vgg16_cost(), mnetcalc.googlenet_cost(), mnetcalc.alexnet_cost(), mnetcalc.squeezenet_cost()
     assert int(vgg.params / base.params) == 32  # "32x smaller": 32.9
     assert round(vgg.mult_adds / base.mult_adds) == 27  # "27x less compute": 27.2
     assert goog.mult_adds / base.mult_adds > 2.5  # "more than 2.5x less computation": 2.78

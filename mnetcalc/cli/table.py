@@ -1,0 +1,51 @@
+"""``mnetcalc table``: per-layer mult-adds and parameters of one network (``--check``: beside
+fvcore's count of the real PyTorch model, which needs torch)."""
+
+from __future__ import annotations
+
+from ..architecture import MobileNetConfig
+from ..formatting import render_table
+from ..zoo import DEFAULT_RESOLUTION, NETWORKS
+from .options import UsageError, add_alpha, add_classes, add_format, add_resolution, add_variant, network_options
+
+
+def add_arguments(parser) -> None:
+    add_alpha(parser)
+    add_resolution(parser, None, shown="224; alexnet, squeezenet: 227")
+    parser.add_argument(
+        "--network",
+        default=MobileNetConfig.network,
+        choices=(MobileNetConfig.network, *DEFAULT_RESOLUTION),
+        help="network to cost (default: mobilenet_v1); the giants of paper Tables 8-9 take no "
+        "--alpha or --variant",
+    )
+    add_classes(parser)
+    add_variant(parser)
+    add_format(parser)
+    parser.add_argument(
+        "--check", action="store_true", help="compare with fvcore's count of a real PyTorch model (needs torch)"
+    )
+
+
+def config_from_args(args):
+    """The network configuration asked for (checked; a bad value raises InvalidArgument)."""
+    if args.network == MobileNetConfig.network:
+        return MobileNetConfig(args.alpha, **network_options(args))
+    for option, value, default in (("--alpha", args.alpha, "1.0"), ("--variant", args.variant, "separable")):
+        if value != default:
+            raise UsageError(f"{option} applies to mobilenet_v1 only, not to --network {args.network}")
+    if args.check:
+        raise UsageError(f"--check supports mobilenet_v1 only, not --network {args.network}")
+    return NETWORKS[args.network](args.resolution, num_classes=args.num_classes)
+
+
+def run(args) -> int:
+    report = config_from_args(args).cost()
+    if args.check:
+        from ..counting import check_counts  # needs torch and fvcore
+        from .check import render_check
+
+        print(render_check(check_counts(report), report, args.format))
+        return 0
+    print(render_table(report, args.format))
+    return 0

@@ -1,0 +1,137 @@
+"""``mnetcalc train``: train a small MobileNet on Fashion-MNIST (needs torch).
+
+With no options it trains the default configuration of :class:`mnetcalc.train_config.TrainConfig`.
+Imported when the command line starts, so only the standard library at the top; torch comes in with
+:mod:`mnetcalc.train`, inside :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..formatting import json_text
+from ..train_config import OPTIMIZERS, TrainConfig
+from ..validation import InvalidArgument
+from .options import add_alpha, add_format, add_resolution, add_stem_stride, add_variant, option_name
+
+#: Training options that set one TrainConfig field each: (field, metavar, help).
+TRAINING_OPTIONS = (
+    ("epochs", "E", "passes over the training set"),
+    ("batch_size", "B", "images per training step"),
+    ("lr", "LR", "peak learning rate of the one-cycle schedule"),
+    ("warmup", "F", "fraction of the steps spent raising the learning rate to its peak"),
+    ("weight_decay", "WD", "AdamW weight decay"),
+    ("shift", "P", "augmentation: random shift of up to P pixels (0: none)"),
+    ("train_size", "N", "train on a random subset of N images (default: all 60,000)"),
+    ("seed", "SEED", "random seed (initial weights, subset, batch order, augmentation)"),
+    ("threads", "T", "torch threads (default: torch's choice)"),
+)
+
+#: The options given to :meth:`TrainConfig.of` (unset ones take the configuration's defaults).
+CONFIG_NAMES = ("alpha", "resolution", "variant", "stem_stride", *(name for name, _, _ in TRAINING_OPTIONS))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = TrainConfig().to_dict()
+    add_alpha(parser, None, shown=defaults["alpha"])
+    add_resolution(
+        parser,
+        None,
+        text="input resolution in pixels (the 28x28 images are resized to R x R)",
+        shown=defaults["resolution"],
+    )
+    add_stem_stride(parser, None, shown=defaults["stem_stride"])
+    for name, metavar, text in TRAINING_OPTIONS:
+        default = defaults[name]
+        shown = "" if default is None or "default:" in text else f" (default: {default})"
+        parser.add_argument(option_name(name), dest=name, metavar=metavar, help=text + shown)
+    add_variant(parser, None, shown=defaults["variant"])
+    parser.add_argument(
+        "--optimizer",
+        default=defaults["optimizer"],
+        choices=OPTIMIZERS,
+        help=f"optimizer (default: {defaults['optimizer']})",
+    )
+    parser.add_argument(
+        "--flip",
+        action=argparse.BooleanOptionalAction,
+        default=defaults["flip"],
+        help="augmentation: random horizontal flips (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="FOLDER",
+        help="folder with the four Fashion-MNIST .gz files (default: the first of $MNETCALC_DATA, "
+        "~/.cache/mnetcalc/fashion-mnist, /usr/share/datasets/fashion-mnist that has them)",
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="if Fashion-MNIST is not found, download it into the cache (needs internet)",
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="save the trained weights (torch.load(FILE, weights_only=True) reads them)"
+    )
+    add_format(parser, ("text", "json"))
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def config_from_args(args) -> TrainConfig:
+    """The configuration asked for; a bad value raises InvalidArgument naming the parameter."""
+    values = {name: getattr(args, name) for name in CONFIG_NAMES if getattr(args, name) is not None}
+    return TrainConfig.of(**values, optimizer=args.optimizer, flip=args.flip)
+
+
+def render_text(result) -> str:
+    """A :class:`~mnetcalc.train.TrainResult` as text."""
+    config = result.config
+    network = config.network
+    lines = [
+        f"{config.label()} ({network.variant}, stem stride {network.stem_stride}): "
+        f"{result.cost.mult_adds / 1e6:.3f} M mult-adds, {result.cost.params:,} weights "
+        f"({result.cost.total_params:,} parameters in all)",
+        "",
+        "epoch    loss  train acc  test acc  seconds",
+    ]
+    for h in result.history:
+        lines.append(
+            f"{h.epoch:5d}  {h.loss:6.4f}  {100 * h.train_accuracy:8.2f}%  "
+            f"{100 * h.test_accuracy:7.2f}%  {h.seconds:7.1f}"
+        )
+    lines += [
+        "",
+        f"test accuracy {100 * result.test_accuracy:.2f}% after {config.epochs} epochs; "
+        f"training took {result.wall_time:.1f} s wall time, {result.cpu_time:.1f} s CPU time "
+        f"on {result.threads} thread(s)",
+    ]
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    config = config_from_args(args)  # before anything slow: bad options fail at once
+    if args.out and not Path(args.out).expanduser().parent.is_dir():
+        raise InvalidArgument(f"--out {args.out}: folder {Path(args.out).expanduser().parent} does not exist")
+
+    from .. import data as data_module
+    from ..train import save, train
+
+    if args.download:
+        try:
+            data_module.find_data_dir(args.data)
+        except data_module.DataError:
+            print("downloading Fashion-MNIST ...", file=sys.stderr)
+            data_module.download(args.data)
+    dataset = data_module.load_fashion_mnist(args.data)
+    result = train(config, dataset, progress=not args.quiet)
+    summary = result.to_dict()
+    if args.out:
+        summary["saved_to"] = str(save(result, args.out))
+    if args.format == "json":
+        print(json_text(summary))
+    else:
+        print(render_text(result))
+        if args.out:
+            print(f"weights saved to {args.out}")
+    return 0

@@ -1,0 +1,37 @@
+"""The paper's cost formulas (eqs. 2-7), one function each: ``(mult-adds, weights)`` of one layer.
+
+``Df`` is the side of the *output* feature map. The layer types of :mod:`mnetcalc.layers` call these
+(as fvcore's handles call its ``conv_flop_count``); the single-layer comparison of
+:mod:`mnetcalc.calculator` calls them too.
+"""
+
+from __future__ import annotations
+
+
+def standard_conv_cost(dk: int, m: int, n: int, df: int, groups: int = 1) -> tuple[int, int]:
+    """A ``dk`` x ``dk`` convolution from ``m`` to ``n`` channels: ``Dk*Dk*M*N*Df*Df`` mult-adds and
+    ``Dk*Dk*M*N`` weights; with ``groups``, each output channel sees ``m / groups`` inputs only."""
+    weights = dk * dk * (m // groups) * n
+    return weights * df * df, weights
+
+
+def depthwise_conv_cost(dk: int, m: int, df: int) -> tuple[int, int]:
+    """One ``dk`` x ``dk`` filter per input channel: ``Dk*Dk*M*Df*Df`` mult-adds, ``Dk*Dk*M`` weights."""
+    return dk * dk * m * df * df, dk * dk * m
+
+
+def pointwise_conv_cost(m: int, n: int, df: int) -> tuple[int, int]:
+    """A 1x1 convolution (a standard one with ``Dk = 1``): ``M*N*Df*Df`` mult-adds, ``M*N`` weights."""
+    return standard_conv_cost(1, m, n, df)
+
+
+def separable_conv_cost(dk: int, m: int, n: int, df: int) -> tuple[int, int]:
+    """A depthwise ``dk`` x ``dk`` convolution followed by a 1x1 pointwise one (paper eq. 5)."""
+    dw_mult_adds, dw_weights = depthwise_conv_cost(dk, m, df)
+    pw_mult_adds, pw_weights = pointwise_conv_cost(m, n, df)
+    return dw_mult_adds + pw_mult_adds, dw_weights + pw_weights
+
+
+def fully_connected_cost(m: int, n: int) -> tuple[int, int]:
+    """A fully connected layer from ``m`` inputs to ``n`` outputs: ``M*N`` mult-adds and weights."""
+    return m * n, m * n
