@@ -46,16 +46,18 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 # Outputs computed by an older mnetcalc or other pinned packages would be stale: clear the cache
 # whenever those change.
 CACHE_STAMP := _build/.jupyter_cache.inputs
-$(CACHE_STAMP): $(wildcard mnetcalc/*.py) requirements.txt
+$(CACHE_STAMP): $(wildcard mnetcalc/*.py mnetcalc/*/*.py) requirements.txt
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
 book: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 	$(JB_BUILD)
 
-# Unit tests, then the book build, then the browser test of the built site (which must exist:
-# MNETCALC_REQUIRE_SITE=1 turns "no site to test" into a failure instead of a skip).
+# Lint (ruff, configured in pyproject.toml), unit tests, then the book build, then the browser test
+# of the built site (which must exist: MNETCALC_REQUIRE_SITE=1 turns "no site to test" into a
+# failure instead of a skip).
 test: system-deps $(STAMP) web-assets $(CACHE_STAMP)
+	$(BIN)/ruff check mnetcalc tests benchmarks
 	$(BIN)/python -m pytest -m "not site"
 	$(JB_BUILD)
 	MNETCALC_REQUIRE_SITE=1 $(BIN)/python -m pytest -m site

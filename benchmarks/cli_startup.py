@@ -1,9 +1,10 @@
-"""How much slower than the bare interpreter does ``mnetcalc table`` start? (issue 2: "about as fast")
+"""How much slower than the bare interpreter does ``mnetcalc table`` start? (It should start about
+as fast.)
 
 Runs ``python -c pass``, the ``mnetcalc`` console script and ``python -m mnetcalc`` (both as
 ``table --alpha 0.25 --res 128``) in turn, many times, each in a fresh process, and prints the
-median and minimum wall times and the median CPU time of each, and their ratios to ``python -c pass``
-from the same run, with the machine. Standard library only; nothing is asserted.
+median and minimum wall times and the median CPU time of each, and their ratios to ``python -c
+pass`` from the same run, with the machine. Standard library only; nothing is asserted.
 
 The package's bytecode is compiled first (``compileall``), as ``pip install`` does and as any second
 run does by itself; this matters where ``PYTHONDONTWRITEBYTECODE`` is set, which would otherwise
@@ -54,7 +55,9 @@ def timed_run(command: list[str]) -> tuple[float, float]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30, help="runs of each command, in turn (default 30)")
+    parser.add_argument(
+        "--runs", type=int, default=30, help="runs of each command, in turn (default 30)"
+    )
     args = parser.parse_args(argv)
     compileall.compile_dir(ROOT / "mnetcalc", quiet=1)
     timed = commands()
@@ -68,18 +71,26 @@ def main(argv=None) -> int:
             wall[name].append(w)
             cpu[name].append(c)
     print(f"machine: {MachineInfo.current(1).describe()}")
-    print(f"{args.runs} runs of each, in turn, fresh process every time"
-          f" (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', 'unset')}; bytecode compiled first)")
+    print(
+        f"{args.runs} runs of each, in turn, fresh process every time"
+        f" (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', 'unset')}; "
+        "bytecode compiled first)"
+    )
     print("CPU time (user + system) is the steadier measure where other work shares the machine.")
-    print(f"  {'command':26s} {'wall median':>11s} {'wall min':>9s} {'CPU median':>10s}  "
-          f"ratio: wall median  wall min  CPU median")
+    print(
+        f"  {'command':26s} {'wall median':>11s} {'wall min':>9s} {'CPU median':>10s}  "
+        f"ratio: wall median  wall min  CPU median"
+    )
     base = "python -c pass"
     for name in timed:
         w, c = wall[name], cpu[name]
-        print(f"  {name:26s} {1e3 * statistics.median(w):8.1f} ms {1e3 * min(w):6.1f} ms "
-              f"{1e3 * statistics.median(c):7.1f} ms  "
-              f"{statistics.median(w) / statistics.median(wall[base]):17.2f} "
-              f"{min(w) / min(wall[base]):9.2f} {statistics.median(c) / statistics.median(cpu[base]):11.2f}")
+        print(
+            f"  {name:26s} {1e3 * statistics.median(w):8.1f} ms {1e3 * min(w):6.1f} ms "
+            f"{1e3 * statistics.median(c):7.1f} ms  "
+            f"{statistics.median(w) / statistics.median(wall[base]):17.2f} "
+            f"{min(w) / min(wall[base]):9.2f} "
+            f"{statistics.median(c) / statistics.median(cpu[base]):11.2f}"
+        )
     loaded = [m for m in ("torch", "numpy", "matplotlib") if m in imported_by_cli()]
     print(f"heavy modules imported by the CLI: {', '.join(loaded) or 'none'}")
     return 0
@@ -91,7 +102,9 @@ def imported_by_cli() -> set[str]:
         "import sys, mnetcalc.cli as c; c.build_parser(); "
         "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
     return set(out.split())
 
 

@@ -1,9 +1,10 @@
-"""This project's MobileNet (eager and optimised) against a plain reference implementation, on this CPU.
+"""This project's MobileNet (eager and optimised) against a plain reference implementation, on this
+CPU.
 
-The reference is MobileNet v1 written the straightforward way, here and independently of mnetcalc: one
-``nn.Sequential`` of conv-BatchNorm-ReLU blocks from its own copy of paper Table 1. It gets the very
-same weights as the project's model (copied parameter by parameter, and the outputs are checked to be
-equal), so the comparison is of implementations only.
+The reference is MobileNet v1 written the straightforward way, here and independently of mnetcalc:
+one ``nn.Sequential`` of conv-BatchNorm-ReLU blocks from its own copy of paper Table 1. It gets the
+very same weights as the project's model (copied parameter by parameter, and the outputs are checked
+to be equal), so the comparison is of implementations only.
 
 In one run, for alpha 1.0 at 224 and alpha 0.25 at 128: the three models are timed in alternating
 rounds (reference, eager, optimised, reference, ...), so that load from other processes hits all
@@ -34,7 +35,7 @@ from mnetcalc.model import mobilenet_v1_model, optimize
 REFERENCE_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]
 REFERENCE_BLOCKS += [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
 
-#: The two configurations of the issue: (alpha, resolution) and the optimised/reference target.
+#: The two configurations timed: (alpha, resolution) and the optimised/reference ratio aimed at.
 CONFIGS = ((1.0, 224, 0.7), (0.25, 128, 0.45))
 
 
@@ -62,7 +63,7 @@ def reference_mobilenet(alpha: float, num_classes: int = 1000) -> nn.Sequential:
 
 
 def copy_weights(source: nn.Module, target: nn.Module) -> None:
-    """Copy parameters and buffers in order (both models hold the same tensors in the same order)."""
+    """Copy parameters and buffers in order (both models hold the same tensors in one order)."""
     with torch.no_grad():
         for a, b in zip(source.parameters(), target.parameters(), strict=True):
             b.copy_(a)
@@ -75,7 +76,9 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
     eager = mobilenet_v1_model(alpha).eval()
     reference = reference_mobilenet(alpha).eval()
     copy_weights(eager, reference)
-    optimized = optimize(eager, resolution, threads=threads)  # fused kernels keep the build-time thread count
+    optimized = optimize(
+        eager, resolution, threads=threads
+    )  # fused kernels keep the build-time thread count
     x = torch.randn(1, 3, resolution, resolution, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         expected = reference(x)
@@ -83,18 +86,31 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
             error = (model(x) - expected).abs().max().item()
             scale = max(1.0, expected.abs().max().item())
             assert error < 1e-4 * scale, f"{name} differs from the reference by {error}"
-    candidates = {"reference": partial(reference, x), "eager": partial(eager, x), "optimized": partial(optimized, x)}
-    latency = interleaved(candidates, threads=threads, rounds=rounds, round_time=round_time,
-                          description=f"{alpha:g}/{resolution}")
+    candidates = {
+        "reference": partial(reference, x),
+        "eager": partial(eager, x),
+        "optimized": partial(optimized, x),
+    }
+    latency = interleaved(
+        candidates,
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        description=f"{alpha:g}/{resolution}",
+    )
     mult_adds = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution).mult_adds
     return {
         "alpha": alpha,
         "resolution": resolution,
         "mult_adds": mult_adds,
-        "latency_ms": {name: {"median": 1e3 * lat.median, "iqr": 1e3 * lat.iqr, "min": 1e3 * lat.min}
-                       for name, lat in latency.items()},
+        "latency_ms": {
+            name: {"median": 1e3 * lat.median, "iqr": 1e3 * lat.iqr, "min": 1e3 * lat.min}
+            for name, lat in latency.items()
+        },
         "cpu_per_wall": {name: lat.cpu_per_wall for name, lat in latency.items()},
-        "ratio_median": {name: lat.median / latency["reference"].median for name, lat in latency.items()},
+        "ratio_median": {
+            name: lat.median / latency["reference"].median for name, lat in latency.items()
+        },
         "ratio_min": {name: lat.min / latency["reference"].min for name, lat in latency.items()},
         "gflops_median": {name: lat.gflops(mult_adds) for name, lat in latency.items()},
     }
@@ -103,8 +119,12 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=15, help="alternating rounds per model (default 15)")
-    parser.add_argument("--round-time", type=float, default=0.3, help="seconds per round and model (default 0.3)")
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="alternating rounds per model (default 15)"
+    )
+    parser.add_argument(
+        "--round-time", type=float, default=0.3, help="seconds per round and model (default 0.3)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -116,25 +136,42 @@ def main(argv=None) -> int:
 
     print(f"machine: {machine.describe()}")
     print(f"load average before: {before.load_average}, after: {machine.load_average}")
-    print(f"matmul peak (float32 1024x1024 mm, best block, {args.threads} threads): {peak:.1f} GFLOP/s")
+    print(
+        f"matmul peak (float32 1024x1024 mm, best block, {args.threads} threads): "
+        f"{peak:.1f} GFLOP/s"
+    )
     print()
-    header = f"{'config':<10}  {'model':>9}  {'median ms':>9}  {'IQR ms':>7}  {'min ms':>7}  " \
-             f"{'ratio med':>9}  {'ratio min':>9}  {'GFLOP/s':>7}  {'of peak':>7}  {'CPU/wall':>8}"
+    header = (
+        f"{'config':<10}  {'model':>9}  {'median ms':>9}  {'IQR ms':>7}  {'min ms':>7}  "
+        f"{'ratio med':>9}  {'ratio min':>9}  {'GFLOP/s':>7}  {'of peak':>7}  {'CPU/wall':>8}"
+    )
     print(header)
     print("-" * len(header))
-    for (alpha, resolution, target), res in zip(CONFIGS, results):
+    for (alpha, resolution, target), res in zip(CONFIGS, results, strict=True):
         for name in ("reference", "eager", "optimized"):
             lat = res["latency_ms"][name]
             gflops = res["gflops_median"][name]
             config = f"{alpha:g}/{resolution}"
-            print(f"{config:<10}  {name:>9}  {lat['median']:9.3f}  {lat['iqr']:7.3f}  {lat['min']:7.3f}  "
-                  f"{res['ratio_median'][name]:9.3f}  {res['ratio_min'][name]:9.3f}  {gflops:7.1f}  "
-                  f"{gflops / peak:7.1%}  {res['cpu_per_wall'][name]:8.2f}")
+            print(
+                f"{config:<10}  {name:>9}  {lat['median']:9.3f}  {lat['iqr']:7.3f}  "
+                f"{lat['min']:7.3f}  "
+                f"{res['ratio_median'][name]:9.3f}  {res['ratio_min'][name]:9.3f}  {gflops:7.1f}  "
+                f"{gflops / peak:7.1%}  {res['cpu_per_wall'][name]:8.2f}"
+            )
         print(f"{'':10}  targets: eager <= 1.0, optimized <= {target} (median ratio)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
-            json.dump({"machine": machine.to_dict(), "load_average_before": before.load_average,
-                       "matmul_peak_gflops": peak, "threads": args.threads, "results": results}, out, indent=2)
+            json.dump(
+                {
+                    "machine": machine.to_dict(),
+                    "load_average_before": before.load_average,
+                    "matmul_peak_gflops": peak,
+                    "threads": args.threads,
+                    "results": results,
+                },
+                out,
+                indent=2,
+            )
     return 0
 
 

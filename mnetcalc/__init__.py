@@ -15,20 +15,23 @@ Submodules that need torch (import them explicitly):
 * ``mnetcalc.model``: ``build(spec)`` builds the PyTorch network of any spec (a configuration's
   ``model()`` calls it, e.g. ``MobileNetConfig(0.5).model()``); ``optimize(model, resolution)``
   returns its inference version (BatchNorm folded, channels-last, frozen TorchScript).
-* ``mnetcalc.counting``: ``check_counts(report)`` compares the calculator with fvcore, layer by layer.
-* ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` / ``matmul_peak``,
-  CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is torch-free).
-* ``mnetcalc.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files, checked;
-  ``download()`` fetches them (opt-in).
-* ``mnetcalc.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and returns its
-  history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported here.
+* ``mnetcalc.counting``: ``check_counts(report)`` compares the calculator with fvcore, layer by
+  layer.
+* ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` /
+  ``matmul_peak``, CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is
+  torch-free).
+* ``mnetcalc.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files,
+  checked; ``download()`` fetches them (opt-in).
+* ``mnetcalc.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and returns
+  its history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported
+  here.
 """
 
 from importlib import import_module
 
-# The public names and the submodule each comes from. They are imported on first use (PEP 562), so that
-# ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as fast as
-# the interpreter itself.
+# The public names and the submodule each comes from. They are imported on first use (PEP 562), so
+# that ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as
+# fast as the interpreter itself.
 _EXPORTS = {
     "architecture": (
         "BLOCKS",

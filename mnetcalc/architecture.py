@@ -11,8 +11,7 @@ connected classifier. Every convolution is followed by BatchNorm and ReLU.
 
 The printed Table 1 gives the last depthwise layer stride 2 on a 7x7 input; with "same" padding that
 would make the map 4x4, while the table's next row and the 7x7 average pool say 7x7. The stride is 1
-here (as in the paper's reference implementation).
-"""
+here (as in the paper's reference implementation)."""
 
 from __future__ import annotations
 
@@ -52,8 +51,8 @@ KERNEL = 3
 #: with).
 MIN_CHANNELS = 8
 
-#: "separable": the MobileNet; "standard": every separable block replaced by one full 3x3 convolution
-#: (paper Table 4); "shallow": the blocks in SHALLOW_REMOVED dropped (paper Table 5).
+#:  "separable": the MobileNet; "standard": every separable block replaced by one full 3x3
+#: convolution (paper Table 4); "shallow": the blocks in SHALLOW_REMOVED dropped (paper Table 5).
 VARIANTS = ("separable", "standard", "shallow")
 
 
@@ -62,9 +61,9 @@ def scale_channels(channels: int, alpha: float) -> int:
 
     This is the rule of the paper's reference implementation (TF-slim's ``mobilenet_v1``:
     ``max(int(d * depth_multiplier), min_depth)`` with ``min_depth = 8``). A layer that has fewer
-    than ``MIN_CHANNELS`` channels to begin with keeps at least its own count, so ``alpha = 1`` never
-    changes anything. The product is rounded to 9 decimals before the floor, so that
-    ``0.29 * 100`` counts as 29 and not 28.999999999999996.
+    than ``MIN_CHANNELS`` channels to begin with keeps at least its own count, so ``alpha = 1``
+    never changes anything. The product is rounded to 9 decimals before the floor, so that ``0.29 *
+    100`` counts as 29 and not 28.999999999999996.
     """
     return max(min(MIN_CHANNELS, channels), math.floor(round(alpha * channels, 9)))
 
@@ -77,8 +76,8 @@ def mobilenet_v1_spec(
     stem_stride: int = 2,
 ) -> NetworkSpec:
     """MobileNet v1 as ``(name, layer)`` pairs: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (or
-    ``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Block numbers are kept when the shallow
-    variant drops blocks, so a name always means the same layer of Table 1."""
+    ``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Block numbers are kept when the
+    shallow variant drops blocks, so a name always means the same layer of Table 1."""
     alpha = positive_number("alpha", alpha)
     num_classes = positive_int("num_classes", num_classes)
     variant = choice("variant", variant, VARIANTS)
@@ -106,8 +105,8 @@ DEFAULT_IN_CHANNELS = 3
 
 
 class MobileNetConfig(NetworkConfig):
-    """One MobileNet v1: width multiplier ``alpha``, input ``resolution``, classes, ``variant`` (one of
-    :data:`VARIANTS`), the stride of its first convolution and the input's channels. Values are
+    """One MobileNet v1: width multiplier ``alpha``, input ``resolution``, classes, ``variant`` (one
+    of :data:`VARIANTS`), the stride of its first convolution and the input's channels. Values are
     checked and normalised (``"0.5"`` -> 0.5) at construction."""
 
     __slots__ = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
@@ -134,12 +133,18 @@ class MobileNetConfig(NetworkConfig):
 
     def spec(self) -> NetworkSpec:
         return mobilenet_v1_spec(
-            self.alpha, num_classes=self.num_classes, variant=self.variant, stem_stride=self.stem_stride
+            self.alpha,
+            num_classes=self.num_classes,
+            variant=self.variant,
+            stem_stride=self.stem_stride,
         )
 
     def to_dict(self) -> dict:
         data = super().to_dict()
-        for name, default in (("stem_stride", DEFAULT_STEM_STRIDE), ("in_channels", DEFAULT_IN_CHANNELS)):
+        for name, default in (
+            ("stem_stride", DEFAULT_STEM_STRIDE),
+            ("in_channels", DEFAULT_IN_CHANNELS),
+        ):
             if data[name] == default:
                 del data[name]
         return data

@@ -81,7 +81,13 @@ def layer_comparison(
 
 
 def table3(
-    dk: int = 3, m: int = 512, n: int = 512, df: int = 14, *, alpha: float = 0.75, rho: float = 0.714
+    dk: int = 3,
+    m: int = 512,
+    n: int = 512,
+    df: int = 14,
+    *,
+    alpha: float = 0.75,
+    rho: float = 0.714,
 ):
     """Paper Table 3: the modifications applied in turn, as ``(label, mult_adds, params)`` rows."""
     full = layer_comparison(dk, m, n, df)

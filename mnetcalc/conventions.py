@@ -5,14 +5,14 @@ A :class:`Convention` says which parts of a :class:`~mnetcalc.network.NetworkCos
 * ``classifier``: include the last layer with weights (the fully connected classifier; SqueezeNet's
   ``conv10``), or count the feature extractor only; ``fully_connected``: include the fully connected
   layers (VGG16 and AlexNet have three), or count the convolutions only;
-* ``biases`` and ``batchnorm``: add the biases and BatchNorm's learned scale and shift to the weights
-  (the paper counts weights only);
+* ``biases`` and ``batchnorm``: add the biases and BatchNorm's learned scale and shift to the
+  weights (the paper counts weights only);
 * ``flops``: report floating-point operations, a multiply and an add each, i.e. twice the mult-adds
   (what many later papers and tools call "FLOPs"; fvcore and the paper count one per mult-add).
 
-:func:`rho_scaled` is the other shortcut the paper takes: scaling a network's count at one resolution
-by ``rho**2`` instead of counting again, which also scales the classifier, whose cost does not depend on
-the resolution.
+:func:`rho_scaled` is the other shortcut the paper takes: scaling a network's count at one
+resolution by ``rho**2`` instead of counting again, which also scales the classifier, whose cost
+does not depend on the resolution.
 
 Pure Python, like the calculator.
 """
@@ -80,8 +80,8 @@ CONVENTIONS = (
 
 
 def rho_scaled(report: NetworkCost, resolution: int) -> float:
-    """The report's mult-adds scaled by ``(resolution / its resolution)**2``, classifier included: the
-    paper's shortcut for Table 7, exact for every convolution here but not for the classifier."""
+    """The report's mult-adds scaled by ``(resolution / its resolution)**2``, classifier included:
+    the paper's shortcut for Table 7, exact for every convolution here, not for the classifier."""
     resolution = positive_int("resolution", resolution)
     rho = resolution / report.config.resolution
     return report.mult_adds * rho * rho

@@ -1,11 +1,11 @@
 """An independent count: fvcore traces the real PyTorch model, layer by layer, and we compare.
 
-fvcore's ``FlopCountAnalysis`` counts one fused multiply-add as one "flop", i.e. it counts mult-adds,
-as the paper does. The paper's convention counts convolutions (standard, depthwise, pointwise) and
-the fully connected layer only; BatchNorm, ReLU and pooling are free. So the analysis here starts
-from an empty handle table and registers fvcore's own handles for the matrix-multiply-like operators
-only (:data:`COUNTED_OPS`); the operators that the convention leaves out are marked as ignored
-(:data:`UNCOUNTED_OPS`), and anything else the trace meets is reported in
+fvcore's ``FlopCountAnalysis`` counts one fused multiply-add as one "flop", i.e. it counts
+mult-adds, as the paper does. The paper's convention counts convolutions (standard, depthwise,
+pointwise) and the fully connected layer only; BatchNorm, ReLU and pooling are free. So the analysis
+here starts from an empty handle table and registers fvcore's own handles for the
+matrix-multiply-like operators only (:data:`COUNTED_OPS`); the operators that the convention leaves
+out are marked as ignored (:data:`UNCOUNTED_OPS`), and anything else the trace meets is reported in
 :attr:`CountCheck.unsupported_ops` instead of being silently dropped.
 
 (fvcore 0.1.5's ``set_op_handle(op, None)`` adds ``op`` to the ignored set but leaves its default
@@ -14,10 +14,10 @@ handle in place, so BatchNorm would still be counted; clearing the table first a
 Parameters are compared too: fvcore's ``parameter_count`` per layer against the calculator's weights
 + biases + BatchNorm scale/shift of that row.
 
-Rows and modules are matched by name: the row ``conv3_pw`` is the module ``conv3_pw``, and a row of a
-composite block, ``inception3a/3x3``, the module ``inception3a.3x3``. A row is compared with what fvcore
-counts in its module *minus* what belongs to rows inside it, so a block's ``concat`` row (no cost)
-checks that nothing is counted in the block outside its parts.
+Rows and modules are matched by name: the row ``conv3_pw`` is the module ``conv3_pw``, and a row of
+a composite block, ``inception3a/3x3``, the module ``inception3a.3x3``. A row is compared with what
+fvcore counts in its module *minus* what belongs to rows inside it, so a block's ``concat`` row (no
+cost) checks that nothing is counted in the block outside its parts.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-# fvcore.nn scripts its focal losses at import, and torch deprecates torch.jit.script: keep it quiet.
+# fvcore.nn scripts its focal losses at import, and torch deprecates torch.jit.script: keep it
+# quiet.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fvcore.nn import FlopCountAnalysis, parameter_count
@@ -71,7 +72,8 @@ UNCOUNTED_OPS = (
 
 
 def flop_analysis(model: torch.nn.Module, inputs: torch.Tensor) -> FlopCountAnalysis:
-    """fvcore's analysis of ``model`` on ``inputs``, counting conv and linear mult-adds only, quietly."""
+    """fvcore's analysis of ``model`` on ``inputs``, counting conv and linear mult-adds only,
+    quietly."""
     analysis = FlopCountAnalysis(model, inputs)
     analysis.clear_op_handles()
     analysis.set_op_handle(**COUNTED_OPS)
@@ -114,7 +116,7 @@ class LayerCheck:
 
 @dataclass(frozen=True)
 class CountCheck:
-    """The per-layer comparison, fvcore's totals, and any operator fvcore met but had no rule for."""
+    """The per-layer comparison, fvcore's totals, and any operator fvcore had no rule for."""
 
     layers: tuple[LayerCheck, ...]
     fvcore_total_mult_adds: int
@@ -133,8 +135,12 @@ class CountCheck:
 
     @property
     def agrees(self) -> bool:
-        """Every layer agrees, the totals agree, and fvcore saw no operator outside the convention."""
-        return all(row.agrees for row in self.layers) and self.totals_agree and not self.unsupported_ops
+        """Every layer and the totals agree, and fvcore saw no operator outside the convention."""
+        return (
+            all(row.agrees for row in self.layers)
+            and self.totals_agree
+            and not self.unsupported_ops
+        )
 
     def disagreements(self) -> list[LayerCheck]:
         return [row for row in self.layers if not row.agrees]

@@ -30,7 +30,8 @@ TYPE_SUMMARY_NAMES = {
 }
 
 
-# -- small number formats, used consistently: mult-adds in millions, parameters with separators ------
+# -- small number formats, used consistently: mult-adds in millions, parameters with separators
+# ------
 
 
 def millions(count: int, digits: int = 3) -> str:
@@ -45,7 +46,8 @@ def percent(share: float) -> str:
     return f"{100 * share:.2f}"
 
 
-# -- what a row looks like in the paper's Table 1 -------------------------------------------------------
+# -- what a row looks like in the paper's Table 1
+# -------------------------------------------------------
 
 
 def type_stride(row: LayerCost) -> str:
@@ -64,7 +66,9 @@ def filter_shape(row: LayerCost) -> str:
         return f"{row.out_channels} channels"
     if row.type == LRN:
         return f"across {k} channels"
-    if row.groups > 1:  # a grouped convolution (AlexNet): each filter sees in_channels / groups inputs
+    if (
+        row.groups > 1
+    ):  # a grouped convolution (AlexNet): each filter sees in_channels / groups inputs
         return f"{k}×{k}×{row.in_channels // row.groups}×{row.out_channels}, {row.groups} groups"
     return f"{k}×{k}×{row.in_channels}×{row.out_channels}"
 
@@ -92,7 +96,8 @@ def kind_name(kind: tuple[str, int | None]) -> str:
     return type_summary_name(layer_type)
 
 
-# -- generic table layout ----------------------------------------------------------------------------
+# -- generic table layout
+# ----------------------------------------------------------------------------
 
 
 def aligned(
@@ -105,10 +110,13 @@ def aligned(
     """A plain-text table: columns as wide as their widest cell, numbers right-aligned; a ``total``
     row comes last, after a second rule line."""
     every = [*rows, total] if total is not None else list(rows)
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *every)]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *every, strict=True)]
 
     def line(cells):
-        parts = [str(c).rjust(w) if r else str(c).ljust(w) for c, w, r in zip(cells, widths, right)]
+        parts = [
+            str(c).rjust(w) if r else str(c).ljust(w)
+            for c, w, r in zip(cells, widths, right, strict=True)
+        ]
         return gap.join(parts).rstrip()
 
     rule = gap.join("-" * w for w in widths)
@@ -116,7 +124,9 @@ def aligned(
     return "\n".join([line(header), rule, *(line(r) for r in rows), *closing])
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+def markdown_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]
+) -> str:
     align = ["---:" if r else ":---" for r in right]
     lines = [header, align, *rows]
     return "\n".join("| " + " | ".join(str(c) for c in line) + " |" for line in lines)
@@ -143,9 +153,18 @@ def json_text(data) -> str:
     return json.dumps(data, indent=2)
 
 
-# -- the per-layer table (`mnetcalc table`) --------------------------------------------------------------
+# -- the per-layer table (`mnetcalc table`)
+# --------------------------------------------------------------
 
-LAYER_HEADER = ("layer", "type / stride", "filter shape", "input size", "MAdds (M)", "params", "% MAdds")
+LAYER_HEADER = (
+    "layer",
+    "type / stride",
+    "filter shape",
+    "input size",
+    "MAdds (M)",
+    "params",
+    "% MAdds",
+)
 LAYER_RIGHT = (False, False, False, False, True, True, True)
 TYPE_HEADER = ("layer type", "layers", "MAdds (M)", "% MAdds", "params", "% params")
 TYPE_RIGHT = (False, True, True, True, True, True)
@@ -155,9 +174,12 @@ def describe(report: NetworkCost) -> str:
     """A one-line title for a report, from its configuration."""
     meta = report.meta
     if meta.get("network") == "mobilenet_v1":
-        extras = "".join(f", {k} {v}" for k, v in meta.items() if k in ("stem_stride", "in_channels"))
+        extras = "".join(
+            f", {k} {v}" for k, v in meta.items() if k in ("stem_stride", "in_channels")
+        )
         return (
-            f"MobileNet v1 ({meta['variant']}), alpha {meta['alpha']:g}, resolution {meta['resolution']}, "
+            f"MobileNet v1 ({meta['variant']}), alpha {meta['alpha']:g}, "
+            f"resolution {meta['resolution']}, "
             f"{meta['num_classes']} classes{extras}"
         )
     return ", ".join(f"{k} {v}" for k, v in meta.items())
@@ -200,7 +222,8 @@ def _type_cells(report: NetworkCost) -> list[list[str]]:
 def _extra_params_line(report: NetworkCost) -> str:
     return textwrap.fill(
         f"Weights {thousands(report.params)}; biases {thousands(report.bias_params)} and BatchNorm "
-        f"scale/shift {thousands(report.bn_params)} are not counted (paper convention); all together "
+        f"scale/shift {thousands(report.bn_params)} are not counted (paper convention); "
+        "all together "
         f"{thousands(report.total_params)}.",
         width=80,
     )
@@ -241,7 +264,8 @@ def render_table(report: NetworkCost, fmt: str) -> str:
     }[fmt](report)
 
 
-# -- the grid of totals (`mnetcalc sweep`) -----------------------------------------------------------
+# -- the grid of totals (`mnetcalc sweep`)
+# -----------------------------------------------------------
 
 SWEEP_HEADER = ("model", "alpha", "resolution", "MAdds (M)", "params (M)")
 SWEEP_RIGHT = (False, True, True, True, True)
@@ -294,13 +318,15 @@ def render_sweep(reports: Sequence[NetworkCost], fmt: str) -> str:
     return aligned(SWEEP_HEADER, rows, SWEEP_RIGHT)
 
 
-# -- one layer (`mnetcalc layer`, paper Table 3) -------------------------------------------------------
+# -- one layer (`mnetcalc layer`, paper Table 3)
+# -------------------------------------------------------
 
 LAYER_COMPARISON_HEADER = ("layer / modification", "MAdds (M)", "params (M)")
 
 
 def render_layer(steps: Sequence[tuple[str, int, int]], comparison, fmt: str) -> str:
-    """``steps`` are Table 3's rows (label, mult-adds, params); ``comparison`` the final LayerComparison."""
+    """``steps`` are Table 3's rows (label, mult-adds, params); ``comparison`` the final
+    LayerComparison."""
     if fmt == "json":
         return json_text(comparison.to_dict())
     if fmt == "csv":
@@ -312,5 +338,7 @@ def render_layer(steps: Sequence[tuple[str, int, int]], comparison, fmt: str) ->
         f"1/N + 1/Dk² = 1/{c.n} + 1/{c.dk * c.dk} = {float(c.formula_ratio):.4f}"
     )
     shape = f"Dk={c.dk}, M={c.m}, N={c.n}, Df={c.df} (after the multipliers)"
-    table = (markdown_table if fmt == "markdown" else aligned)(LAYER_COMPARISON_HEADER, rows, (False, True, True))
+    table = (markdown_table if fmt == "markdown" else aligned)(
+        LAYER_COMPARISON_HEADER, rows, (False, True, True)
+    )
     return "\n".join([shape, "", table, "", ratio])

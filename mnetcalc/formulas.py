@@ -16,12 +16,13 @@ def standard_conv_cost(dk: int, m: int, n: int, df: int, groups: int = 1) -> tup
 
 
 def depthwise_conv_cost(dk: int, m: int, df: int) -> tuple[int, int]:
-    """One ``dk`` x ``dk`` filter per input channel: ``Dk*Dk*M*Df*Df`` mult-adds, ``Dk*Dk*M`` weights."""
+    """One ``dk`` x ``dk`` filter per input channel: ``Dk*Dk*M*Df*Df`` mult-adds, ``Dk*Dk*M``
+    weights."""
     return dk * dk * m * df * df, dk * dk * m
 
 
 def pointwise_conv_cost(m: int, n: int, df: int) -> tuple[int, int]:
-    """A 1x1 convolution (a standard one with ``Dk = 1``): ``M*N*Df*Df`` mult-adds, ``M*N`` weights."""
+    """A 1x1 convolution (standard, ``Dk = 1``): ``M*N*Df*Df`` mult-adds, ``M*N`` weights."""
     return standard_conv_cost(1, m, n, df)
 
 

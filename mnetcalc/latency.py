@@ -3,21 +3,20 @@
 Timing uses ``torch.utils.benchmark.Timer`` (it fixes the thread count for the measurement and picks
 how many calls go into each timed block). Every measurement starts with a few warm-up calls, and
 timed rounds are spread over the whole measuring time; when several models are compared
-(:func:`interleaved`) their rounds alternate, so that a change in the machine's load hits all of them
-alike and their *ratios* stay meaningful even on a shared machine.
+(:func:`interleaved`) their rounds alternate, so that a change in the machine's load hits all of
+them alike and their *ratios* stay meaningful even on a shared machine.
 
 Results carry a :class:`~mnetcalc.machine.MachineInfo` (CPU model, logical CPUs, threads used, torch
 version, load average at the time) and the CPU time / wall time while timing, so a number is never
-separated from where, and under what load, it was measured.
-"""
+separated from where, and under what load, it was measured."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Mapping
 
 import torch
 from torch import nn
@@ -30,7 +29,8 @@ from .model import fold_batchnorm, frozen, optimize, torch_threads
 from .network import NetworkConfig, NetworkCost
 from .validation import InvalidArgument, choice, positive_int
 
-# -- timing -------------------------------------------------------------------------------------------
+# -- timing
+# -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class Latency:
     """Seconds per call: every timed block's per-call average, and robust summaries of them."""
 
     times: tuple[float, ...]
-    #: CPU time over wall time while timing: about the number of threads that were busy (less than the
-    #: thread count when other processes took CPUs away, more if a library ran its own threads).
+    #:  CPU time over wall time while timing: about the number of threads that were busy (less than
+    #: the thread count when other processes took CPUs away, more if a library ran its own threads).
     cpu_per_wall: float | None = None
 
     @property
@@ -81,8 +81,8 @@ def interleaved(
     progress: bool = True,
     description: str = "timing",
 ) -> dict[str, Latency]:
-    """Time each ``candidate()`` (a call without arguments, e.g. ``partial(model, x)``); rounds alternate
-    between candidates (A B C A B C ...), after ``warmup`` untimed calls of each.
+    """Time each ``candidate()`` (a call without arguments, e.g. ``partial(model, x)``); rounds
+    alternate between candidates (A B C A B C ...), after ``warmup`` untimed calls of each.
 
     Each round is one ``blocked_autorange`` of at least ``round_time`` seconds per candidate; a
     candidate's :class:`Latency` pools the blocks of all its rounds.
@@ -95,7 +95,9 @@ def interleaved(
         for fn in candidates.values():
             for _ in range(warmup):
                 fn()
-        with tqdm(total=rounds * len(candidates), desc=description, disable=not progress, leave=False) as steps:
+        with tqdm(
+            total=rounds * len(candidates), desc=description, disable=not progress, leave=False
+        ) as steps:
             for _ in range(rounds):
                 for name, fn in candidates.items():
                     timer = benchmark.Timer("fn()", globals={"fn": fn}, num_threads=threads)
@@ -114,22 +116,30 @@ def matmul_peak(
     """This machine's measured matrix-multiply throughput in GFLOP/s (float32 ``size`` x ``size``
     ``torch.mm``, best block): the practical peak that a convolution's arithmetic can hope for."""
     a, b = torch.randn(size, size), torch.randn(size, size)
-    latency = interleaved({"mm": partial(torch.mm, a, b)}, threads=threads, rounds=rounds,
-                          round_time=round_time, progress=progress, description="matmul peak")["mm"]
+    latency = interleaved(
+        {"mm": partial(torch.mm, a, b)},
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description="matmul peak",
+    )["mm"]
     return 2 * size**3 / latency.min / 1e9
 
 
-# -- one MobileNet configuration ------------------------------------------------------------------------
+# -- one MobileNet configuration
+# ------------------------------------------------------------------------
 
-#: How far the model is prepared for inference: "eager" (as built, eval mode) or "optimized" (:func:`optimize`).
+#:  How far the model is prepared for inference: "eager" (as built, eval mode) or "optimized"
+#: (:func:`optimize`).
 LEVELS = ("eager", "optimized")
 
 
 @dataclass(frozen=True)
 class BenchConfig:
     """What to time: a network (any configuration with a model, e.g. the one a
-    :class:`~mnetcalc.train_config.TrainConfig` trains), the torch threads, images per call, and how far
-    the model is prepared for inference (:data:`LEVELS`)."""
+    :class:`~mnetcalc.train_config.TrainConfig` trains), the torch threads, images per call, and how
+    far the model is prepared for inference (:data:`LEVELS`)."""
 
     network: NetworkConfig = MobileNetConfig()
     threads: int = 2
@@ -138,7 +148,9 @@ class BenchConfig:
 
     def __post_init__(self):
         if not isinstance(self.network, NetworkConfig):
-            raise InvalidArgument(f"network must be a network configuration, got {self.network!r}", "network")
+            raise InvalidArgument(
+                f"network must be a network configuration, got {self.network!r}", "network"
+            )
         object.__setattr__(self, "threads", positive_int("threads", self.threads))
         object.__setattr__(self, "batch", positive_int("batch", self.batch))
         choice("level", self.level, LEVELS)
@@ -156,7 +168,12 @@ class BenchConfig:
         return self.network.model().eval()
 
     def to_dict(self) -> dict:
-        return {**self.network.to_dict(), "threads": self.threads, "batch": self.batch, "level": self.level}
+        return {
+            **self.network.to_dict(),
+            "threads": self.threads,
+            "batch": self.batch,
+            "level": self.level,
+        }
 
 
 def prepared_model(config: BenchConfig) -> nn.Module:
@@ -199,13 +216,20 @@ def measure_latency(
 ) -> LatencyResult:
     """Whole-model latency of one configuration (median, IQR and min over all timed blocks)."""
     model = prepared_model(config)
-    latency = interleaved({config.level: partial(model, config.inputs())}, threads=config.threads, rounds=rounds,
-                          round_time=round_time, progress=progress, description=f"{config.level} model")
+    latency = interleaved(
+        {config.level: partial(model, config.inputs())},
+        threads=config.threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description=f"{config.level} model",
+    )
     machine = MachineInfo.current(config.threads)
     return LatencyResult(config, latency[config.level], config.report(), machine)
 
 
-# -- layer by layer -------------------------------------------------------------------------------------
+# -- layer by layer
+# -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -254,7 +278,9 @@ def layer_inputs(model: nn.Module, inputs: torch.Tensor) -> dict[str, torch.Tens
     """What each top-level child of ``model`` receives in one forward pass (forward pre-hooks)."""
     seen: dict[str, torch.Tensor] = {}
     hooks = [
-        child.register_forward_pre_hook(lambda module, args, name=name: seen.__setitem__(name, args[0]))
+        child.register_forward_pre_hook(
+            lambda module, args, name=name: seen.__setitem__(name, args[0])
+        )
         for name, child in model.named_children()
     ]
     try:
@@ -269,8 +295,9 @@ def layer_inputs(model: nn.Module, inputs: torch.Tensor) -> dict[str, torch.Tens
 def layer_runners(config: BenchConfig) -> tuple[dict[str, Callable], dict[str, torch.Tensor]]:
     """Each layer as a callable at the config's level, and its recorded input.
 
-    Optimized: the BatchNorm-folded, channels-last layer, traced, frozen and fused on its own input, as
-    :func:`~mnetcalc.model.optimize` does for the whole model (whose graph has no layer boundaries left).
+    Optimized: the BatchNorm-folded, channels-last layer, traced, frozen and fused on its own input,
+    as :func:`~mnetcalc.model.optimize` does for the whole model (whose graph has no layer
+    boundaries left).
     """
     model = config.eager_model()
     inputs = config.inputs()
@@ -288,14 +315,25 @@ def layer_runners(config: BenchConfig) -> tuple[dict[str, Callable], dict[str, t
 
 
 def measure_layers(
-    config: BenchConfig, *, rounds: int = 3, round_time: float = 0.05, progress: bool = True, whole_model: bool = True
+    config: BenchConfig,
+    *,
+    rounds: int = 3,
+    round_time: float = 0.05,
+    progress: bool = True,
+    whole_model: bool = True,
 ) -> LayerTimes:
-    """Each layer's median time on its recorded input, its share of the layers' total, beside its share
-    of the mult-adds. Layers are timed one after another, round after round (interleaved)."""
+    """Each layer's median time on its recorded input, its share of the layers' total, beside its
+    share of the mult-adds. Layers are timed one after another, round after round (interleaved)."""
     runners, recorded = layer_runners(config)
     calls = {name: partial(runner, recorded[name]) for name, runner in runners.items()}
-    times = interleaved(calls, threads=config.threads, rounds=rounds, round_time=round_time,
-                        progress=progress, description="layers")
+    times = interleaved(
+        calls,
+        threads=config.threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description="layers",
+    )
     report = config.report()
     total_time = sum(latency.median for latency in times.values())
     layers = tuple(
@@ -309,5 +347,7 @@ def measure_layers(
         )
         for row in report.layers
     )
-    whole = measure_latency(config, rounds=rounds, progress=progress).latency if whole_model else None
+    whole = (
+        measure_latency(config, rounds=rounds, progress=progress).latency if whole_model else None
+    )
     return LayerTimes(config, layers, MachineInfo.current(config.threads), whole)

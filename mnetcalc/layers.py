@@ -10,15 +10,15 @@ The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.formulas`; the specs 
 the shapes of a walk through a network.
 
 Feature maps use "same" padding unless a spec says otherwise: the output side is
-``ceil(input side / stride)``. A spec with an explicit ``padding`` of ``p`` pixels on every side has the
-output side ``floor((side + 2p - kernel) / stride) + 1`` (PyTorch's and Caffe's rule; a pool with
-``ceil_mode`` rounds up instead, and drops a last window that would start in the padding), which is
-what the classic networks of :mod:`mnetcalc.zoo` need (AlexNet's 11x11/4 "valid" convolution takes
-227 to 55). A grouped convolution (``groups`` > 1, AlexNet's two-GPU split) connects each output
-channel to ``in_channels / groups`` input channels only.
+``ceil(input side / stride)``. A spec with an explicit ``padding`` of ``p`` pixels on every side has
+the output side ``floor((side + 2p - kernel) / stride) + 1`` (PyTorch's and Caffe's rule; a pool
+with ``ceil_mode`` rounds up instead, and drops a last window that would start in the padding),
+which is what the classic networks of :mod:`mnetcalc.zoo` need (AlexNet's 11x11/4 "valid"
+convolution takes 227 to 55). A grouped convolution (``groups`` > 1, AlexNet's two-GPU split)
+connects each output channel to ``in_channels / groups`` input channels only.
 
-Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their parts,
-named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
+Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their
+parts, named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
 ``out_channels`` is the sum of the branches' channels, so that the walk of
 :func:`mnetcalc.network.spec_costs` continues from the concatenated map.
 
@@ -72,13 +72,14 @@ def output_side(
     ceil_mode: bool = False,
     name: str = "layer",
 ) -> int:
-    """Output side of a ``kernel`` x ``kernel`` window slid with ``stride`` over a map of side ``side``.
+    """Output side of a ``kernel`` x ``kernel`` window slid with ``stride`` over a map of side
+    ``side``.
 
-    ``padding=None`` is "same" padding (:func:`same_padding_side`). Otherwise ``padding`` pixels are added
-    on every side and the output side is ``floor((side + 2 * padding - kernel) / stride) + 1``, or with
-    ``ceil_mode`` the ceiling of the quotient, less one if that last window would start in the right-hand
-    padding (PyTorch's rule, which equals Caffe's for the classic networks). A map smaller than the
-    padded window raises :class:`~mnetcalc.validation.InputTooSmall`.
+    ``padding=None`` is "same" padding (:func:`same_padding_side`). Otherwise ``padding`` pixels are
+    added on every side and the output side is ``floor((side + 2 * padding - kernel) / stride) +
+    1``, or with ``ceil_mode`` the ceiling of the quotient, less one if that last window would start
+    in the right-hand padding (PyTorch's rule, which equals Caffe's for the classic networks). A map
+    smaller than the padded window raises :class:`~mnetcalc.validation.InputTooSmall`.
     """
     if padding is None:
         return same_padding_side(side, stride)
@@ -118,10 +119,12 @@ class LayerCost(NamedTuple):
 
 
 class Conv(NamedTuple):
-    """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told not.
+    """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told
+    not.
 
-    ``padding``: pixels added on every side, ``None`` for "same" padding. ``groups``: split the input and
-    output channels into that many groups, each output channel seeing ``in_channels / groups`` inputs.
+    ``padding``: pixels added on every side, ``None`` for "same" padding. ``groups``: split the
+    input and output channels into that many groups, each output channel seeing ``in_channels /
+    groups`` inputs.
     """
 
     out_channels: int
@@ -190,8 +193,8 @@ class DepthwiseConv(NamedTuple):
 class Pool(NamedTuple):
     """Average or max pooling; ``kernel=None`` pools the whole feature map (global pooling).
 
-    Pooling has no weights and, in the paper's convention, no mult-adds. ``padding`` and ``ceil_mode``
-    as in :func:`output_side` (``padding=None``: "same").
+    Pooling has no weights and, in the paper's convention, no mult-adds. ``padding`` and
+    ``ceil_mode`` as in :func:`output_side` (``padding=None``: "same").
     """
 
     kind: str = AVGPOOL
@@ -266,8 +269,8 @@ Branch = tuple[tuple[str, object], ...]
 class Branches(NamedTuple):
     """Parallel branches on the same input, their outputs concatenated along the channels.
 
-    Yields each branch's rows in turn (named ``"<name>/<part>"``), then one cost-free ``concat`` row named
-    ``name`` with the summed channels. All branches must end at the same feature-map side.
+    Yields each branch's rows in turn (named ``"<name>/<part>"``), then one cost-free ``concat`` row
+    named ``name`` with the summed channels. All branches must end at the same feature-map side.
     """
 
     branches: tuple[Branch, ...]
@@ -292,11 +295,13 @@ class Branches(NamedTuple):
 
 
 class Inception(NamedTuple):
-    """GoogLeNet's Inception module (Szegedy et al. 2014, Table 1's columns), as four :class:`Branches`:
+    """GoogLeNet's Inception module (Szegedy et al. 2014, Table 1's columns), as four
+    :class:`Branches`:
 
-    ``1x1``; ``3x3_reduce`` -> ``3x3``; ``5x5_reduce`` -> ``5x5``; ``pool`` (3x3 max pool, stride 1) ->
-    ``pool_proj``. Every convolution keeps the side (padding ``kernel // 2``). ``large_kernel`` is the
-    side of the "5x5" branch's filters: 5 in the paper, 3 in TF-slim's and torchvision's Inception v1.
+    ``1x1``; ``3x3_reduce`` -> ``3x3``; ``5x5_reduce`` -> ``5x5``; ``pool`` (3x3 max pool, stride 1)
+    -> ``pool_proj``. Every convolution keeps the side (padding ``kernel // 2``). ``large_kernel``
+    is the side of the "5x5" branch's filters: 5 in the paper, 3 in TF-slim's and torchvision's
+    Inception v1.
     """
 
     n1x1: int
@@ -317,7 +322,10 @@ class Inception(NamedTuple):
             (
                 (("1x1", conv(self.n1x1, 1)),),
                 (("3x3_reduce", conv(self.n3x3_reduce, 1)), ("3x3", conv(self.n3x3, 3))),
-                (("5x5_reduce", conv(self.n5x5_reduce, 1)), ("5x5", conv(self.n5x5, self.large_kernel))),
+                (
+                    ("5x5_reduce", conv(self.n5x5_reduce, 1)),
+                    ("5x5", conv(self.n5x5, self.large_kernel)),
+                ),
                 (("pool", Pool(MAXPOOL, 3, 1, padding=1)), ("pool_proj", conv(self.pool_proj, 1))),
             )
         )

@@ -1,4 +1,5 @@
-"""Which machine a measurement came from: CPU model, logical CPUs, threads used, torch version, load.
+"""Which machine a measurement came from: CPU model, logical CPUs, threads used, torch version,
+load.
 
 Standard library only (the torch version is read from the installed package's metadata), so that
 benchmarks of the torch-free CLI can report the machine too.
@@ -49,7 +50,7 @@ class MachineInfo:
     load_average: float | None  # 1-minute load average when the measurement ended
 
     @classmethod
-    def current(cls, threads: int) -> "MachineInfo":
+    def current(cls, threads: int) -> MachineInfo:
         return cls(
             cpu=cpu_model(),
             logical_cpus=os.cpu_count() or 1,

@@ -1,15 +1,15 @@
 """A real PyTorch network built from the calculator's architecture data.
 
-:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.layers`) into a
-``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer comparison
+:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.layers`) into
+a ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer comparison
 with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing (:mod:`mnetcalc.latency`) needs
 no guessing. A configuration's ``model()`` (:class:`mnetcalc.architecture.MobileNetConfig` and the
 zoo's) calls :func:`build` on its spec, the same data the calculator costs.
 
 How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
-* ``Conv``            -> ``Conv2d`` (bias, groups, padding as the spec says) -> ``BatchNorm2d`` (if the
-  spec has it) -> ``ReLU``
+* ``Conv``            -> ``Conv2d`` (bias, groups, padding as the spec says) -> ``BatchNorm2d`` (if
+  the spec has it) -> ``ReLU``
 * ``DepthwiseConv``   -> the same, with ``groups = in_channels``
 * ``Pool``            -> ``AdaptiveAvgPool2d(1)`` (or max) for global pooling, else a windowed pool
 * ``FullyConnected``  -> flatten -> dropout (if any) -> ``Linear``
@@ -72,16 +72,20 @@ __all__ = [
 
 
 class Conv2d(nn.Conv2d):
-    """``nn.Conv2d`` that zero-pads the input itself when the feature map is smaller than the kernel.
+    """``nn.Conv2d`` that zero-pads the input itself when the feature map is smaller than the
+    kernel.
 
-    The result is the same. The reason is speed: for a map smaller than the kernel (the 3x3 depthwise
-    layer on the 2x2 maps of a 28-pixel MobileNet with a stride-1 stem), torch's CPU convolution
-    computes the weight gradient many times slower when it pads itself (``benchmarks/README.md``).
-    The forward pass has no such problem, so a traced graph (``optimize``, fvcore's count) keeps the
-    ordinary padded convolution: a trace would otherwise freeze this shape test, with a warning.
+    The result is the same. The reason is speed: for a map smaller than the kernel (the 3x3
+    depthwise layer on the 2x2 maps of a 28-pixel MobileNet with a stride-1 stem), torch's CPU
+    convolution computes the weight gradient many times slower when it pads itself
+    (``benchmarks/README.md``). The forward pass has no such problem, so a traced graph
+    (``optimize``, fvcore's count) keeps the ordinary padded convolution: a trace would otherwise
+    freeze this shape test, with a warning.
     """
 
-    def _conv_forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    def _conv_forward(
+        self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None
+    ) -> torch.Tensor:
         pad_h, pad_w = self.padding
         if (
             (pad_h or pad_w)
@@ -97,14 +101,28 @@ class Conv2d(nn.Conv2d):
 class ConvBNReLU(nn.Sequential):
     """One convolution layer of the spec: ``conv`` -> ``bn`` (optional) -> ``relu``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int, *, groups: int = 1,
-                 batchnorm: bool = True, bias: bool = False, padding: int | None = None):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: int,
+        stride: int,
+        *,
+        groups: int = 1,
+        batchnorm: bool = True,
+        bias: bool = False,
+        padding: int | None = None,
+    ):
         if padding is None:  # "same"
             if kernel % 2 == 0:
-                raise InvalidArgument(f"kernel must be odd for 'same' padding, got {kernel}", "kernel")
+                raise InvalidArgument(
+                    f"kernel must be odd for 'same' padding, got {kernel}", "kernel"
+                )
             padding = kernel // 2
         layers = {
-            "conv": Conv2d(in_channels, out_channels, kernel, stride, padding=padding, groups=groups, bias=bias)
+            "conv": Conv2d(
+                in_channels, out_channels, kernel, stride, padding=padding, groups=groups, bias=bias
+            )
         }
         if batchnorm:
             layers["bn"] = nn.BatchNorm2d(out_channels)
@@ -115,7 +133,9 @@ class ConvBNReLU(nn.Sequential):
 class Classifier(nn.Sequential):
     """The fully connected layer: ``flatten`` -> ``dropout`` (if ``p`` > 0) -> ``linear``."""
 
-    def __init__(self, in_features: int, out_features: int, *, bias: bool = True, dropout: float = 0.0):
+    def __init__(
+        self, in_features: int, out_features: int, *, bias: bool = True, dropout: float = 0.0
+    ):
         layers = {"flatten": nn.Flatten(1)}
         if dropout > 0:
             layers["dropout"] = nn.Dropout(dropout)
@@ -128,8 +148,7 @@ class Block(nn.Module):
     parts) on the same input, whose outputs are concatenated along the channels.
 
     Parts are registered flat under their spec names (unique within the block), so the calculator's
-    row ``"<block>/<part>"`` is the module ``<block>.<part>``.
-    """
+    row ``"<block>/<part>"`` is the module ``<block>.<part>``."""
 
     def __init__(self, stages, in_channels: int, side: int, dropout: float):
         super().__init__()
@@ -160,37 +179,62 @@ class Block(nn.Module):
 
 
 def _conv(layer: Conv, in_channels: int, side: int, dropout: float) -> nn.Module:
-    return ConvBNReLU(in_channels, layer.out_channels, layer.kernel, layer.stride, groups=layer.groups,
-                      batchnorm=layer.batchnorm, bias=layer.bias, padding=layer.padding)
+    return ConvBNReLU(
+        in_channels,
+        layer.out_channels,
+        layer.kernel,
+        layer.stride,
+        groups=layer.groups,
+        batchnorm=layer.batchnorm,
+        bias=layer.bias,
+        padding=layer.padding,
+    )
 
 
 def _depthwise(layer: DepthwiseConv, in_channels: int, side: int, dropout: float) -> nn.Module:
-    return ConvBNReLU(in_channels, in_channels, layer.kernel, layer.stride, groups=in_channels,
-                      batchnorm=layer.batchnorm, padding=layer.padding)
+    return ConvBNReLU(
+        in_channels,
+        in_channels,
+        layer.kernel,
+        layer.stride,
+        groups=in_channels,
+        batchnorm=layer.batchnorm,
+        padding=layer.padding,
+    )
 
 
 def _pool(layer: Pool, in_channels: int, side: int, dropout: float) -> nn.Module:
     if layer.kind not in (AVGPOOL, MAXPOOL):
-        raise InvalidArgument(f"pool kind must be {AVGPOOL} or {MAXPOOL}, got {layer.kind!r}", "kind")
+        raise InvalidArgument(
+            f"pool kind must be {AVGPOOL} or {MAXPOOL}, got {layer.kind!r}", "kind"
+        )
     if layer.kernel is None:  # global pooling, at any input size
         return nn.AdaptiveAvgPool2d(1) if layer.kind == AVGPOOL else nn.AdaptiveMaxPool2d(1)
     kernel = layer.kernel
     stride = layer.stride if layer.stride is not None else kernel
     if layer.padding is not None:
         padding, ceil_mode = layer.padding, layer.ceil_mode
-    elif kernel == stride:  # "same", non-overlapping windows: ceil_mode keeps the partial last window
+    elif (
+        kernel == stride
+    ):  # "same", non-overlapping windows: ceil_mode keeps the partial last window
         padding, ceil_mode = 0, True
     elif kernel % 2 == 1:
         padding, ceil_mode = kernel // 2, False
     else:
-        raise InvalidArgument(f"pool kernel must be odd or equal to its stride, got {kernel}", "kernel")
+        raise InvalidArgument(
+            f"pool kernel must be odd or equal to its stride, got {kernel}", "kernel"
+        )
     if layer.kind == AVGPOOL:
         return nn.AvgPool2d(kernel, stride, padding, ceil_mode=ceil_mode, count_include_pad=False)
     return nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceil_mode)
 
 
-def _fully_connected(layer: FullyConnected, in_channels: int, side: int, dropout: float) -> nn.Module:
-    return Classifier(in_channels * side * side, layer.out_features, bias=layer.bias, dropout=dropout)
+def _fully_connected(
+    layer: FullyConnected, in_channels: int, side: int, dropout: float
+) -> nn.Module:
+    return Classifier(
+        in_channels * side * side, layer.out_features, bias=layer.bias, dropout=dropout
+    )
 
 
 def _lrn(layer: LocalResponseNorm, in_channels: int, side: int, dropout: float) -> nn.Module:
@@ -210,8 +254,8 @@ def _fire(layer: Fire, in_channels: int, side: int, dropout: float) -> nn.Module
     return Block([squeeze, layer.expand().branches], in_channels, side, dropout)
 
 
-#: Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``. Register a new spec
-#: class here and :func:`build` can build networks that use it.
+#:  Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``. Register a new
+#: spec class here and :func:`build` can build networks that use it.
 MODULE_BUILDERS = {
     Conv: _conv,
     DepthwiseConv: _depthwise,
@@ -225,13 +269,15 @@ MODULE_BUILDERS = {
 
 
 def _build_sequence(spec: NetworkSpec, channels: int, side: int, dropout: float):
-    """Modules for ``(name, layer)`` pairs applied in turn, and the channels and side that leave them
-    (followed with the specs' own ``costs``, i.e. the calculator's walk)."""
+    """Modules for ``(name, layer)`` pairs applied in turn, and the channels and side that leave
+    them (followed with the specs' own ``costs``, i.e. the calculator's walk)."""
     modules: dict[str, nn.Module] = OrderedDict()
     for name, layer in spec:
         builder = MODULE_BUILDERS.get(type(layer))
         if builder is None:
-            raise InvalidArgument(f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec")
+            raise InvalidArgument(
+                f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec"
+            )
         modules[name] = builder(layer, channels, side, dropout)
         *_, last = layer.costs(name, channels, side)
         channels, side = last.out_channels, last.output_size
@@ -242,9 +288,9 @@ def init_weights(model: nn.Module) -> nn.Module:
     """He initialisation (fan-in) for convolutions, unit BatchNorm, small normal for linear layers.
 
     Fan-in keeps the activations' scale from layer to layer even before training (BatchNorm is the
-    identity until it has seen data): a depthwise filter has fan-in ``k * k``, whereas its fan-out as
-    torch computes it (``channels * k * k``, ignoring groups) would shrink the activations by about
-    ``sqrt(channels)`` per block, down to denormal floats that make a CPU many times slower.
+    identity until it has seen data): a depthwise filter has fan-in ``k * k``, whereas its fan-out
+    as torch computes it (``channels * k * k``, ignoring groups) would shrink the activations by
+    about ``sqrt(channels)`` per block, down to denormal floats that make a CPU many times slower.
     """
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
@@ -271,15 +317,14 @@ def build(
 ) -> nn.Sequential:
     """A ``nn.Sequential`` with one child per spec entry, named as in the spec.
 
-    Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an ``in_channels`` x
-    ``resolution`` x ``resolution`` input. ``resolution`` matters only where a layer's size depends on
-    it (a fully connected layer without global pooling before it, as in VGG or AlexNet); MobileNet
-    works at any resolution.
+    Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an
+    ``in_channels`` x ``resolution`` x ``resolution`` input. ``resolution`` matters only where a
+    layer's size depends on it (a fully connected layer without global pooling before it, as in VGG
+    or AlexNet); MobileNet works at any resolution.
 
     ``channels_last``: the convolution weights are stored NHWC, so the convolutions compute and
     return channels-last feature maps whatever the input's layout (oneDNN's CPU kernels prefer it;
-    ``benchmarks/README.md`` has the measurements).
-    """
+    ``benchmarks/README.md`` has the measurements)."""
     in_channels = positive_int("in_channels", in_channels)
     side = positive_int("resolution", resolution)
     dropout = float(dropout)
@@ -300,8 +345,7 @@ def mobilenet_v1_model(
     Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw``
     (``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Any input resolution works (global
     average pooling). Weights are stored channels-last unless ``channels_last=False`` (see
-    :func:`build`).
-    """
+    :func:`build`)."""
     return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)
 
 
@@ -310,10 +354,11 @@ def _is_conv_bn(module: nn.Module) -> bool:
 
 
 def fold_batchnorm(model: nn.Module) -> nn.Module:
-    """An eval-mode copy of ``model`` with every ``ConvBNReLU``'s BatchNorm folded into its convolution.
+    """An eval-mode copy of ``model`` with every ``ConvBNReLU``'s BatchNorm folded into its
+    convolution.
 
-    Uses torch's own folding (``torch.nn.utils.fusion.fuse_conv_bn_eval``); the folded convolution keeps
-    its name, and the layer's ``bn`` becomes an ``nn.Identity``.
+    Uses torch's own folding (``torch.nn.utils.fusion.fuse_conv_bn_eval``); the folded convolution
+    keeps its name, and the layer's ``bn`` becomes an ``nn.Identity``.
     """
     from torch.nn.utils.fusion import fuse_conv_bn_eval
 
@@ -342,17 +387,17 @@ def optimize(
 
     1. BatchNorm folded into the convolutions (:func:`fold_batchnorm`);
     2. ``channels_last``: NHWC memory format, which oneDNN's depthwise and 1x1 kernels prefer;
-    3. ``freeze``: a TorchScript graph traced on a 1 x ``in_channels`` x ``resolution`` x ``resolution``
-       input and frozen (weights become constants; no Python in the forward pass);
+    3. ``freeze``: a TorchScript graph traced on a 1 x ``in_channels`` x ``resolution`` x
+       ``resolution`` input and frozen (weights become constants; no Python in the forward pass);
     4. ``onednn_fusion`` (with 2 and 3): the frozen graph is specialised with oneDNN Graph fusion
        switched on (``torch.jit.enable_onednn_fusion``), which runs each conv + ReLU as one fused
-       oneDNN kernel. The switch is process-wide, so it is on only while the graph is warmed up on the
-       example input and restored afterwards; the fused plan stays with the graph.
+       oneDNN kernel. The switch is process-wide, so it is on only while the graph is warmed up on
+       the example input and restored afterwards; the fused plan stays with the graph.
 
-    ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step 4.
-    oneDNN Graph fusion is used with channels-last only (on NCHW tensors it makes the frozen graph
-    many times slower), and skipped where it fails on the traced shape (1x1 feature maps, i.e. inputs
-    of 32 pixels or less).
+    ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step
+    4. oneDNN Graph fusion is used with channels-last only (on NCHW tensors it makes the frozen
+       graph many times slower), and skipped where it fails on the traced shape (1x1 feature maps,
+       i.e. inputs of 32 pixels or less).
 
     The result takes ordinary tensors of shape ``(batch, in_channels, H, W)`` and returns the eager
     model's output within float rounding; other shapes than the traced one work (MobileNet pools
@@ -360,13 +405,19 @@ def optimize(
 
     ``threads``: the fused oneDNN kernels keep the torch thread count in effect while they are built
     (a later ``torch.set_num_threads`` does not change them), so build with the count you will run
-    with; default: the current ``torch.get_num_threads()``.
-    """
+    with; default: the current ``torch.get_num_threads()``."""
     resolution = positive_int("resolution", resolution)
     if threads is not None:
         with torch_threads(positive_int("threads", threads)):
-            return optimize(model, resolution, in_channels=in_channels, channels_last=channels_last,
-                            freeze=freeze, onednn_fusion=onednn_fusion, optimize_for_inference=optimize_for_inference)
+            return optimize(
+                model,
+                resolution,
+                in_channels=in_channels,
+                channels_last=channels_last,
+                freeze=freeze,
+                onednn_fusion=onednn_fusion,
+                optimize_for_inference=optimize_for_inference,
+            )
     fast = fold_batchnorm(model)
     if channels_last:
         fast = ChannelsLast(fast.to(memory_format=torch.channels_last)).eval()
@@ -381,13 +432,19 @@ def optimize(
 
 
 def frozen(
-    module: nn.Module, example: torch.Tensor, optimize_for_inference: bool = False, onednn_fusion: bool = False
+    module: nn.Module,
+    example: torch.Tensor,
+    optimize_for_inference: bool = False,
+    onednn_fusion: bool = False,
 ) -> torch.jit.ScriptModule:
-    """``module`` (in eval mode) traced on ``example`` and frozen: weights become constants, so the JIT can
-    fold and fuse around them. ``optimize_for_inference`` adds torch's MKL-DNN rewrite; ``onednn_fusion``
-    warms the graph up on ``example`` with oneDNN Graph fusion on, so that its optimised plan uses it."""
+    """``module`` (in eval mode) traced on ``example`` and frozen: weights become constants, so the
+    JIT can fold and fuse around them. ``optimize_for_inference`` adds torch's MKL-DNN rewrite;
+    ``onednn_fusion`` warms the graph up on ``example`` with oneDNN Graph fusion on, so that its
+    optimised plan uses it."""
     with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # torch 2.13 deprecates TorchScript; it still works
+        warnings.simplefilter(
+            "ignore", DeprecationWarning
+        )  # torch 2.13 deprecates TorchScript; it still works
         graph = torch.jit.freeze(torch.jit.trace(module.eval(), example))
         if optimize_for_inference:
             graph = torch.jit.optimize_for_inference(graph)
@@ -413,7 +470,7 @@ def _warm_up_fused(graph: torch.jit.ScriptModule, example: torch.Tensor) -> None
 
 @contextmanager
 def torch_threads(threads: int):
-    """Run a block with ``torch.set_num_threads(threads)``, restoring the previous count afterwards."""
+    """Run a block with ``torch.set_num_threads(threads)``, then restore the previous count."""
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:

@@ -13,9 +13,11 @@ from .validation import InputTooSmall
 NetworkSpec = Sequence[tuple[str, object]]
 
 
-def spec_costs(spec: NetworkSpec, *, resolution: int, in_channels: int = 3) -> tuple[LayerCost, ...]:
-    """Walk ``spec`` from an ``in_channels`` x ``resolution`` x ``resolution`` input: one cost row per
-    layer (several for a composite one)."""
+def spec_costs(
+    spec: NetworkSpec, *, resolution: int, in_channels: int = 3
+) -> tuple[LayerCost, ...]:
+    """Walk ``spec`` from an ``in_channels`` x ``resolution`` x ``resolution`` input: one cost row
+    per layer (several for a composite one)."""
     rows: list[LayerCost] = []
     channels, side = in_channels, resolution
     for name, layer in spec:
@@ -26,9 +28,9 @@ def spec_costs(spec: NetworkSpec, *, resolution: int, in_channels: int = 3) -> t
 
 class NetworkConfig(Record):
     """What defines one network: checked at construction, torch-free. Each network's subclass names
-    itself in ``network`` and says its :meth:`spec`; every one has ``resolution``, ``num_classes`` and
-    ``in_channels`` fields. From the configuration come its cost report (:meth:`cost`) and, with torch,
-    its PyTorch model (:meth:`model`)."""
+    itself in ``network`` and says its :meth:`spec`; every one has ``resolution``, ``num_classes``
+    and ``in_channels`` fields. From the configuration come its cost report (:meth:`cost`) and, with
+    torch, its PyTorch model (:meth:`model`)."""
 
     __slots__ = ()
     network = ""
@@ -42,7 +44,8 @@ class NetworkConfig(Record):
             return spec_costs(self.spec(), resolution=self.resolution, in_channels=self.in_channels)
         except InputTooSmall as error:
             raise InputTooSmall(
-                f"resolution {self.resolution} is too small for {self.network} ({error})", "resolution"
+                f"resolution {self.resolution} is too small for {self.network} ({error})",
+                "resolution",
             ) from None
 
     def cost(self) -> NetworkCost:
@@ -62,8 +65,8 @@ class NetworkConfig(Record):
         )
 
     def to_dict(self) -> dict:
-        """The configuration as written in front of a report's layers (JSON): ``network`` first, then
-        the fields that define it (those left at a default that rarely changes are omitted)."""
+        """The configuration as written in front of a report's layers (JSON): ``network`` first,
+        then the fields that define it (those left at a default that rarely changes are omitted)."""
         return {"network": self.network, **self.fields()}
 
 
@@ -95,7 +98,8 @@ class LayerTable:
 
 
 class NetworkCost(LayerTable, Record):
-    """Per-layer and total costs of one network configuration (``config``); iterating yields the layers."""
+    """Per-layer and total costs of one network configuration (``config``); iterating yields the
+    layers."""
 
     __slots__ = ("config", "layers")
 
@@ -104,7 +108,7 @@ class NetworkCost(LayerTable, Record):
 
     @property
     def meta(self) -> MappingProxyType:
-        """The configuration as a read-only mapping (``network``, ``alpha``, ``resolution``, ...)."""
+        """The configuration as a read-only mapping (``network``, ``resolution``, ...)."""
         return MappingProxyType(self.config.to_dict())
 
     @property
@@ -121,12 +125,12 @@ class NetworkCost(LayerTable, Record):
 
     @property
     def total_params(self) -> int:
-        """Everything a PyTorch model of this spec holds: weights, biases and BatchNorm scale/shift."""
+        """All a PyTorch model of this spec holds: weights, biases and BatchNorm scale/shift."""
         return self.params + self.bias_params + self.bn_params
 
     def by_type(self, types: Iterable[str] | None = None) -> dict[str, dict]:
-        """Mult-adds and weights summed per layer type, with their shares of the totals (paper
-        Table 2). Types with neither mult-adds nor weights (pooling) are left out unless named in
+        """Mult-adds and weights summed per layer type, with their shares of the totals (paper Table
+        2). Types with neither mult-adds nor weights (pooling) are left out unless named in
         ``types``."""
         return self._summary(lambda row: row.type, types)
 

@@ -1,11 +1,12 @@
-"""The paper's printed numbers (Howard et al. 2017, Tables 2 and 4-9), as data, and the configuration each
-row describes, so that the book can put every printed number next to an exact count.
+"""The paper's printed numbers (Howard et al. 2017, Tables 2 and 4-9), as data, and the
+configuration each row describes, so that the book can put every printed number next to an exact
+count.
 
-Numbers are kept as the printed text (``"4.2"``, ``"1.32"``): the number of printed decimals says how
-precisely a count has to agree to reproduce it (:func:`reproduces`). A whole number that is rounded
-further (Table 8's ``15300`` is 15.3 thousand million, to the nearest hundred million) says so with a
-``step``: the count must round to the printed number at that step. Mult-adds are in millions,
-parameters in millions, accuracies in percent (ImageNet top-1).
+Numbers are kept as the printed text (``"4.2"``, ``"1.32"``): the number of printed decimals says
+how precisely a count has to agree to reproduce it (:func:`reproduces`). A whole number that is
+rounded further (Table 8's ``15300`` is 15.3 thousand million, to the nearest hundred million) says
+so with a ``step``: the count must round to the printed number at that step. Mult-adds are in
+millions, parameters in millions, accuracies in percent (ImageNet top-1).
 
 The networks of Tables 8 and 9 that are not MobileNets are costed by :mod:`mnetcalc.zoo`.
 """
@@ -22,7 +23,8 @@ from .zoo import NETWORKS
 #: Configuration classes by network name.
 CONFIGS = {MobileNetConfig.network: MobileNetConfig, **NETWORKS}
 
-#: Paper Table 2 (1.0 MobileNet-224): layer type -> (printed % of mult-adds, printed % of parameters).
+#:  Paper Table 2 (1.0 MobileNet-224): layer type -> (printed % of mult-adds, printed % of
+#: parameters).
 TABLE_2 = {
     "conv_pw": ("94.86", "74.59"),
     "conv_dw": ("3.06", "1.06"),
@@ -33,11 +35,13 @@ TABLE_2 = {
 
 @dataclass(frozen=True)
 class PrintedRow:
-    """One model row of a paper table: printed accuracy, mult-adds (M) and parameters (M), and what it is.
+    """One model row of a paper table: printed accuracy, mult-adds (M) and parameters (M), and what
+    it is.
 
-    ``network`` is ``"mobilenet_v1"`` or a name in :data:`mnetcalc.zoo.NETWORKS`; ``config`` the keyword
-    arguments that build its cost report. ``mult_adds_step`` / ``params_step``: the rounding step of a
-    printed whole number whose trailing zeros are not significant (``None``: the last printed digit).
+    ``network`` is ``"mobilenet_v1"`` or a name in :data:`mnetcalc.zoo.NETWORKS`; ``config`` the
+    keyword arguments that build its cost report. ``mult_adds_step`` / ``params_step``: the rounding
+    step of a printed whole number whose trailing zeros are not significant (``None``: the last
+    printed digit).
     """
 
     table: int
@@ -67,7 +71,9 @@ class PrintedRow:
         return self.network_config(**overrides).cost()
 
 
-def _mobilenet(table, label, accuracy, mult_adds, params, alpha=1.0, resolution=224, variant="separable"):
+def _mobilenet(
+    table, label, accuracy, mult_adds, params, alpha=1.0, resolution=224, variant="separable"
+):
     config = {"alpha": alpha, "resolution": resolution, "variant": variant}
     return PrintedRow(table, label, accuracy, mult_adds, params, "mobilenet_v1", config)
 
@@ -111,9 +117,10 @@ TABLE_9 = (
 #: Every model row of Tables 4-9, in the paper's order.
 ROWS = TABLE_4 + TABLE_5 + TABLE_6 + TABLE_7 + TABLE_8 + TABLE_9
 
-#: The comparisons of section 4.7, as printed: (small model, big model, what, printed factor or difference).
-#: ``what`` is "params" or "mult_adds" (the big model's count over the small one's, "x smaller/less") or
-#: "accuracy" (the small model's accuracy minus the big one's, in points).
+#:  The comparisons of section 4.7, as printed: (small model, big model, what, printed factor or
+#: difference).
+#:  ``what`` is "params" or "mult_adds" (the big model's count over the small one's, "x
+#: smaller/less") or "accuracy" (the small model's accuracy minus the big one's, in points).
 CLAIMS = (
     ("1.0 MobileNet-224", "VGG 16", "params", "32"),
     ("1.0 MobileNet-224", "VGG 16", "mult_adds", "27"),
@@ -140,10 +147,13 @@ def decimals(printed: str) -> int:
 
 
 def reproduces(count: float, printed: str, step: int | None = None) -> bool:
-    """Does ``count`` (in the printed unit) round half-up to the printed number at its printed precision
-    (or to the nearest multiple of ``step``, for a whole number with non-significant trailing zeros)?"""
+    """Does ``count`` (in the printed unit) round half-up to the printed number at its printed
+    precision (or to the nearest multiple of ``step``, for a whole number with non-significant
+    trailing zeros)?"""
     value = Decimal(repr(float(count)))
     if step is not None:
-        return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step == Decimal(printed)
+        return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step == Decimal(
+            printed
+        )
     places = Decimal(1).scaleb(-decimals(printed))
     return value.quantize(places, rounding=ROUND_HALF_UP) == Decimal(printed)

@@ -7,7 +7,8 @@ The roofline model (Williams, Waterman & Patterson 2009) bounds the speed of a k
 most the machine can do, and the best block is the one least disturbed by other work.
 
 * :func:`matmul_peak` (defined in :mod:`mnetcalc.latency`, re-exported here): a large square float32
-  matrix product (sgemm), ``2 n^3`` FLOPs per call. The best rate the convolution kernels can hope for.
+  matrix product (sgemm), ``2 n^3`` FLOPs per call. The best rate the convolution kernels can hope
+  for.
 * :func:`memory_bandwidth`: a large tensor copy (``2 * size`` bytes per call: each number read once
   and written once, the STREAM convention; the extra read a cache may do before a write,
   "write-allocate", is not counted) or sum (``size`` bytes read). With arrays far larger than the
@@ -52,8 +53,14 @@ def memory_bandwidth(
         call, moved = partial(torch.Tensor.copy_, torch.empty(count), src), 2 * count * _FLOAT32
     else:
         call, moved = partial(torch.sum, src), count * _FLOAT32
-    latency = interleaved({kind: call}, threads=threads, rounds=rounds, round_time=round_time,
-                          progress=progress, description=f"{kind} bandwidth")[kind]
+    latency = interleaved(
+        {kind: call},
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description=f"{kind} bandwidth",
+    )[kind]
     return moved / latency.min / 1e9
 
 
@@ -64,6 +71,6 @@ def attainable(flop_intensity: float, peak: float, bandwidth: float) -> float:
 
 
 def ridge_point(peak: float, bandwidth: float) -> float:
-    """The intensity (FLOPs per byte) where the memory roof meets the compute roof: a kernel below it
-    is memory-bound, above it compute-bound."""
+    """The intensity (FLOPs per byte) where the memory roof meets the compute roof: a kernel below
+    it is memory-bound, above it compute-bound."""
     return peak / bandwidth

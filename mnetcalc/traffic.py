@@ -17,20 +17,19 @@ The traffic model here is deliberately simple, a lower bound that a real kernel 
 * every number is ``bytes_per_element`` bytes wide (float32: 4), activations and weights alike;
 * batch size 1: weights are read once per image (a larger batch would share them);
 * rows without mult-adds move bytes too: a pooling layer reads its input and writes its output, and
-  the ``concat`` row that closes a composite block (:mod:`mnetcalc.zoo`) copies its branches' outputs
-  into one map, as ``torch.cat`` does.
+  the ``concat`` row that closes a composite block (:mod:`mnetcalc.zoo`) copies its branches'
+  outputs into one map, as ``torch.cat`` does.
 
 For a convolution from ``M`` to ``N`` channels with kernel ``Dk`` on an input of side ``Di`` and an
 output of side ``Df``, with ``b`` bytes per number::
 
     input bytes  = b * M * Di * Di
-    weight bytes = b * (weights + biases)        # weights: Dk*Dk*M*N, or Dk*Dk*M for a depthwise conv
-    output bytes = b * N * Df * Df
-    intensity    = mult-adds / (input + weight + output bytes)
+    weight bytes = b * (weights + biases)        # weights: Dk*Dk*M*N, or Dk*Dk*M for a depthwise
+    conv output bytes = b * N * Df * Df intensity    = mult-adds / (input + weight + output bytes)
 
 so a stride-1 pointwise layer (``Di = Df``, no bias) has intensity
-``M*N*Df^2 / (b * (M*Df^2 + N*Df^2 + M*N))``: it grows with the channel counts. A depthwise layer has
-``Dk^2*M*Df^2 / (b * (M*Di^2 + Dk^2*M + M*Df^2))``, at most ``Dk^2 / (2b)``, whatever its width.
+``M*N*Df^2 / (b * (M*Df^2 + N*Df^2 + M*N))``: it grows with the channel counts. A depthwise layer
+has ``Dk^2*M*Df^2 / (b * (M*Di^2 + Dk^2*M + M*Df^2))``, at most ``Dk^2 / (2b)``, whatever its width.
 
 This module is pure Python (no torch, no numpy), like the rest of the calculator.
 """
@@ -82,8 +81,8 @@ class LayerTraffic:
 
     @property
     def flop_intensity(self) -> float:
-        """Arithmetic intensity in floating-point operations per byte (one mult-add = 2 FLOPs),
-        the unit of a roofline plot."""
+        """Arithmetic intensity in floating-point operations per byte (one mult-add = 2 FLOPs), the
+        unit of a roofline plot."""
         return 2 * self.intensity
 
     def to_dict(self) -> dict:
@@ -94,7 +93,9 @@ def _feature_map(channels: int, side: int) -> int:
     return channels * side * side
 
 
-def layer_traffic(row: LayerCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True) -> LayerTraffic:
+def layer_traffic(
+    row: LayerCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True
+) -> LayerTraffic:
     """The traffic of one cost-table row under the assumptions of this module's docstring."""
     width = positive_int("bytes_per_element", bytes_per_element)
     if row.type == FC:
@@ -132,7 +133,8 @@ class NetworkTraffic(LayerTable):
         return self.mult_adds / self.bytes if self.bytes else 0.0
 
     def by_type(self) -> dict[str, dict]:
-        """Mult-adds, bytes and intensity summed per layer type (pooling included), in order of appearance."""
+        """Mult-adds, bytes and intensity summed per layer type (pooling included), in order of
+        appearance."""
         summary: dict[str, dict] = {}
         for kind in dict.fromkeys(row.type for row in self.layers):
             rows = [row for row in self.layers if row.type == kind]
@@ -151,11 +153,18 @@ class NetworkTraffic(LayerTable):
         return {
             "bytes_per_element": self.bytes_per_element,
             "layers": [row.to_dict() for row in self.layers],
-            "total": {"mult_adds": self.mult_adds, "bytes": self.bytes, "intensity": self.intensity},
+            "total": {
+                "mult_adds": self.mult_adds,
+                "bytes": self.bytes,
+                "intensity": self.intensity,
+            },
         }
 
 
-def network_traffic(cost: NetworkCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True) -> NetworkTraffic:
-    """Traffic of every row of ``cost`` (e.g. ``network_traffic(mobilenet_v1_cost(0.5, resolution=160))``)."""
+def network_traffic(
+    cost: NetworkCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True
+) -> NetworkTraffic:
+    """Traffic of every row of ``cost`` (e.g. ``network_traffic(mobilenet_v1_cost(0.5,
+    resolution=160))``)."""
     width = positive_int("bytes_per_element", bytes_per_element)
     return NetworkTraffic(tuple(layer_traffic(row, width, bias) for row in cost.layers), width)

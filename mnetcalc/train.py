@@ -11,14 +11,14 @@ The recipe, all of it in :func:`train`:
 * SGD with Nesterov momentum (or AdamW) and a one-cycle learning-rate schedule (warm-up, then cosine
   decay to almost zero), batches of ``batch_size`` in a freshly shuffled order every epoch,
   cross-entropy loss;
-* optional light augmentation (off by default): a random shift of up to ``shift`` pixels (pad, random
-  crop) and a random horizontal flip. Fashion-MNIST's clothes are centred and mostly left-right
-  symmetric, so both are label-preserving;
+* optional light augmentation (off by default): a random shift of up to ``shift`` pixels (pad,
+  random crop) and a random horizontal flip. Fashion-MNIST's clothes are centred and mostly
+  left-right symmetric, so both are label-preserving;
 * after every epoch, the accuracy on the whole test set.
 
-The run is reproducible: one seed fixes the initial weights, the training subset, the batch order and
-the augmentation (on the same machine and number of threads; a different thread count may change the
-order of floating-point sums and so the last digits).
+The run is reproducible: one seed fixes the initial weights, the training subset, the batch order
+and the augmentation (on the same machine and number of threads; a different thread count may change
+the order of floating-point sums and so the last digits).
 
 Training uses the channels-last memory layout, which makes the convolutions of this network faster
 on a CPU than the default layout (``benchmarks/README.md``); it changes nothing else.
@@ -43,7 +43,8 @@ from .train_config import TrainConfig
 
 
 def build_model(config: TrainConfig) -> nn.Module:
-    """The untrained network of ``config`` (initial weights drawn from torch's current random state)."""
+    """The untrained network of ``config`` (initial weights drawn from torch's current random
+    state)."""
     return config.network.model()
 
 
@@ -52,7 +53,11 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     decoupled, multiplied by the learning rate; SGD: an L2 term in the gradient)."""
     if config.optimizer == "sgd":
         return torch.optim.SGD(
-            model.parameters(), lr=config.lr, momentum=0.9, nesterov=True, weight_decay=config.weight_decay
+            model.parameters(),
+            lr=config.lr,
+            momentum=0.9,
+            nesterov=True,
+            weight_decay=config.weight_decay,
         )
     return torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 
@@ -60,8 +65,8 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
 @dataclass(frozen=True)
 class EpochStats:
     """One epoch: mean training loss, accuracy on the training batches as they were seen (augmented,
-    while the weights changed), accuracy on the test set after the epoch (None if not evaluated), and
-    the epoch's seconds (evaluation included)."""
+    while the weights changed), accuracy on the test set after the epoch (None if not evaluated),
+    and the epoch's seconds (evaluation included)."""
 
     epoch: int
     loss: float
@@ -94,7 +99,8 @@ class TrainResult:
         return self.history[-1].test_accuracy
 
     def to_dict(self) -> dict:
-        """Plain numbers for JSON: configuration, final accuracy, mult-adds, parameters, times, history."""
+        """Plain numbers for JSON: configuration, final accuracy, mult-adds, parameters, times,
+        history."""
         return {
             "config": self.config.to_dict(),
             "test_accuracy": self.test_accuracy,
@@ -108,7 +114,8 @@ class TrainResult:
         }
 
 
-# -- data as tensors ------------------------------------------------------------------------------------
+# -- data as tensors
+# ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ class Normalisation:
     std: float
 
     @classmethod
-    def of(cls, images: np.ndarray) -> "Normalisation":
+    def of(cls, images: np.ndarray) -> Normalisation:
         pixels = images.astype(np.float64) / 255.0
         return cls(float(pixels.mean()), float(pixels.std()))
 
@@ -128,13 +135,17 @@ def to_tensor(images: np.ndarray, resolution: int, norm: Normalisation) -> torch
     """uint8 images (N, 28, 28) -> standardised float tensor (N, 1, resolution, resolution)."""
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
     if resolution != x.shape[-1]:
-        x = F.interpolate(x, size=(resolution, resolution), mode="bilinear", align_corners=False, antialias=True)
+        x = F.interpolate(
+            x, size=(resolution, resolution), mode="bilinear", align_corners=False, antialias=True
+        )
     return (x - norm.mean) / norm.std
 
 
-def augment(x: torch.Tensor, shift: int, flip: bool, background: float, generator: torch.Generator) -> torch.Tensor:
-    """Random shift (pad by ``shift`` with the background value, crop back at a random offset) and random
-    horizontal flip, independently for every image of the batch."""
+def augment(
+    x: torch.Tensor, shift: int, flip: bool, background: float, generator: torch.Generator
+) -> torch.Tensor:
+    """Random shift (pad by ``shift`` with the background value, crop back at a random offset) and
+    random horizontal flip, independently for every image of the batch."""
     n, _, h, w = x.shape
     if shift:
         padded = F.pad(x, (shift, shift, shift, shift), value=background)
@@ -152,25 +163,29 @@ def augment(x: torch.Tensor, shift: int, flip: bool, background: float, generato
 def describe_epoch(stats: EpochStats, epochs: int) -> str:
     test = "" if stats.test_accuracy is None else f", test {100 * stats.test_accuracy:.2f}%"
     return (
-        f"epoch {stats.epoch}/{epochs}: loss {stats.loss:.4f}, train {100 * stats.train_accuracy:.2f}%"
+        f"epoch {stats.epoch}/{epochs}: loss {stats.loss:.4f}, "
+        f"train {100 * stats.train_accuracy:.2f}%"
         f"{test}, {stats.seconds:.1f} s"
     )
 
 
-# -- the loop -------------------------------------------------------------------------------------------
+# -- the loop
+# -------------------------------------------------------------------------------------------
 
 
 @torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Predicted class of every image (model in eval mode: BatchNorm uses its running statistics)."""
+    """Predicted class of every image (eval mode: BatchNorm uses its running statistics)."""
     model.eval()
-    out = [model(images[i : i + batch_size].contiguous(memory_format=torch.channels_last)).argmax(1)
-           for i in range(0, len(images), batch_size)]
+    out = [
+        model(images[i : i + batch_size].contiguous(memory_format=torch.channels_last)).argmax(1)
+        for i in range(0, len(images), batch_size)
+    ]
     return torch.cat(out)
 
 
 def train(
-    config: TrainConfig = TrainConfig(),
+    config: TrainConfig | None = None,
     data: FashionMNIST | None = None,
     *,
     data_dir=None,
@@ -178,9 +193,11 @@ def train(
     test_every_epoch: bool = True,
 ) -> TrainResult:
     """Train one network as ``config`` says, on ``data`` (default: Fashion-MNIST found by
-    :func:`mnetcalc.data.load_fashion_mnist` in ``data_dir``). ``progress`` shows a tqdm bar per epoch.
-    ``test_every_epoch=False`` evaluates on the test set after the last epoch only (saves time when
-    only the final accuracy matters)."""
+    :func:`mnetcalc.data.load_fashion_mnist` in ``data_dir``). ``progress`` shows a tqdm bar per
+    epoch. ``test_every_epoch=False`` evaluates on the test set after the last epoch only (saves
+    time when only the final accuracy matters)."""
+    if config is None:
+        config = TrainConfig()
     if data is None:
         data = load_fashion_mnist(data_dir)
     train_split: Split = data.train.subset(config.train_size, seed=config.seed)
@@ -250,7 +267,9 @@ def train(
                 )
             )
             if progress:
-                tqdm.write(describe_epoch(history[-1], config.epochs), file=sys.stderr)  # beside the bar
+                tqdm.write(
+                    describe_epoch(history[-1], config.epochs), file=sys.stderr
+                )  # beside the bar
         wall_time, cpu_time = time.perf_counter() - wall_start, time.process_time() - cpu_start
         threads = torch.get_num_threads()
     finally:
@@ -268,15 +287,16 @@ def train(
     )
 
 
-# -- saving and loading ---------------------------------------------------------------------------------
+# -- saving and loading
+# ---------------------------------------------------------------------------------
 
 
 def save(result: TrainResult, path) -> Path:
     """Save the trained weights with the configuration and the summary figures.
 
     The file holds only plain Python values and tensors, so ``torch.load(path, weights_only=True)``
-    reads it: ``{"config": {...}, "state_dict": {...}, "test_accuracy": ..., "mult_adds": ..., "params": ...}``.
-    """
+    reads it: ``{"config": {...}, "state_dict": {...}, "test_accuracy": ..., "mult_adds": ...,
+    "params": ...}``."""
     path = Path(path)
     state = {name: tensor.contiguous() for name, tensor in result.model.state_dict().items()}
     torch.save(
@@ -299,4 +319,3 @@ def load(path) -> tuple[nn.Module, TrainConfig]:
     model = build_model(config)
     model.load_state_dict(checkpoint["state_dict"])
     return model.eval(), config
-

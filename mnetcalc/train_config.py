@@ -16,7 +16,8 @@ NUM_CLASSES = 10
 #: Optimizers :func:`mnetcalc.train.train` knows.
 OPTIMIZERS = ("sgd", "adamw")
 
-#: How each variant is named in labels (paper Tables 4 and 5: "Conv MobileNet", "Shallow MobileNet").
+#:  How each variant is named in labels (paper Tables 4 and 5: "Conv MobileNet", "Shallow
+#: MobileNet").
 VARIANT_PREFIX = {"separable": "", "standard": "Conv ", "shallow": "Shallow "}
 
 
@@ -30,7 +31,8 @@ def _is_zero(value) -> bool:
 
 
 def non_negative(check, name: str, value, what: str):
-    """``0`` (as an int), or a value that ``check`` (``positive_int`` or ``positive_number``) accepts."""
+    """``0`` (as an int), or a value that ``check`` (``positive_int`` or ``positive_number``)
+    accepts."""
     if _is_zero(value):
         return 0
     try:
@@ -95,19 +97,26 @@ class TrainConfig:
     weight_decay: float = 5e-4  #: SGD: L2 penalty; AdamW: decoupled decay (try 0.05)
     shift: int = 0  #: augmentation: random shift of up to this many pixels (0: none)
     flip: bool = False  #: augmentation: random horizontal flip
-    train_size: int | None = None  #: train on a random subset of this many images (None: all 60,000)
+    train_size: int | None = (
+        None  #: train on a random subset of this many images (None: all 60,000)
+    )
     seed: int = 0
     threads: int | None = None  #: torch intra-op threads (None: leave torch's setting alone)
 
     def __post_init__(self):
-        # Checked (and normalised: "0.5" -> 0.5) here, so that a bad value fails before any data is read.
+        # Checked (and normalised: "0.5" -> 0.5) here, so that a bad value fails before any data is
+        # read.
         network = self.network
-        if not isinstance(network, MobileNetConfig) or (network.in_channels, network.num_classes) != (
+        if not isinstance(network, MobileNetConfig) or (
+            network.in_channels,
+            network.num_classes,
+        ) != (
             IN_CHANNELS,
             NUM_CLASSES,
         ):
             raise InvalidArgument(
-                f"network must be a MobileNetConfig with {IN_CHANNELS} input channel and {NUM_CLASSES} "
+                f"network must be a MobileNetConfig with {IN_CHANNELS} input channel and "
+                f"{NUM_CLASSES} "
                 f"classes (fashion_mnist_mobilenet()), got {network!r}",
                 "network",
             )
@@ -122,7 +131,9 @@ class TrainConfig:
             ),
             "shift": non_negative(positive_int, "shift", self.shift, "a whole number"),
             "flip": flag("flip", self.flip),
-            "train_size": None if self.train_size is None else positive_int("train_size", self.train_size),
+            "train_size": None
+            if self.train_size is None
+            else positive_int("train_size", self.train_size),
             "seed": non_negative(positive_int, "seed", self.seed, "a whole number"),
             "threads": None if self.threads is None else positive_int("threads", self.threads),
         }
@@ -131,8 +142,9 @@ class TrainConfig:
 
     @classmethod
     def of(cls, **options) -> TrainConfig:
-        """A configuration from flat options, as the command line gives them: :data:`NETWORK_OPTIONS`
-        make the network, the others are training options (``TrainConfig.of(alpha=0.5, epochs=3)``)."""
+        """A configuration from flat options, as the command line gives them:
+        :data:`NETWORK_OPTIONS` make the network, the others are training options
+        (``TrainConfig.of(alpha=0.5, epochs=3)``)."""
         network = {name: options.pop(name) for name in NETWORK_OPTIONS if name in options}
         return cls(network=fashion_mnist_mobilenet(**network), **options)
 

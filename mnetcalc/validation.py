@@ -37,7 +37,8 @@ def positive_number(name: str, value) -> float:
 
 
 def positive_int(name: str, value) -> int:
-    """A whole number >= 1 (resolution, class count, channels); ``"224"`` and ``224.0`` are accepted."""
+    """A whole number >= 1 (resolution, class count, channels); ``"224"`` and ``224.0`` are
+    accepted."""
     if isinstance(value, bool):
         raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
     if isinstance(value, int):
@@ -49,9 +50,13 @@ def positive_int(name: str, value) -> int:
             try:
                 as_float = float(value)
             except (TypeError, ValueError):
-                raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name) from None
+                raise InvalidArgument(
+                    f"{name} must be a positive integer, got {value!r}", name
+                ) from None
             if not as_float.is_integer():
-                raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name) from None
+                raise InvalidArgument(
+                    f"{name} must be a positive integer, got {value!r}", name
+                ) from None
             number = int(as_float)
     if number < 1:
         raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)

@@ -8,26 +8,26 @@ shorthands for it. Unlike MobileNet, these networks have a bias in every
 convolution and no BatchNorm, and they use explicit padding (the output side is
 ``floor((side + 2p - k) / s) + 1``; Caffe's pools round up).
 
-* **VGG16** (Simonyan & Zisserman 2014, configuration D): thirteen 3x3 convolutions (padding 1) in five
-  stages of 64, 128, 256, 512, 512 channels, each stage closed by a 2x2/2 max pool, then fully connected
-  layers of 4096, 4096 and 1000 units on the flattened 7x7x512 map.
+* **VGG16** (Simonyan & Zisserman 2014, configuration D): thirteen 3x3 convolutions (padding 1) in
+  five stages of 64, 128, 256, 512, 512 channels, each stage closed by a 2x2/2 max pool, then fully
+  connected layers of 4096, 4096 and 1000 units on the flattened 7x7x512 map.
 * **GoogLeNet** (Szegedy et al. 2014, "Going deeper with convolutions", Table 1): 7x7/2 convolution,
-  3x3/2 max pool, 1x1 and 3x3 convolutions, nine Inception modules (3a-5b) with max pools between the
-  stages, global average pooling and one fully connected layer. Pools round up (Caffe, as the
-  authors' table's sizes 112 -> 56 -> 28 -> 14 -> 7 require). The two auxiliary classifiers used only
-  in training are left out unless asked for (``aux_classifiers=True``).
+  3x3/2 max pool, 1x1 and 3x3 convolutions, nine Inception modules (3a-5b) with max pools between
+  the stages, global average pooling and one fully connected layer. Pools round up (Caffe, as the
+  authors' table's sizes 112 -> 56 -> 28 -> 14 -> 7 require). The two auxiliary classifiers used
+  only in training are left out unless asked for (``aux_classifiers=True``).
 * **AlexNet** (Krizhevsky, Sutskever & Hinton 2012): five convolutions (96 11x11/4 "valid", 256 5x5,
-  384, 384, 256 3x3), three overlapping 3x3/2 max pools, fully connected 4096, 4096, 1000. The input is
-  227x227 (224 cannot give the paper's 55x55 map with an 11x11/4 valid convolution). Convolutions 2, 4
-  and 5 are split in two groups, as trained on two GPUs (``groups=2``); this halves their cost and is
-  what the ~720 M mult-adds usually quoted for AlexNet count. ``groups=1`` gives the same widths
-  without the split.
+  384, 384, 256 3x3), three overlapping 3x3/2 max pools, fully connected 4096, 4096, 1000. The input
+  is 227x227 (224 cannot give the paper's 55x55 map with an 11x11/4 valid convolution). Convolutions
+  2, 4 and 5 are split in two groups, as trained on two GPUs (``groups=2``); this halves their cost
+  and is what the ~720 M mult-adds usually quoted for AlexNet count. ``groups=1`` gives the same
+  widths without the split.
 * **SqueezeNet v1.0** (Iandola et al. 2016, Table 1): a 7x7/2 convolution of 96 filters, eight fire
   modules with max pools after conv1, fire4 and fire8, and a 1x1 convolution to the classes before
   global average pooling. The input is 227x227, which gives Table 1's 111x111 first map.
 
-Local response normalisation is kept as a cost-free ``lrn`` row where the networks have it; dropout is
-left out (it does nothing at inference).
+Local response normalisation is kept as a cost-free ``lrn`` row where the networks have it; dropout
+is left out (it does nothing at inference).
 """
 
 from __future__ import annotations
@@ -66,9 +66,10 @@ GOOGLENET_INCEPTIONS = {
     "5b": (384, 192, 384, 48, 128, 128),
 }
 
-#: Szegedy et al.'s Table 1 as printed: row -> (params in thousands, ops in millions). Summed, the params
-#: column gives the "6.8 M" that MobileNet's Table 8 quotes. :func:`googlenet_table_1_rows` says which of
-#: our rows each printed row covers.
+#:  Szegedy et al.'s Table 1 as printed: row -> (params in thousands, ops in millions). Summed, the
+#: params
+#:  column gives the "6.8 M" that MobileNet's Table 8 quotes. :func:`googlenet_table_1_rows` says
+#: which of our rows each printed row covers.
 GOOGLENET_TABLE_1 = {
     "conv1": (2.7, 34),
     "conv2": (112, 360),
@@ -99,9 +100,12 @@ SQUEEZENET_FIRES = {
     9: (64, 256, 256),
 }
 
+
 def _conv(channels: int, kernel: int, stride: int = 1, padding: int = 0, groups: int = 1) -> Conv:
     """A convolution of the classic networks: bias, no BatchNorm."""
-    return Conv(channels, kernel, stride, batchnorm=False, bias=True, padding=padding, groups=groups)
+    return Conv(
+        channels, kernel, stride, batchnorm=False, bias=True, padding=padding, groups=groups
+    )
 
 
 def _maxpool(kernel: int, stride: int, ceil_mode: bool = False) -> Pool:
@@ -109,21 +113,26 @@ def _maxpool(kernel: int, stride: int, ceil_mode: bool = False) -> Pool:
 
 
 def vgg16_spec(num_classes: int = 1000) -> NetworkSpec:
-    """VGG16 as ``(name, layer)`` pairs: ``conv{stage}_{i}``, ``pool{stage}``, ``fc6``, ``fc7``, ``fc8``."""
+    """VGG16 as ``(name, layer)`` pairs: ``conv{stage}_{i}``, ``pool{stage}``, ``fc6``, ``fc7``,
+    ``fc8``."""
     num_classes = positive_int("num_classes", num_classes)
     spec: list = []
     for stage, (channels, convs) in enumerate(VGG16_STAGES, start=1):
         spec += [(f"conv{stage}_{i}", _conv(channels, 3, padding=1)) for i in range(1, convs + 1)]
         spec.append((f"pool{stage}", _maxpool(2, 2)))
-    spec += [("fc6", FullyConnected(HIDDEN_FC)), ("fc7", FullyConnected(HIDDEN_FC)), ("fc8", FullyConnected(num_classes))]
+    spec += [
+        ("fc6", FullyConnected(HIDDEN_FC)),
+        ("fc7", FullyConnected(HIDDEN_FC)),
+        ("fc8", FullyConnected(num_classes)),
+    ]
     return tuple(spec)
 
 
 def googlenet_spec(num_classes: int = 1000, *, large_kernel: int = 5) -> NetworkSpec:
     """GoogLeNet (Inception v1) without its auxiliary classifiers, as ``(name, layer)`` pairs.
 
-    ``large_kernel=3`` gives the variant of TF-slim and torchvision, whose "5x5" branches use 3x3 filters.
-    """
+    ``large_kernel=3`` gives the variant of TF-slim and torchvision, whose "5x5" branches use 3x3
+    filters."""
     num_classes = positive_int("num_classes", num_classes)
     large_kernel = positive_int("large_kernel", large_kernel)
     spec: list = [
@@ -144,18 +153,22 @@ def googlenet_spec(num_classes: int = 1000, *, large_kernel: int = 5) -> Network
 
 
 def googlenet_table_1_rows(report: NetworkCost, name: str) -> tuple[LayerCost, ...]:
-    """The rows of a GoogLeNet report that one row of Szegedy et al.'s Table 1 covers (its "convolution
-    3x3/1" row is our ``conv2_reduce`` and ``conv2``; an Inception row is all of that module's rows)."""
+    """The rows of a GoogLeNet report that one row of Szegedy et al.'s Table 1 covers (its
+    "convolution 3x3/1" row is our ``conv2_reduce`` and ``conv2``; an Inception row is all of that
+    module's rows)."""
     if name not in GOOGLENET_TABLE_1:
         raise KeyError(name)
     prefixes = ("conv2_reduce", "conv2") if name == "conv2" else (name,)
     return tuple(
-        row for row in report.layers if any(row.name == p or row.name.startswith(p + "/") for p in prefixes)
+        row
+        for row in report.layers
+        if any(row.name == p or row.name.startswith(p + "/") for p in prefixes)
     )
 
 
 def googlenet_aux_spec(num_classes: int = 1000) -> NetworkSpec:
-    """One auxiliary classifier: 5x5/3 average pool, 1x1 convolution to 128, FC 1024, FC to the classes."""
+    """One auxiliary classifier: 5x5/3 average pool, 1x1 convolution to 128, FC 1024, FC to the
+    classes."""
     return (
         ("avgpool", Pool(AVGPOOL, 5, 3, padding=0, ceil_mode=True)),
         ("conv", _conv(128, 1)),
@@ -173,7 +186,8 @@ def alexnet_groups(groups) -> int:
 
 
 def alexnet_spec(num_classes: int = 1000, *, groups: int = 2) -> NetworkSpec:
-    """AlexNet as ``(name, layer)`` pairs; ``groups=2`` splits conv2, conv4 and conv5 as on two GPUs."""
+    """AlexNet as ``(name, layer)`` pairs; ``groups=2`` splits conv2, conv4 and conv5 as on two
+    GPUs."""
     num_classes = positive_int("num_classes", num_classes)
     groups = alexnet_groups(groups)
     return (
@@ -194,7 +208,8 @@ def alexnet_spec(num_classes: int = 1000, *, groups: int = 2) -> NetworkSpec:
 
 
 def squeezenet_spec(num_classes: int = 1000) -> NetworkSpec:
-    """SqueezeNet v1.0 as ``(name, layer)`` pairs: ``conv1``, ``pool1``, ``fire2`` ... ``fire9``, ``conv10``."""
+    """SqueezeNet v1.0 as ``(name, layer)`` pairs: ``conv1``, ``pool1``, ``fire2`` ... ``fire9``,
+    ``conv10``."""
     num_classes = positive_int("num_classes", num_classes)
     spec: list = [("conv1", _conv(96, 7, 2)), ("pool1", _maxpool(3, 2, ceil_mode=True))]
     for index, widths in SQUEEZENET_FIRES.items():
@@ -212,7 +227,9 @@ class _ZooConfig(NetworkConfig):
     __slots__ = ()
     default_resolution = 224
 
-    def __init__(self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3):
+    def __init__(
+        self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3
+    ):
         resolution = self.default_resolution if resolution is None else resolution
         self._set(
             resolution=positive_int("resolution", resolution),
@@ -256,7 +273,10 @@ class GoogLeNetConfig(_ZooConfig):
         aux_classifiers: bool = False,
     ):
         super().__init__(resolution, num_classes=num_classes, in_channels=in_channels)
-        self._set(large_kernel=positive_int("large_kernel", large_kernel), aux_classifiers=bool(aux_classifiers))
+        self._set(
+            large_kernel=positive_int("large_kernel", large_kernel),
+            aux_classifiers=bool(aux_classifiers),
+        )
 
     def spec(self) -> NetworkSpec:
         return googlenet_spec(self.num_classes, large_kernel=self.large_kernel)
@@ -269,17 +289,28 @@ class GoogLeNetConfig(_ZooConfig):
         by_name = {row.name: row for row in rows}
         for index, after in enumerate(GOOGLENET_AUX_AFTER, start=1):
             source = by_name[after]
-            spec = tuple((f"aux{index}/{name}", layer) for name, layer in googlenet_aux_spec(self.num_classes))
-            extra += spec_costs(spec, resolution=source.output_size, in_channels=source.out_channels)
+            spec = tuple(
+                (f"aux{index}/{name}", layer)
+                for name, layer in googlenet_aux_spec(self.num_classes)
+            )
+            extra += spec_costs(
+                spec, resolution=source.output_size, in_channels=source.out_channels
+            )
         return rows + tuple(extra)
 
     def model(self, *, dropout: float = 0.0, channels_last: bool = True):
         if self.aux_classifiers:
-            raise ValueError("no model for GoogLeNet's auxiliary classifiers (training-only side branches)")
+            raise ValueError(
+                "no model for GoogLeNet's auxiliary classifiers (training-only side branches)"
+            )
         return super().model(dropout=dropout, channels_last=channels_last)
 
     def to_dict(self) -> dict:
-        data = {"network": self.network, "resolution": self.resolution, "num_classes": self.num_classes}
+        data = {
+            "network": self.network,
+            "resolution": self.resolution,
+            "num_classes": self.num_classes,
+        }
         if self.large_kernel != 5:
             data["large_kernel"] = self.large_kernel
         if self.in_channels != 3:
@@ -297,7 +328,12 @@ class AlexNetConfig(_ZooConfig):
     default_resolution = 227
 
     def __init__(
-        self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3, groups: int = 2
+        self,
+        resolution: int | None = None,
+        *,
+        num_classes: int = 1000,
+        in_channels: int = 3,
+        groups: int = 2,
     ):
         super().__init__(resolution, num_classes=num_classes, in_channels=in_channels)
         self._set(groups=alexnet_groups(groups))
@@ -318,7 +354,8 @@ class SqueezeNetConfig(_ZooConfig):
 
 
 def vgg16_cost(resolution: int | None = None, **options) -> NetworkCost:
-    """Per-layer mult-adds and parameters of VGG16: ``VGG16Config(resolution, **options).cost()``."""
+    """Per-layer mult-adds and parameters of VGG16: ``VGG16Config(resolution,
+    **options).cost()``."""
     return VGG16Config(resolution, **options).cost()
 
 
@@ -339,14 +376,18 @@ def squeezenet_cost(resolution: int | None = None, **options) -> NetworkCost:
 
 #: The giants' configuration classes by network name (for the CLI and for loops in the book).
 NETWORKS = {
-    config.network: config for config in (VGG16Config, GoogLeNetConfig, AlexNetConfig, SqueezeNetConfig)
+    config.network: config
+    for config in (VGG16Config, GoogLeNetConfig, AlexNetConfig, SqueezeNetConfig)
 }
 
-#: The input side each network was defined for (AlexNet and SqueezeNet: the 227 of their Caffe models).
+#:  The input side each network was defined for (AlexNet and SqueezeNet: the 227 of their Caffe
+#: models).
 DEFAULT_RESOLUTION = {name: config.default_resolution for name, config in NETWORKS.items()}
 
 
-def network_cost(name: str, *, resolution: int | None = None, num_classes: int = 1000) -> NetworkCost:
+def network_cost(
+    name: str, *, resolution: int | None = None, num_classes: int = 1000
+) -> NetworkCost:
     """The report of one of :data:`NETWORKS` by name, at its own default resolution unless told."""
     name = choice("network", name, NETWORKS)
     return NETWORKS[name](resolution, num_classes=num_classes).cost()

@@ -33,8 +33,22 @@ def test_golden_table_alpha_025_res_128():
 def test_table_json_has_exactly_the_documented_keys(capsys):
     assert main(["table", "--alpha", "0.5", "--res", "160", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["network", "alpha", "resolution", "num_classes", "variant", "layers", "total"]
-    assert (data["network"], data["alpha"], data["resolution"], data["num_classes"], data["variant"]) == (
+    assert list(data) == [
+        "network",
+        "alpha",
+        "resolution",
+        "num_classes",
+        "variant",
+        "layers",
+        "total",
+    ]
+    assert (
+        data["network"],
+        data["alpha"],
+        data["resolution"],
+        data["num_classes"],
+        data["variant"],
+    ) == (
         "mobilenet_v1",
         0.5,
         160,
@@ -52,8 +66,12 @@ def test_table_json_has_exactly_the_documented_keys(capsys):
 def test_table_csv_and_markdown(capsys):
     main(["table", "--variant", "shallow", "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert sum(int(r["mult_adds"]) for r in rows) == mnetcalc.mobilenet_v1_cost(variant="shallow").mult_adds
-    # The shallow variant drops the five 14x14x512 blocks: 28 - 10 layers with weights, plus the pool.
+    assert (
+        sum(int(r["mult_adds"]) for r in rows)
+        == mnetcalc.mobilenet_v1_cost(variant="shallow").mult_adds
+    )
+    # The shallow variant drops the five 14x14x512 blocks: 28 - 10 layers with weights, plus the
+    # pool.
     assert len(rows) == 19
     main(["table", "--classes", "10", "--format", "markdown"])
     out = capsys.readouterr().out
@@ -61,10 +79,29 @@ def test_table_csv_and_markdown(capsys):
 
 
 def test_layer_json_is_table_3_after_the_multipliers(capsys):
-    main(["layer", "--dk", "3", "--m", "512", "--n", "512", "--df", "14", "--alpha", "0.75", "--rho", "0.714", "--format", "json"])
+    main(
+        [
+            "layer",
+            "--dk",
+            "3",
+            "--m",
+            "512",
+            "--n",
+            "512",
+            "--df",
+            "14",
+            "--alpha",
+            "0.75",
+            "--rho",
+            "0.714",
+            "--format",
+            "json",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["standard", "separable", "ratio", "formula_ratio"]
-    # Table 3's last row: 15.1 M mult-adds, 0.15 M parameters (M = N = 384, Df = round(0.714·14) = 10).
+    # Table 3's last row: 15.1 M mult-adds, 0.15 M parameters (M = N = 384, Df = round(0.714·14) =
+    # 10).
     assert round(data["separable"]["mult_adds"] / 1e6, 1) == 15.1
     assert data["separable"]["mult_adds"] == 9 * 384 * 100 + 384 * 384 * 100
     assert data["standard"]["mult_adds"] == 9 * 384 * 384 * 100
@@ -75,7 +112,12 @@ def test_layer_json_is_table_3_after_the_multipliers(capsys):
 def test_layer_text_shows_table_3(capsys):
     main(["layer", "--alpha", "0.75", "--rho", "0.714"])
     out = capsys.readouterr().out
-    for label, mult_adds in [("Convolution", "462.422"), ("Depthwise Separable Conv", "52.283"), ("alpha = 0.75", "29.579"), ("rho = 0.714", "15.091")]:
+    for label, mult_adds in [
+        ("Convolution", "462.422"),
+        ("Depthwise Separable Conv", "52.283"),
+        ("alpha = 0.75", "29.579"),
+        ("rho = 0.714", "15.091"),
+    ]:
         assert any(line.startswith(label) and mult_adds in line for line in out.splitlines())
 
 
@@ -134,7 +176,8 @@ def test_bad_input_from_the_shell_exits_2_without_traceback(args, bad):
 
 def test_cli_imports_neither_torch_nor_numpy_nor_matplotlib():
     code = (
-        "import sys; from mnetcalc.cli import main; main(['table', '--alpha', '0.25', '--res', '128']);"
+        "import sys; from mnetcalc.cli import main; "
+        "main(['table', '--alpha', '0.25', '--res', '128']);"
         "heavy = [m for m in ('torch', 'numpy', 'matplotlib') if m in sys.modules];"
         "sys.exit(1 if heavy else 0)"
     )

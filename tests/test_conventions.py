@@ -1,4 +1,5 @@
-"""Counting conventions (mnetcalc.conventions) and which of them reproduce each printed number (mnetcalc.paper).
+"""Counting conventions (mnetcalc.conventions) and which of them reproduce each printed number
+(mnetcalc.paper).
 
 The facts asserted here are the ones the appendix on counting conventions states.
 """
@@ -22,7 +23,9 @@ def test_reproduces_rounds_at_the_printed_precision():
     assert paper.reproduces(1.319648, "1.32") and not paper.reproduces(1.319648, "1.3197")
     assert paper.reproduces(0.4636, "0.5")
     assert paper.reproduces(149.5, "150") and paper.reproduces(149.497088, "149")  # half-up
-    assert paper.reproduces(15346.63, "15300", step=100) and not paper.reproduces(15470.26, "15300", step=100)
+    assert paper.reproduces(15346.63, "15300", step=100) and not paper.reproduces(
+        15470.26, "15300", step=100
+    )
     assert paper.decimals("1.32") == 2 and paper.decimals("569") == 0
 
 
@@ -54,7 +57,8 @@ def test_table_2_three_shares_reproduce_and_conv_3x3_is_a_digit_swap():
         assert paper.reproduces(100 * shares[kind]["mult_adds_share"], ma) == (kind != "conv"), kind
     assert paper.reproduces(100 * shares["conv"]["mult_adds_share"], "1.91")
     assert round(sum(float(ma) for ma, _ in paper.TABLE_2.values()), 2) == 99.29
-    # The parameter shares are of the weights alone: with the classifier's biases its share would be 24.35%.
+    # The parameter shares are of the weights alone: with the classifier's biases its share would be
+    # 24.35%.
     base = mnetcalc.mobilenet_v1_cost()
     assert round(100 * (1_024_000 + 1000) / (base.params + 1000), 2) == 24.35
 
@@ -62,12 +66,18 @@ def test_table_2_three_shares_reproduce_and_conv_3x3_is_a_digit_swap():
 def test_table_4_4866_is_the_count_without_the_classifier_but_29_3_includes_it():
     row = paper.row("Conv MobileNet")
     report = row.cost()
-    matches = {c.name for c in conventions.CONVENTIONS if row.reproduces_mult_adds(millions(c.mult_adds(report)))}
+    matches = {
+        c.name
+        for c in conventions.CONVENTIONS
+        if row.reproduces_mult_adds(millions(c.mult_adds(report)))
+    }
     assert matches == {"no classifier", "convolutions only"}
     assert row.reproduces_params(millions(report.params))
     assert not row.reproduces_params(millions(Convention(classifier=False).params(report)))
     # ... and the same convention would print 568, not 569, for the MobileNet row of the same table.
-    assert not paper.row("MobileNet").reproduces_mult_adds(millions(Convention(classifier=False).mult_adds(row.cost(variant="separable"))))
+    assert not paper.row("MobileNet").reproduces_mult_adds(
+        millions(Convention(classifier=False).mult_adds(row.cost(variant="separable")))
+    )
 
 
 def test_tables_5_and_6_are_exact_counts():
@@ -87,20 +97,28 @@ def test_table_7_scales_the_224_count_by_rho_squared():
         # every side is a whole multiple of 224/7, so only the classifier breaks the rho² law
         rho2 = (resolution / 224) ** 2
         assert exact.mult_adds == pytest.approx((full.mult_adds - fc) * rho2 + fc, abs=1)
-    assert not paper.row("1.0 MobileNet-160").reproduces_mult_adds(millions(paper.row("1.0 MobileNet-160").cost().mult_adds))
+    assert not paper.row("1.0 MobileNet-160").reproduces_mult_adds(
+        millions(paper.row("1.0 MobileNet-160").cost().mult_adds)
+    )
 
 
 def test_table_9_76_is_rho_squared_too():
     row = paper.row("0.50 MobileNet-160")
     assert not row.reproduces_mult_adds(millions(row.cost().mult_adds))  # 76.52
-    assert row.reproduces_mult_adds(millions(rho_scaled(mnetcalc.mobilenet_v1_cost(0.5, resolution=224), 160)))  # 76.27
+    assert row.reproduces_mult_adds(
+        millions(rho_scaled(mnetcalc.mobilenet_v1_cost(0.5, resolution=224), 160))
+    )  # 76.27
 
 
 def test_1001_classes_change_no_printed_number():
     for row in paper.TABLE_4 + paper.TABLE_5 + paper.TABLE_6 + paper.TABLE_8[:1]:
         a, b = row.cost(), row.cost(num_classes=1001)
-        assert row.reproduces_mult_adds(millions(a.mult_adds)) == row.reproduces_mult_adds(millions(b.mult_adds))
-        assert row.reproduces_params(millions(a.params)) == row.reproduces_params(millions(b.params))
+        assert row.reproduces_mult_adds(millions(a.mult_adds)) == row.reproduces_mult_adds(
+            millions(b.mult_adds)
+        )
+        assert row.reproduces_params(millions(a.params)) == row.reproduces_params(
+            millions(b.params)
+        )
 
 
 def test_bad_resolution_for_rho_scaling():

@@ -28,9 +28,15 @@ ALPHAS = (1.0, 0.75, 0.5, 0.25, 0.35, 1.3)
 RESOLUTIONS = (224, 192, 160, 128, 97, 225)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def model(alpha, variant="separable", num_classes=1000, in_channels=3, stem_stride=2):
-    return mobilenet_v1_model(alpha, num_classes=num_classes, variant=variant, in_channels=in_channels, stem_stride=stem_stride).eval()
+    return mobilenet_v1_model(
+        alpha,
+        num_classes=num_classes,
+        variant=variant,
+        in_channels=in_channels,
+        stem_stride=stem_stride,
+    ).eval()
 
 
 def assert_exact_agreement(check):
@@ -54,16 +60,23 @@ def test_fvcore_agrees_with_the_calculator_per_layer(variant, alpha, resolution)
 
 
 def test_paper_model_total_by_fvcore():
-    # Paper Table 1 / Table 6: 1.0 MobileNet-224 has 569 million mult-adds; fvcore's trace says the same.
+    # Paper Table 1 / Table 6: 1.0 MobileNet-224 has 569 million mult-adds; fvcore's trace says the
+    # same.
     check = check_counts(mnetcalc.mobilenet_v1_cost(1.0, resolution=224), model(1.0))
     assert round(check.fvcore_total_mult_adds / 1e6) == 569
 
 
 @pytest.mark.parametrize("alpha", [1.0, 0.5])
 def test_fvcore_agrees_for_the_28_pixel_grey_stem(alpha):
-    report = mnetcalc.mobilenet_v1_cost(alpha, resolution=28, num_classes=10, stem_stride=1, in_channels=1)
-    assert_exact_agreement(check_counts(report, model(alpha, num_classes=10, in_channels=1, stem_stride=1)))
-    assert_exact_agreement(check_counts(report))  # the model built from the report's own configuration
+    report = mnetcalc.mobilenet_v1_cost(
+        alpha, resolution=28, num_classes=10, stem_stride=1, in_channels=1
+    )
+    assert_exact_agreement(
+        check_counts(report, model(alpha, num_classes=10, in_channels=1, stem_stride=1))
+    )
+    assert_exact_agreement(
+        check_counts(report)
+    )  # the model built from the report's own configuration
 
 
 @settings(max_examples=12, deadline=None)
@@ -73,7 +86,9 @@ def test_fvcore_agrees_for_the_28_pixel_grey_stem(alpha):
     variant=st.sampled_from(VARIANTS),
 )
 def test_fvcore_totals_agree_for_random_alpha_and_resolution(alpha, resolution, variant):
-    report = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution, num_classes=10, variant=variant)
+    report = mnetcalc.mobilenet_v1_cost(
+        alpha, resolution=resolution, num_classes=10, variant=variant
+    )
     check = check_counts(report, mobilenet_v1_model(alpha, num_classes=10, variant=variant))
     assert check.fvcore_total_mult_adds == report.mult_adds
     assert check.fvcore_total_params == report.params + report.bias_params + report.bn_params
@@ -122,7 +137,8 @@ def test_cli_check_json(capsys):
     assert [row["name"] for row in data["layers"]] == [row.name for row in report.layers]
 
 
-# -- the giants (mnetcalc.zoo), built by the same generic builder from their specs -------------------
+# -- the giants (mnetcalc.zoo), built by the same generic builder from their specs
+# -------------------
 
 
 @pytest.mark.parametrize(

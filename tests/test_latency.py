@@ -1,4 +1,4 @@
-"""The latency tools: statistics, machine info, layer alignment, the bench CLI. No time is asserted."""
+"""The latency tools: statistics, machine info, layer alignment, bench CLI (no timing asserted)."""
 
 import json
 import statistics
@@ -13,7 +13,7 @@ from mnetcalc.machine import MachineInfo, cpu_model
 torch = pytest.importorskip("torch")
 
 from mnetcalc import MobileNetConfig, calculator  # noqa: E402
-from mnetcalc.latency import BenchConfig, Latency, interleaved, measure_layers, measure_latency  # noqa: E402
+from mnetcalc.latency import BenchConfig, Latency, interleaved, measure_latency, measure_layers  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -41,8 +41,14 @@ def test_machine_info_names_the_cpu_and_torch():
 def test_interleaved_times_every_candidate_and_restores_threads():
     before = torch.get_num_threads()
     calls = []
-    result = interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, threads=1, rounds=2,
-                         round_time=0.001, warmup=1, progress=False)
+    result = interleaved(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        threads=1,
+        rounds=2,
+        round_time=0.001,
+        warmup=1,
+        progress=False,
+    )
     assert set(result) == {"a", "b"}
     assert all(lat.min > 0 and len(lat.times) >= 2 for lat in result.values())
     assert calls[:2] == ["a", "b"]  # warm-up, then alternating rounds
@@ -63,27 +69,57 @@ def test_whole_model_result_carries_config_work_and_machine(level):
 @pytest.mark.parametrize("level", ["eager", "optimized"])
 @pytest.mark.parametrize("variant", ["separable", "standard"])
 def test_per_layer_rows_align_with_the_calculator(level, variant):
-    config = BenchConfig(MobileNetConfig(0.25, resolution=32, variant=variant), threads=1, level=level)
+    config = BenchConfig(
+        MobileNetConfig(0.25, resolution=32, variant=variant), threads=1, level=level
+    )
     times = measure_layers(config, whole_model=False, **QUICK)
     report = config.report()
     assert [t.name for t in times.layers] == [r.name for r in report.layers]
     assert sum(t.time_share for t in times.layers) == pytest.approx(1.0)
     assert sum(t.mult_adds_share for t in times.layers) == pytest.approx(1.0)
     assert [t.mult_adds for t in times.layers] == [r.mult_adds for r in report.layers]
-    assert times.layers_total == pytest.approx(sum(statistics.median(t.latency.times) for t in times.layers))
+    assert times.layers_total == pytest.approx(
+        sum(statistics.median(t.latency.times) for t in times.layers)
+    )
 
 
-@pytest.mark.parametrize("kwargs", [dict(alpha=-1), dict(resolution=0), dict(threads=0), dict(level="fast"),
-                                    dict(variant="deep"), dict(batch=0)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(alpha=-1),
+        dict(resolution=0),
+        dict(threads=0),
+        dict(level="fast"),
+        dict(variant="deep"),
+        dict(batch=0),
+    ],
+)
 def test_bad_config_raises_invalid_argument(kwargs):
     network = {k: v for k, v in kwargs.items() if k in ("alpha", "resolution", "variant")}
     with pytest.raises(InvalidArgument):
-        BenchConfig(MobileNetConfig(**network), **{k: v for k, v in kwargs.items() if k not in network})
+        BenchConfig(
+            MobileNetConfig(**network), **{k: v for k, v in kwargs.items() if k not in network}
+        )
 
 
 def test_bench_cli_json(capsys):
-    args = ["bench", "--alpha", "0.25", "--res", "32", "--threads", "1", "--rounds", "1", "--seconds", "0.01",
-            "--per-layer", "--optimize", "--format", "json"]
+    args = [
+        "bench",
+        "--alpha",
+        "0.25",
+        "--res",
+        "32",
+        "--threads",
+        "1",
+        "--rounds",
+        "1",
+        "--seconds",
+        "0.01",
+        "--per-layer",
+        "--optimize",
+        "--format",
+        "json",
+    ]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     report = calculator.mobilenet_v1_cost(0.25, resolution=32)
@@ -94,8 +130,25 @@ def test_bench_cli_json(capsys):
 
 
 def test_bench_cli_text(capsys):
-    assert main(["bench", "--alpha", "0.25", "--res", "32", "--threads", "1", "--rounds", "1", "--seconds",
-                 "0.01", "--per-layer"]) == 0
+    assert (
+        main(
+            [
+                "bench",
+                "--alpha",
+                "0.25",
+                "--res",
+                "32",
+                "--threads",
+                "1",
+                "--rounds",
+                "1",
+                "--seconds",
+                "0.01",
+                "--per-layer",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "median" in out and "IQR" in out and "GFLOP/s" in out and cpu_model() in out
     assert "conv13_pw" in out and "% MAdds" in out
@@ -103,9 +156,16 @@ def test_bench_cli_text(capsys):
 
 @pytest.mark.parametrize(
     "args,named",
-    [(["--alpha", "0"], "--alpha"), (["--res", "x"], "--res"), (["--threads", "0"], "--threads"),
-     (["--classes", "-3"], "--classes"), (["--seconds", "nan"], "--seconds"), (["--variant", "deep"], "--variant"),
-     (["--format", "csv"], "--format"), (["--batch", "1.5"], "--batch")],
+    [
+        (["--alpha", "0"], "--alpha"),
+        (["--res", "x"], "--res"),
+        (["--threads", "0"], "--threads"),
+        (["--classes", "-3"], "--classes"),
+        (["--seconds", "nan"], "--seconds"),
+        (["--variant", "deep"], "--variant"),
+        (["--format", "csv"], "--format"),
+        (["--batch", "1.5"], "--batch"),
+    ],
 )
 def test_bench_cli_bad_input_is_one_line_exit_2_without_torch(args, named):
     # In a fresh interpreter: the error comes before torch is ever imported.
@@ -126,5 +186,7 @@ def test_cli_start_up_does_not_import_torch(command):
         f"import sys, mnetcalc.cli as c; c.build_parser({command!r}); "
         "print('torch' in sys.modules, 'numpy' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["False", "False"]

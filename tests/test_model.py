@@ -1,8 +1,7 @@
 """The PyTorch MobileNet built from the architecture data: structure, shapes and parameter counts.
 
 Expected values come from the calculator's rows (exact arithmetic on the same table) or from hand
-counts written out here, never from the model itself.
-"""
+counts written out here, never from the model itself."""
 
 import pytest
 
@@ -27,7 +26,10 @@ def n_params(model):
 def layer_outputs(model, x):
     """Every top-level child's output on input ``x`` (eval mode), recorded with forward hooks."""
     seen = {}
-    hooks = [c.register_forward_hook(lambda m, i, o, n=n: seen.__setitem__(n, o)) for n, c in model.named_children()]
+    hooks = [
+        c.register_forward_hook(lambda m, i, o, n=n: seen.__setitem__(n, o))
+        for n, c in model.named_children()
+    ]
     with torch.no_grad():
         model.eval()(x)
     for hook in hooks:
@@ -36,7 +38,7 @@ def layer_outputs(model, x):
 
 
 def feature_sides(model, resolution, in_channels=3):
-    """Output shape of every top-level child on a 1 x in_channels x resolution x resolution input."""
+    """Output shape of every top-level child on a 1 x in_channels x resolution² input."""
     outputs = layer_outputs(model, torch.zeros(1, in_channels, resolution, resolution))
     return {name: tuple(value.shape) for name, value in outputs.items()}
 
@@ -69,7 +71,10 @@ def test_paper_layer_names_and_structure():
 @pytest.mark.parametrize("alpha", [1.0, 0.75, 0.5, 0.25, 0.35, 1.3])
 def test_parameter_count_equals_weights_biases_and_batchnorm(variant, alpha):
     report = mnetcalc.mobilenet_v1_cost(alpha, resolution=224, variant=variant)
-    assert n_params(mobilenet_v1_model(alpha, variant=variant)) == report.params + report.bias_params + report.bn_params
+    assert (
+        n_params(mobilenet_v1_model(alpha, variant=variant))
+        == report.params + report.bias_params + report.bn_params
+    )
 
 
 def test_parameter_count_of_the_paper_model_by_hand():
@@ -92,16 +97,25 @@ def test_feature_maps_follow_same_padding(variant, resolution):
         if row.type == "fc":
             assert shapes[row.name] == (1, row.out_channels)
         else:
-            assert shapes[row.name] == (1, row.out_channels, row.output_size, row.output_size), row.name
+            assert shapes[row.name] == (1, row.out_channels, row.output_size, row.output_size), (
+                row.name
+            )
 
 
 def test_small_stem_for_28_by_28_grey_images():
-    report = mnetcalc.mobilenet_v1_cost(0.5, resolution=28, num_classes=10, stem_stride=1, in_channels=1)
+    report = mnetcalc.mobilenet_v1_cost(
+        0.5, resolution=28, num_classes=10, stem_stride=1, in_channels=1
+    )
     model = mobilenet_v1_model(0.5, num_classes=10, in_channels=1, stem_stride=1)
     assert model.conv0.conv.in_channels == 1 and model.conv0.conv.stride == (1, 1)
     assert n_params(model) == report.total_params
     shapes = feature_sides(model, 28, in_channels=1)
-    assert shapes["conv13_pw"] == (1, 512, 2, 2)  # 28 / 2^4, as a hand count of the four stride-2 blocks
+    assert shapes["conv13_pw"] == (
+        1,
+        512,
+        2,
+        2,
+    )  # 28 / 2^4, as a hand count of the four stride-2 blocks
     assert shapes["fc"] == (1, 10)
 
 
@@ -116,7 +130,8 @@ def test_initialisation_is_sensible():
     model = mobilenet_v1_model(0.5)
     assert torch.all(model.conv1_dw.bn.weight == 1) and torch.all(model.conv1_dw.bn.bias == 0)
     assert torch.all(model.fc.linear.bias == 0)
-    # He (fan-in): std = sqrt(2 / fan_in); a depthwise 3x3 filter sees 9 inputs, a 1x1 256 -> 256 sees 256.
+    # He (fan-in): std = sqrt(2 / fan_in); a depthwise 3x3 filter sees 9 inputs, a 1x1 256 -> 256
+    # sees 256.
     assert abs(model.conv7_dw.conv.weight.std().item() - (2 / 9) ** 0.5) < 0.03
     assert abs(model.conv7_pw.conv.weight.std().item() - (2 / 256) ** 0.5) < 0.005
     # ...so that an untrained model in eval mode neither blows up nor fades into denormal floats.
@@ -128,8 +143,16 @@ def test_initialisation_is_sensible():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(alpha=0), dict(alpha=float("nan")), dict(variant="wide"), dict(num_classes=0), dict(in_channels=0),
-     dict(dropout=1.0), dict(dropout=-0.1), dict(stem_stride=0)],
+    [
+        dict(alpha=0),
+        dict(alpha=float("nan")),
+        dict(variant="wide"),
+        dict(num_classes=0),
+        dict(in_channels=0),
+        dict(dropout=1.0),
+        dict(dropout=-0.1),
+        dict(stem_stride=0),
+    ],
 )
 def test_bad_arguments_raise_invalid_argument(kwargs):
     with pytest.raises(InvalidArgument):
@@ -137,7 +160,8 @@ def test_bad_arguments_raise_invalid_argument(kwargs):
 
 
 def test_generic_builder_builds_a_vgg_like_spec():
-    # Not a MobileNet: windowed max pooling and a fully connected layer on a 4x4 map (no global pool).
+    # Not a MobileNet: windowed max pooling and a fully connected layer on a 4x4 map (no global
+    # pool).
     spec = (
         ("conv1", Conv(16, 3, 1)),
         ("pool1", Pool("maxpool", 2, 2)),
@@ -146,7 +170,9 @@ def test_generic_builder_builds_a_vgg_like_spec():
         ("fc6", FullyConnected(64)),
         ("fc7", FullyConnected(10)),
     )
-    rows = spec_costs(spec, resolution=15, in_channels=3)  # 15 -> 8 -> 4: "same" (ceil) pooling on an odd side
+    rows = spec_costs(
+        spec, resolution=15, in_channels=3
+    )  # 15 -> 8 -> 4: "same" (ceil) pooling on an odd side
     model = build(spec, in_channels=3, resolution=15)
     assert [n for n, _ in model.named_children()] == [n for n, _ in spec]
     assert n_params(model) == sum(r.params + r.bias_params + r.bn_params for r in rows)

@@ -1,4 +1,5 @@
-"""The inference version of the model: BatchNorm folded, same outputs as the eager model (within 1e-4)."""
+"""The inference version of the model: BatchNorm folded, same outputs as the eager model (within
+1e-4)."""
 
 import pytest
 
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def trained_looking(model):
-    """Give BatchNorm non-trivial statistics and affine terms, so that folding has something to fold."""
+    """Give BatchNorm non-trivial statistics and affine terms, so that folding has something to
+    fold."""
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for module in model.modules():
@@ -38,9 +40,17 @@ def assert_close(fast, eager, x):
 
 @pytest.mark.parametrize(
     "variant,alpha,resolution",
-    [("separable", 0.25, 32), ("separable", 0.5, 7), ("separable", 1.0, 224), ("separable", 0.25, 128),
-     ("separable", 0.35, 97), ("standard", 0.25, 128),
-     ("standard", 0.35, 97), ("shallow", 0.25, 128), ("shallow", 1.3, 97)],
+    [
+        ("separable", 0.25, 32),
+        ("separable", 0.5, 7),
+        ("separable", 1.0, 224),
+        ("separable", 0.25, 128),
+        ("separable", 0.35, 97),
+        ("standard", 0.25, 128),
+        ("standard", 0.35, 97),
+        ("shallow", 0.25, 128),
+        ("shallow", 1.3, 97),
+    ],
 )
 def test_optimized_outputs_equal_the_eager_model(variant, alpha, resolution):
     eager = trained_looking(mobilenet_v1_model(alpha, variant=variant))

@@ -1,7 +1,8 @@
-"""The paper's published numbers (../shared/reference/mobilenet_v1_paper.md), each at its printed precision.
+"""The paper's published numbers (Howard et al. 2017, arXiv:1704.04861), each at its printed
+precision.
 
-Where exact counting cannot reproduce a printed number, the test asserts the computed value and says why
-(the book's appendix on counting conventions explains each case).
+Where exact counting cannot reproduce a printed number, the test asserts the computed value and says
+why (the book's appendix on counting conventions explains each case).
 """
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 import mnetcalc
 from mnetcalc import formatting
 
-# Paper Table 1 as printed, one row per layer (the "5x" rows expanded): type / stride, filter shape, input size.
+# Paper Table 1 as printed, one row per layer (the "5x" rows expanded): type / stride, filter shape,
+# input size.
 TABLE_1 = [
     ("Conv / s2", "3×3×3×32", "224×224×3"),
     ("Conv dw / s1", "3×3×32 dw", "112×112×32"),
@@ -27,8 +29,9 @@ TABLE_1 = [
     *[("Conv dw / s1", "3×3×512 dw", "14×14×512"), ("Conv / s1", "1×1×512×512", "14×14×512")] * 5,
     ("Conv dw / s2", "3×3×512 dw", "14×14×512"),
     ("Conv / s1", "1×1×512×1024", "7×7×512"),
-    # Printed "Conv dw / s2" on a 7×7 input: with stride 2 the next row's input would be 4×4, but the
-    # table says 7×7 and the average pool is 7×7. We use stride 1 (as the reference implementation does).
+    # Printed "Conv dw / s2" on a 7×7 input: with stride 2 the next row's input would be 4×4, but
+    # the table says 7×7 and the average pool is 7×7. We use stride 1 (as the reference
+    # implementation does).
     ("Conv dw / s1", "3×3×1024 dw", "7×7×1024"),
     ("Conv / s1", "1×1×1024×1024", "7×7×1024"),
     ("Avg Pool / s1", "Pool 7×7", "7×7×1024"),
@@ -46,7 +49,10 @@ def base():
 
 
 def test_table_1_shapes(base):
-    rows = [(formatting.type_stride(r), formatting.filter_shape(r), formatting.input_shape(r)) for r in base.layers]
+    rows = [
+        (formatting.type_stride(r), formatting.filter_shape(r), formatting.input_shape(r))
+        for r in base.layers
+    ]
     assert rows == TABLE_1
 
 
@@ -56,12 +62,16 @@ def test_28_layers_counting_depthwise_and_pointwise_separately(base):
 
 
 def test_table_2_shares_per_layer_type(base):
-    shares = {k: (round(100 * v["mult_adds_share"], 2), round(100 * v["params_share"], 2)) for k, v in base.by_type().items()}
+    shares = {
+        k: (round(100 * v["mult_adds_share"], 2), round(100 * v["params_share"], 2))
+        for k, v in base.by_type().items()
+    }
     assert shares["conv_pw"] == (94.86, 74.59)
     assert shares["conv_dw"] == (3.06, 1.06)
     assert shares["fc"] == (0.18, 24.33)
-    # Printed "Conv 3×3: 1.19% / 0.02%". The stem costs 3·3·3·32·112² = 10,838,016 mult-adds, 1.91% of
-    # 568.7 M; the four printed mult-add shares sum to 99.29%, ours to 100%: the printed 1.19 is a digit swap.
+    # Printed "Conv 3×3: 1.19% / 0.02%". The stem costs 3·3·3·32·112² = 10,838,016 mult-adds, 1.91%
+    # of 568.7 M; the four printed mult-add shares sum to 99.29%, ours to 100%: the printed 1.19 is
+    # a digit swap.
     assert shares["conv"] == (1.91, 0.02)
     assert base.layer("conv0").mult_adds == 3 * 3 * 3 * 32 * 112 * 112
 
@@ -80,8 +90,9 @@ def test_table_4_separable_vs_full_convolution():
     sep = mnetcalc.mobilenet_v1_cost()
     assert (million(sep.mult_adds, 0), million(sep.params, 1)) == (569, 4.2)
     assert million(conv.params, 1) == 29.3
-    # Printed 4866 M. Exact count: 4,867,293,184 (4867 M). Without the classifier's 1.024 M it would be
-    # 4866.27 M, but the same table's 569 M for MobileNet includes the classifier; see the appendix.
+    # Printed 4866 M. Exact count: 4,867,293,184 (4867 M). Without the classifier's 1.024 M it would
+    # be 4866.27 M, but the same table's 569 M for MobileNet includes the classifier; see the
+    # appendix.
     assert conv.mult_adds == 4_867_293_184
     assert million(conv.mult_adds, 0) == 4867
 
@@ -94,7 +105,8 @@ def test_table_5_narrow_vs_shallow():
 
 
 @pytest.mark.parametrize(
-    "alpha, mult_adds, params", [(1.0, 569, 4.2), (0.75, 325, 2.6), (0.5, 149, 1.3), (0.25, 41, 0.5)]
+    "alpha, mult_adds, params",
+    [(1.0, 569, 4.2), (0.75, 325, 2.6), (0.5, 149, 1.3), (0.25, 41, 0.5)],
 )
 def test_table_6_width_multiplier(alpha, mult_adds, params):
     report = mnetcalc.mobilenet_v1_cost(alpha=alpha, resolution=224)
@@ -109,15 +121,17 @@ def test_table_7_resolution(resolution, mult_adds):
 
 
 def test_table_7_resolution_160_is_printed_as_rho_squared_scaling():
-    # Printed 290 M. Exact count: 290.68 M (291 M). The printed value is 569·(160/224)² = 290.3: the paper
-    # seems to scale the 224 total by ρ², which also scales the classifier, whose cost does not depend on ρ.
+    # Printed 290 M. Exact count: 290.68 M (291 M). The printed value is 569·(160/224)² = 290.3: the
+    # paper seems to scale the 224 total by ρ², which also scales the classifier, whose cost does
+    # not depend on ρ.
     report = mnetcalc.mobilenet_v1_cost(resolution=160)
     assert report.mult_adds == 290_675_200
     assert round(569 * (160 / 224) ** 2) == 290
 
 
 def test_table_9_half_width_160():
-    # Printed 76 M and 1.32 M. Exact count: 76.52 M (77 M); 149·(160/224)² = 76.0 (same ρ² scaling as Table 7).
+    # Printed 76 M and 1.32 M. Exact count: 76.52 M (77 M); 149·(160/224)² = 76.0 (same ρ² scaling
+    # as Table 7).
     report = mnetcalc.mobilenet_v1_cost(alpha=0.5, resolution=160)
     assert million(report.params, 2) == 1.32
     assert report.mult_adds == 76_524_800
@@ -126,10 +140,14 @@ def test_table_9_half_width_160():
 
 def test_parameters_match_a_hand_count(base):
     # Weights: stem 3·3·3·32, 13 depthwise 3·3·M, 13 pointwise M·N, classifier 1024·1000.
-    blocks = [(32, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 512)] + [(512, 512)] * 5 + [
-        (512, 1024),
-        (1024, 1024),
-    ]
+    blocks = (
+        [(32, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 512)]
+        + [(512, 512)] * 5
+        + [
+            (512, 1024),
+            (1024, 1024),
+        ]
+    )
     weights = 3 * 3 * 3 * 32 + sum(9 * m + m * n for m, n in blocks) + 1024 * 1000
     assert base.params == weights == 4_209_088
     assert base.bias_params == 1000

@@ -59,9 +59,9 @@ def test_totals_grow_with_resolution_and_params_do_not_depend_on_it(alpha, a, b,
 
 @given(k=st.integers(8, 64), resolution=resolutions, variant=variants)
 def test_alpha_squared_law_is_exact_when_channels_scale_exactly(k, resolution, variant):
-    # With alpha = k/32 every channel count (all multiples of 32) scales to a whole number: pointwise and
-    # standard 3x3 layers between scaled layers cost alpha² times as much, depthwise layers, the stem
-    # (3 input channels) and the classifier (1000 outputs) alpha times as much.
+    # With alpha = k/32 every channel count (all multiples of 32) scales to a whole number:
+    # pointwise and standard 3x3 layers between scaled layers cost alpha² times as much, depthwise
+    # layers, the stem (3 input channels) and the classifier (1000 outputs) alpha times as much.
     alpha = Fraction(k, 32)
     full = mnetcalc.mobilenet_v1_cost(1.0, resolution=resolution, variant=variant)
     narrow = mnetcalc.mobilenet_v1_cost(float(alpha), resolution=resolution, variant=variant)
@@ -74,8 +74,8 @@ def test_alpha_squared_law_is_exact_when_channels_scale_exactly(k, resolution, v
 
 @given(alpha=st.floats(0.25, 2.0), resolution=resolutions)
 def test_alpha_squared_law_up_to_rounding(alpha, resolution):
-    # floor(alpha·c) >= alpha·c - 1 and c >= 32, so a pointwise layer keeps at least (1 - 1/(32·alpha))²
-    # of alpha² times its full cost, and never more than alpha² times it.
+    # floor(alpha·c) >= alpha·c - 1 and c >= 32, so a pointwise layer keeps at least (1 -
+    # 1/(32·alpha))² of alpha² times its full cost, and never more than alpha² times it.
     full = mnetcalc.mobilenet_v1_cost(1.0, resolution=resolution)
     narrow = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution)
     low = (1 - 1 / (32 * alpha)) ** 2
@@ -102,7 +102,9 @@ def test_rho_squared_law_is_exact_when_sides_divide_evenly(k, alpha, variant):
 
 @given(alpha=alphas, resolution=resolutions, classes=st.integers(1, 5000), variant=variants)
 def test_rows_sum_to_totals_and_types_to_one(alpha, resolution, classes, variant):
-    r = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution, num_classes=classes, variant=variant)
+    r = mnetcalc.mobilenet_v1_cost(
+        alpha, resolution=resolution, num_classes=classes, variant=variant
+    )
     total = r.to_dict()["total"]
     assert total["mult_adds"] == sum(row.mult_adds for row in r.layers) == r.mult_adds
     assert total["params"] == sum(row.params for row in r.layers) == r.params
@@ -116,7 +118,9 @@ def test_rows_sum_to_totals_and_types_to_one(alpha, resolution, classes, variant
 @given(alpha=alphas, resolution=resolutions, classes=st.integers(1, 5000), variant=variants)
 @settings(max_examples=50)
 def test_json_round_trips(alpha, resolution, classes, variant):
-    data = mnetcalc.mobilenet_v1_cost(alpha, resolution=resolution, num_classes=classes, variant=variant).to_dict()
+    data = mnetcalc.mobilenet_v1_cost(
+        alpha, resolution=resolution, num_classes=classes, variant=variant
+    ).to_dict()
     assert json.loads(json.dumps(data)) == data
 
 

@@ -18,7 +18,8 @@ def pointwise_row(m, n, df):
     return LayerCost("pw", "conv_pw", 1, 1, m, n, df, df, m * n * df * df, m * n, bn_params=2 * n)
 
 
-# -- hand counts ----------------------------------------------------------------------------------------
+# -- hand counts
+# ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("m, n, df", [(32, 64, 112), (512, 512, 14), (1024, 1024, 7), (8, 16, 1)])
@@ -53,7 +54,9 @@ def test_strided_depthwise_layer_by_hand():
     assert row.input_bytes == 4 * 112 * 112 * 64
     assert row.weight_bytes == 4 * (9 * 64 + 64)
     assert row.output_bytes == 4 * 56 * 56 * 64
-    assert Fraction(row.mult_adds, row.bytes) == Fraction(9 * 64 * 56 * 56, 4 * (64 * 112 * 112 + 640 + 64 * 56 * 56))
+    assert Fraction(row.mult_adds, row.bytes) == Fraction(
+        9 * 64 * 56 * 56, 4 * (64 * 112 * 112 + 640 + 64 * 56 * 56)
+    )
 
 
 def test_stem_and_classifier_by_hand():
@@ -65,17 +68,34 @@ def test_stem_and_classifier_by_hand():
         4 * 112 * 112 * 32,
     )
     fc = traffic.layer("fc")  # 1024 features in, 1024x1000 weights + 1000 biases, 1000 logits out
-    assert (fc.input_bytes, fc.weight_bytes, fc.output_bytes) == (4 * 1024, 4 * (1024 * 1000 + 1000), 4 * 1000)
+    assert (fc.input_bytes, fc.weight_bytes, fc.output_bytes) == (
+        4 * 1024,
+        4 * (1024 * 1000 + 1000),
+        4 * 1000,
+    )
     pool = traffic.layer("avgpool")  # no weights, no mult-adds in the paper's convention
-    assert (pool.input_bytes, pool.weight_bytes, pool.output_bytes, pool.intensity) == (4 * 7 * 7 * 1024, 0, 4 * 1024, 0.0)
+    assert (pool.input_bytes, pool.weight_bytes, pool.output_bytes, pool.intensity) == (
+        4 * 7 * 7 * 1024,
+        0,
+        4 * 1024,
+        0.0,
+    )
 
 
 def test_depthwise_layers_move_far_more_bytes_per_mult_add_than_pointwise_ones():
-    # The paper's Table 2: depthwise layers hold about 3% of the mult-adds. Their share of the bytes is
-    # far larger (computed here independently from the shapes of MobileNet-224's 13 depthwise layers).
+    # The paper's Table 2: depthwise layers hold about 3% of the mult-adds. Their share of the bytes
+    # is far larger (computed here independently from the shapes of MobileNet-224's 13 depthwise
+    # layers).
     traffic = network_traffic(mobilenet_v1_cost(1.0, resolution=224))
     summary = traffic.by_type()
-    shapes = [(32, 112, 112), (64, 112, 56), (128, 56, 56), (128, 56, 28), (256, 28, 28), (256, 28, 14)]
+    shapes = [
+        (32, 112, 112),
+        (64, 112, 56),
+        (128, 56, 56),
+        (128, 56, 28),
+        (256, 28, 28),
+        (256, 28, 14),
+    ]
     shapes += [(512, 14, 14)] * 5 + [(512, 14, 7), (1024, 7, 7)]
     dw_bytes = sum(4 * (m * di * di + 10 * m + m * df * df) for m, di, df in shapes)
     assert summary["conv_dw"]["bytes"] == dw_bytes
@@ -105,7 +125,8 @@ def test_exported_from_the_package():
         assert name in mnetcalc.__all__
 
 
-# -- properties --------------------------------------------------------------------------------------------
+# -- properties
+# --------------------------------------------------------------------------------------------
 
 
 @settings(max_examples=60, deadline=None)
@@ -117,14 +138,19 @@ def test_each_layer_reads_what_the_previous_one_wrote(alpha, resolution, variant
     for before, after in zip(rows, rows[1:]):
         assert after.input_bytes == before.output_bytes
     assert traffic.bytes == sum(r.input_bytes + r.weight_bytes + r.output_bytes for r in rows)
-    assert traffic.mult_adds == mobilenet_v1_cost(alpha, resolution=resolution, variant=variant).mult_adds
+    assert (
+        traffic.mult_adds
+        == mobilenet_v1_cost(alpha, resolution=resolution, variant=variant).mult_adds
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(alpha=alphas, resolution=resolutions, width=widths)
 def test_depthwise_intensity_never_exceeds_dk2_over_2b(alpha, resolution, width):
     # Dk^2*M*Df^2 / (b*(M*Di^2 + weights + M*Df^2)) <= Dk^2 / (2b) because Di >= Df.
-    for row in network_traffic(mobilenet_v1_cost(alpha, resolution=resolution), bytes_per_element=width):
+    for row in network_traffic(
+        mobilenet_v1_cost(alpha, resolution=resolution), bytes_per_element=width
+    ):
         if row.type == "conv_dw":
             assert Fraction(row.mult_adds, row.bytes) < Fraction(9, 2 * width)
 
@@ -136,7 +162,9 @@ def test_weights_and_traffic_scale_with_element_width(alpha, resolution, width):
     one = network_traffic(cost, bytes_per_element=1, bias=False)
     wide = network_traffic(cost, bytes_per_element=width, bias=False)
     for narrow_row, wide_row, cost_row in zip(one, wide, cost.layers):
-        assert narrow_row.weight_bytes == cost_row.params  # one byte per weight: the paper's parameter count
+        assert (
+            narrow_row.weight_bytes == cost_row.params
+        )  # one byte per weight: the paper's parameter count
         assert wide_row.bytes == width * narrow_row.bytes
         assert wide_row.intensity == pytest.approx(narrow_row.intensity / width, rel=1e-12)
 
@@ -145,6 +173,8 @@ def test_weights_and_traffic_scale_with_element_width(alpha, resolution, width):
 @given(m=st.integers(1, 2048), n=st.integers(1, 2048), df=st.integers(1, 256), width=widths)
 def test_pointwise_intensity_closed_form_property(m, n, df, width):
     row = layer_traffic(pointwise_row(m, n, df), bytes_per_element=width, bias=False)
-    assert Fraction(row.mult_adds, row.bytes) == Fraction(m * n * df * df, width * (m * df * df + n * df * df + m * n))
+    assert Fraction(row.mult_adds, row.bytes) == Fraction(
+        m * n * df * df, width * (m * df * df + n * df * df + m * n)
+    )
     # Bounded by each term alone: never more than the intensity of reading only the weights, etc.
     assert row.intensity < Fraction(m * n * df * df, width * m * n)

@@ -1,16 +1,16 @@
-"""`mnetcalc train`: JSON and text output, saved weights, and one-line errors (exit 2) for bad options
-and bad data. The data are tiny IDX files written by the tests; nothing is downloaded."""
+"""`mnetcalc train`: JSON and text output, saved weights, and one-line errors (exit 2) for bad
+options and bad data. The data are tiny IDX files written by the tests; nothing is downloaded."""
 
 import json
 import subprocess
 import sys
 
 import pytest
+from test_data import make_dataset
 
 from mnetcalc.cli import main
 from mnetcalc.data import FILES
 from mnetcalc.train_config import TrainConfig
-from test_data import make_dataset
 
 FAST = ["--alpha", "0.25", "--epochs", "1", "--batch-size", "8", "--threads", "1", "--quiet"]
 
@@ -30,7 +30,23 @@ def test_json_output_and_saved_weights(tiny_data, tmp_path, capsys):
     import torch
 
     out = tmp_path / "model.pt"
-    assert main(["train", *FAST, "--res", "20", "--data", str(tiny_data), "--format", "json", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                *FAST,
+                "--res",
+                "20",
+                "--data",
+                str(tiny_data),
+                "--format",
+                "json",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     expected = TrainConfig.of(alpha=0.25, resolution=20).cost()
     assert summary["mult_adds"] == expected.mult_adds
@@ -41,7 +57,12 @@ def test_json_output_and_saved_weights(tiny_data, tmp_path, capsys):
     assert summary["config"]["resolution"] == 20 and summary["config"]["train_size"] is None
     checkpoint = torch.load(out, weights_only=True)
     assert checkpoint["test_accuracy"] == summary["test_accuracy"]
-    assert checkpoint["state_dict"]["conv0.conv.weight"].shape == (8, 1, 3, 3)  # alpha 0.25: 32 -> 8 filters
+    assert checkpoint["state_dict"]["conv0.conv.weight"].shape == (
+        8,
+        1,
+        3,
+        3,
+    )  # alpha 0.25: 32 -> 8 filters
 
 
 def test_text_output(tiny_data, capsys):
@@ -90,7 +111,10 @@ def test_missing_folder(tmp_path, capsys):
 
 
 def test_missing_output_folder_fails_before_training(tiny_data, tmp_path, capsys):
-    assert main(["train", *FAST, "--data", str(tiny_data), "--out", str(tmp_path / "no" / "m.pt")]) == 2
+    assert (
+        main(["train", *FAST, "--data", str(tiny_data), "--out", str(tmp_path / "no" / "m.pt")])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -115,7 +139,9 @@ def test_wrong_header_names_the_file(tiny_data, capsys):
 
     path = tiny_data / FILES["test_images"]
     with gzip.open(path, "wb") as stream:
-        stream.write(bytes.fromhex("00000801") + (8).to_bytes(4, "big") + bytes(8))  # a label file's header
+        stream.write(
+            bytes.fromhex("00000801") + (8).to_bytes(4, "big") + bytes(8)
+        )  # a label file's header
     assert main(["train", *FAST, "--data", str(tiny_data)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "28 x 28" in err
@@ -131,8 +157,8 @@ def test_bad_option_fails_before_importing_torch():
 
 
 def test_json_on_stdout_stays_json_with_progress_shown(tiny_data):
-    # Without --quiet the progress bar and the per-epoch lines go to stderr: stdout is the JSON alone,
-    # so that `mnetcalc train --format json > run.json` or a pipe into a JSON reader works.
+    # Without --quiet the progress bar and the per-epoch lines go to stderr: stdout is the JSON
+    # alone, so that `mnetcalc train --format json > run.json` or a pipe into a JSON reader works.
     args = [a for a in FAST if a != "--quiet"]
     done = run("train", *args, "--epochs", "2", "--data", str(tiny_data), "--format", "json")
     assert done.returncode == 0, done.stderr

@@ -26,9 +26,11 @@ from mnetcalc.layers import (
 )
 from mnetcalc.network import spec_costs
 
-# -- VGG16 -------------------------------------------------------------------------------------------
+# -- VGG16
+# -------------------------------------------------------------------------------------------
 
-# Configuration D of Simonyan & Zisserman: (input channels, output channels, map side) of each 3x3 conv.
+# Configuration D of Simonyan & Zisserman: (input channels, output channels, map side) of each 3x3
+# conv.
 VGG16_CONVS = [
     (3, 64, 224), (64, 64, 224),
     (64, 128, 112), (128, 128, 112),
@@ -59,7 +61,8 @@ def test_vgg16_feature_maps_halve_at_each_pool():
     assert vgg.layer("fc6").in_channels == 25088
 
 
-# -- GoogLeNet ---------------------------------------------------------------------------------------
+# -- GoogLeNet
+# ---------------------------------------------------------------------------------------
 
 # Szegedy et al. 2014, Table 1: output side and channels after each Inception module.
 GOOGLENET_OUTPUTS = {
@@ -78,7 +81,12 @@ def test_googlenet_module_outputs_follow_table_1():
     for module, (side, channels) in GOOGLENET_OUTPUTS.items():
         row = net.layer(f"inception{module}")
         assert (row.type, row.output_size, row.out_channels) == (CONCAT, side, channels), module
-    assert [net.layer(p).output_size for p in ("pool1", "pool2", "pool3", "pool4")] == [56, 28, 14, 7]
+    assert [net.layer(p).output_size for p in ("pool1", "pool2", "pool3", "pool4")] == [
+        56,
+        28,
+        14,
+        7,
+    ]
 
 
 def test_googlenet_totals_match_a_hand_count():
@@ -92,7 +100,11 @@ def test_googlenet_totals_match_a_hand_count():
     }  # fmt: skip
     sides = {k: GOOGLENET_OUTPUTS[k][0] for k in widths}
     stem = [(7 * 7 * 3 * 64, 112), (64 * 64, 56), (9 * 64 * 192, 56)]
-    weights = sum(w for w, _ in stem) + sum(inception_hand_count(*w) for w in widths.values()) + 1024 * 1000
+    weights = (
+        sum(w for w, _ in stem)
+        + sum(inception_hand_count(*w) for w in widths.values())
+        + 1024 * 1000
+    )
     mult_adds = (
         sum(w * s * s for w, s in stem)
         + sum(inception_hand_count(*w) * sides[k] ** 2 for k, w in widths.items())
@@ -116,10 +128,13 @@ def test_googlenet_table_1_ops_column_agrees_except_conv1_and_5a():
 def test_googlenet_with_3x3_in_place_of_5x5():
     # TF-slim's and torchvision's Inception v1: the "5x5" branches use 3x3 filters.
     full, slim = mnetcalc.googlenet_cost(), mnetcalc.googlenet_cost(large_kernel=3)
-    five = {"3a": (16, 32, 28), "3b": (32, 96, 28), "4a": (16, 48, 14), "4b": (24, 64, 14), "4c": (24, 64, 14),
-            "4d": (32, 64, 14), "4e": (32, 128, 14), "5a": (32, 128, 7), "5b": (48, 128, 7)}  # fmt: skip
+    five = {"3a": (16, 32, 28), "3b": (32, 96, 28), "4a": (16, 48, 14), "4b": (24, 64, 14),
+            "4c": (24, 64, 14), "4d": (32, 64, 14), "4e": (32, 128, 14), "5a": (32, 128, 7),
+            "5b": (48, 128, 7)}  # fmt: skip
     assert full.params - slim.params == sum((25 - 9) * m * n for m, n, _ in five.values())
-    assert full.mult_adds - slim.mult_adds == sum((25 - 9) * m * n * s * s for m, n, s in five.values())
+    assert full.mult_adds - slim.mult_adds == sum(
+        (25 - 9) * m * n * s * s for m, n, s in five.values()
+    )
     assert slim.meta["large_kernel"] == 3
 
 
@@ -134,20 +149,36 @@ def test_googlenet_auxiliary_classifiers():
     assert both.mult_adds - main.mult_adds == aux1 + aux2 + 15 * (512 + 528) * 128
 
 
-# -- AlexNet -----------------------------------------------------------------------------------------
+# -- AlexNet
+# -----------------------------------------------------------------------------------------
 
 
 def test_alexnet_two_gpu_model():
     net = mnetcalc.alexnet_cost()
-    sides = {"conv1": 55, "pool1": 27, "conv2": 27, "pool2": 13, "conv3": 13, "conv4": 13, "conv5": 13, "pool5": 6}
+    sides = {
+        "conv1": 55,
+        "pool1": 27,
+        "conv2": 27,
+        "pool2": 13,
+        "conv3": 13,
+        "conv4": 13,
+        "conv5": 13,
+        "pool5": 6,
+    }
     assert {name: net.layer(name).output_size for name in sides} == sides
     convs = [  # (kernel, inputs per group, outputs, output side)
-        (11, 3, 96, 55), (5, 48, 256, 27), (3, 256, 384, 13), (3, 192, 384, 13), (3, 192, 256, 13)
+        (11, 3, 96, 55),
+        (5, 48, 256, 27),
+        (3, 256, 384, 13),
+        (3, 192, 384, 13),
+        (3, 192, 256, 13),
     ]
     fcs = [(6 * 6 * 256, 4096), (4096, 4096), (4096, 1000)]
     weights = sum(k * k * m * n for k, m, n, _ in convs) + sum(m * n for m, n in fcs)
     assert net.params == weights
-    assert net.mult_adds == sum(k * k * m * n * s * s for k, m, n, s in convs) + sum(m * n for m, n in fcs)
+    assert net.mult_adds == sum(k * k * m * n * s * s for k, m, n, s in convs) + sum(
+        m * n for m, n in fcs
+    )
     assert net.mult_adds == 724_406_816
     assert net.total_params == 60_965_224  # the Caffe bvlc_alexnet model
 
@@ -162,7 +193,8 @@ def test_alexnet_grouping_halves_the_grouped_layers():
     assert whole.mult_adds == 1_135_256_096
 
 
-# -- SqueezeNet --------------------------------------------------------------------------------------
+# -- SqueezeNet
+# --------------------------------------------------------------------------------------
 
 # Iandola et al. 2016, Table 1: parameters (weights and biases) before pruning, and output sides.
 SQUEEZENET_TABLE_1 = {
@@ -182,19 +214,31 @@ def test_squeezenet_matches_its_table_1():
 
 
 def test_squeezenet_fire_module_hand_count():
-    (squeeze, e1, e3, concat) = spec_costs((("fire", Fire(16, 64, 64)),), resolution=55, in_channels=96)
-    assert [r.name for r in (squeeze, e1, e3, concat)] == ["fire/squeeze1x1", "fire/expand1x1", "fire/expand3x3", "fire"]
+    (squeeze, e1, e3, concat) = spec_costs(
+        (("fire", Fire(16, 64, 64)),), resolution=55, in_channels=96
+    )
+    assert [r.name for r in (squeeze, e1, e3, concat)] == [
+        "fire/squeeze1x1",
+        "fire/expand1x1",
+        "fire/expand3x3",
+        "fire",
+    ]
     assert squeeze.mult_adds == 96 * 16 * 55 * 55
     assert e1.mult_adds == 16 * 64 * 55 * 55 and e3.mult_adds == 9 * 16 * 64 * 55 * 55
     assert (concat.out_channels, concat.output_size, concat.mult_adds) == (128, 55, 0)
 
 
-# -- the new layer options ---------------------------------------------------------------------------
+# -- the new layer options
+# ---------------------------------------------------------------------------
 
 
-@given(side=st.integers(1, 300), kernel=st.integers(1, 11), stride=st.integers(1, 5), data=st.data())
+@given(
+    side=st.integers(1, 300), kernel=st.integers(1, 11), stride=st.integers(1, 5), data=st.data()
+)
 def test_explicit_padding_follows_the_floor_formula(side, kernel, stride, data):
-    padding = data.draw(st.integers(0, kernel // 2))  # PyTorch's limit for pools; convolutions follow the same rule
+    padding = data.draw(
+        st.integers(0, kernel // 2)
+    )  # PyTorch's limit for pools; convolutions follow the same rule
     if side + 2 * padding < kernel:
         with pytest.raises(mnetcalc.InvalidArgument, match="too small"):
             output_side(side, kernel, stride, padding)
@@ -242,7 +286,9 @@ def test_grouped_convolution_costs_a_fraction():
 
 
 def test_branches_concatenate_and_name_their_rows():
-    rows = spec_costs((("inception3a", Inception(64, 96, 128, 16, 32, 32)),), resolution=28, in_channels=192)
+    rows = spec_costs(
+        (("inception3a", Inception(64, 96, 128, 16, 32, 32)),), resolution=28, in_channels=192
+    )
     assert [r.name for r in rows] == [
         "inception3a/1x1", "inception3a/3x3_reduce", "inception3a/3x3", "inception3a/5x5_reduce",
         "inception3a/5x5", "inception3a/pool", "inception3a/pool_proj", "inception3a",
@@ -255,7 +301,11 @@ def test_branches_concatenate_and_name_their_rows():
 
 
 def test_lrn_and_pools_are_free():
-    rows = spec_costs((("lrn", LocalResponseNorm()), ("pool", Pool(MAXPOOL, 3, 2, padding=0, ceil_mode=True))), resolution=55, in_channels=96)
+    rows = spec_costs(
+        (("lrn", LocalResponseNorm()), ("pool", Pool(MAXPOOL, 3, 2, padding=0, ceil_mode=True))),
+        resolution=55,
+        in_channels=96,
+    )
     assert [(r.mult_adds, r.params, r.output_size) for r in rows] == [(0, 0, 55), (0, 0, 27)]
 
 
@@ -281,7 +331,8 @@ def test_reports_name_their_network():
         assert report.meta["resolution"] == zoo.DEFAULT_RESOLUTION[name]
 
 
-# -- the paper's Tables 8 and 9 and its claims -------------------------------------------------------
+# -- the paper's Tables 8 and 9 and its claims
+# -------------------------------------------------------
 
 
 def test_table_8_and_9_printed_numbers_against_exact_counts():
@@ -298,18 +349,29 @@ def test_table_8_and_9_printed_numbers_against_exact_counts():
     assert paper.row("VGG 16").reproduces_mult_adds(convs_only.mult_adds(vgg) / 1e6)
     # SqueezeNet's 1700 is a FLOP count (2 per mult-add): 833 M mult-adds; its 1.25 M counts biases.
     assert round(squeeze.mult_adds / 1e6) == 833
-    assert paper.row("Squeezenet").reproduces_mult_adds(conventions.Convention(flops=True).mult_adds(squeeze) / 1e6)
+    assert paper.row("Squeezenet").reproduces_mult_adds(
+        conventions.Convention(flops=True).mult_adds(squeeze) / 1e6
+    )
     assert paper.row("Squeezenet").reproduces_params(squeeze.total_params / 1e6)
-    # GoogLeNet: 1583 M mult-adds and 6.99 M weights exactly; the printed 1550 and 6.8 come from elsewhere.
+    # GoogLeNet: 1583 M mult-adds and 6.99 M weights exactly; the printed 1550 and 6.8 come from
+    # elsewhere.
     assert round(goog.mult_adds / 1e6) == 1583 and round(goog.params / 1e6, 2) == 6.99
-    assert not any(paper.row("GoogleNet").reproduces_mult_adds(c.mult_adds(goog) / 1e6) for c in conventions.CONVENTIONS)
+    assert not any(
+        paper.row("GoogleNet").reproduces_mult_adds(c.mult_adds(goog) / 1e6)
+        for c in conventions.CONVENTIONS
+    )
     # AlexNet's 60 M is the round figure of its own paper: 60.95 M weights.
     assert round(alex.params / 1e6, 2) == 60.95
 
 
 def test_section_4_7_claims():
     base, small = mnetcalc.mobilenet_v1_cost(), mnetcalc.mobilenet_v1_cost(0.5, resolution=160)
-    vgg, goog, alex, squeeze = mnetcalc.vgg16_cost(), mnetcalc.googlenet_cost(), mnetcalc.alexnet_cost(), mnetcalc.squeezenet_cost()
+    vgg, goog, alex, squeeze = (
+        mnetcalc.vgg16_cost(),
+        mnetcalc.googlenet_cost(),
+        mnetcalc.alexnet_cost(),
+        mnetcalc.squeezenet_cost(),
+    )
     assert int(vgg.params / base.params) == 32  # "32x smaller": 32.9
     assert round(vgg.mult_adds / base.mult_adds) == 27  # "27x less compute": 27.2
     assert goog.mult_adds / base.mult_adds > 2.5  # "more than 2.5x less computation": 2.78
@@ -323,11 +385,13 @@ def test_section_4_7_claims():
     assert round(t9["0.50 MobileNet-160"] - t9["Squeezenet"], 1) == 2.7
 
 
-# -- fvcore on real PyTorch models built from the same specs -----------------------------------------
+# -- fvcore on real PyTorch models built from the same specs
+# -----------------------------------------
 
 
 def torch_model(spec, in_channels, side):
-    """A test-local builder: a PyTorch module per spec entry, with explicit padding, groups and branches."""
+    """A test-local builder: a PyTorch module per spec entry, with explicit padding, groups and
+    branches."""
     torch = pytest.importorskip("torch")
     from torch import nn
 
@@ -354,8 +418,17 @@ def torch_model(spec, in_channels, side):
     def module(layer, channels, side):
         if isinstance(layer, Conv):
             padding = layer.kernel // 2 if layer.padding is None else layer.padding
-            parts = [nn.Conv2d(channels, layer.out_channels, layer.kernel, layer.stride, padding,
-                               groups=layer.groups, bias=layer.bias)]
+            parts = [
+                nn.Conv2d(
+                    channels,
+                    layer.out_channels,
+                    layer.kernel,
+                    layer.stride,
+                    padding,
+                    groups=layer.groups,
+                    bias=layer.bias,
+                )
+            ]
             parts += [nn.BatchNorm2d(layer.out_channels)] if layer.batchnorm else []
             return nn.Sequential(*parts, nn.ReLU())
         if isinstance(layer, Pool):
@@ -366,7 +439,10 @@ def torch_model(spec, in_channels, side):
         if isinstance(layer, LocalResponseNorm):
             return nn.LocalResponseNorm(layer.size)
         if isinstance(layer, FullyConnected):
-            return nn.Sequential(nn.Flatten(1), nn.Linear(channels * side * side, layer.out_features, bias=layer.bias))
+            return nn.Sequential(
+                nn.Flatten(1),
+                nn.Linear(channels * side * side, layer.out_features, bias=layer.bias),
+            )
         if isinstance(layer, Inception):
             return module(layer.branches(), channels, side)
         if isinstance(layer, Branches):
@@ -382,7 +458,9 @@ def torch_model(spec, in_channels, side):
         if isinstance(layer, Fire):
             squeeze = module(layer.squeeze_conv(), channels, side)
             inner = module(layer.expand(), layer.squeeze, side)
-            return Block([("squeeze1x1", squeeze), *inner.named_children()], ["squeeze1x1"], inner.branches)
+            return Block(
+                [("squeeze1x1", squeeze), *inner.named_children()], ["squeeze1x1"], inner.branches
+            )
         raise TypeError(type(layer).__name__)
 
     modules = []
@@ -415,8 +493,11 @@ def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
     model = torch_model(spec, 3, side)
     with torch.no_grad():
         analysis = fvcore_nn.FlopCountAnalysis(model, torch.zeros(1, 3, side, side))
-        analysis.clear_op_handles()  # count convolutions and matrix products only (one per mult-add)
-        analysis.set_op_handle(**{"aten::_convolution": conv_flop_jit, "aten::linear": linear_flop_jit})
+        # count convolutions and matrix products only (one per mult-add)
+        analysis.clear_op_handles()
+        analysis.set_op_handle(
+            **{"aten::_convolution": conv_flop_jit, "aten::linear": linear_flop_jit}
+        )
         analysis.unsupported_ops_warnings(False)
         analysis.uncalled_modules_warnings(False)
         by_module = analysis.by_module()
@@ -435,7 +516,8 @@ def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
         assert model(torch.zeros(1, 3, side, side)).flatten(1).shape == (1, 1000)
 
 
-# -- the command line --------------------------------------------------------------------------------
+# -- the command line
+# --------------------------------------------------------------------------------
 
 
 def test_cli_table_of_a_giant(capsys):

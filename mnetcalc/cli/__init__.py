@@ -5,8 +5,7 @@
 should start about as fast as the interpreter, so only the parser of the command asked for is built,
 and only its module imported. ``table``, ``layer`` and ``sweep`` import the standard library only;
 ``bench`` and ``train`` (and ``table --check``) import torch inside their ``run``, after their
-arguments are checked.
-"""
+arguments are checked."""
 
 from __future__ import annotations
 
@@ -68,7 +67,9 @@ class Parser(argparse.ArgumentParser):
 def build_parser(command: str | None = None) -> Parser:
     """The parser of every command or, if ``command`` names one, of that one only (argparse takes
     milliseconds to set up each sub-parser)."""
-    parser = Parser(prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017).")
+    parser = Parser(
+        prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017)."
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     for name, (text, module_name) in COMMANDS.items():

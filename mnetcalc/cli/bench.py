@@ -1,9 +1,9 @@
-"""``mnetcalc bench``: CPU latency of a real PyTorch MobileNet, whole and (--per-layer) layer by layer.
+"""``mnetcalc bench``: CPU latency of a real PyTorch MobileNet, whole and (--per-layer) layer by
+layer.
 
 Imported when the command line starts, so only the standard library and mnetcalc's torch-free core
 at the top; torch comes in inside :func:`run`, after every argument is checked, so a bad value fails
-fast, in one line, with exit status 2.
-"""
+fast, in one line, with exit status 2."""
 
 from __future__ import annotations
 
@@ -30,17 +30,33 @@ def add_arguments(parser) -> None:
     add_variant(parser)
     add_classes(parser)
     add_stem_stride(parser)
-    parser.add_argument("--in-channels", dest="in_channels", default="3", metavar="C",
-                        help="channels of the input images (default: 3)")
+    parser.add_argument(
+        "--in-channels",
+        dest="in_channels",
+        default="3",
+        metavar="C",
+        help="channels of the input images (default: 3)",
+    )
     cpus = os.cpu_count() or 1
-    parser.add_argument("--threads", default=str(cpus), metavar="T",
-                        help=f"torch threads, fixed for the measurement (default: {cpus}, this machine's CPUs)")
+    parser.add_argument(
+        "--threads",
+        default=str(cpus),
+        metavar="T",
+        help=f"torch threads, fixed for the measurement (default: {cpus}, this machine's CPUs)",
+    )
     parser.add_argument("--batch", default="1", metavar="B", help="images per call (default: 1)")
-    parser.add_argument("--optimize", action="store_true",
-                        help="time mnetcalc.model.optimize()'s inference version (BatchNorm folded, frozen)")
-    parser.add_argument("--per-layer", action="store_true", help="also each layer's share of the time")
+    parser.add_argument(
+        "--optimize",
+        action="store_true",
+        help="time mnetcalc.model.optimize()'s inference version (BatchNorm folded, frozen)",
+    )
+    parser.add_argument(
+        "--per-layer", action="store_true", help="also each layer's share of the time"
+    )
     parser.add_argument("--rounds", default="5", metavar="N", help="timed rounds (default: 5)")
-    parser.add_argument("--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)")
+    parser.add_argument(
+        "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
+    )
     add_format(parser, ("text", "json"))
 
 
@@ -106,7 +122,14 @@ def render_text(result, layers=None) -> str:
             ]
             for layer in layers.layers
         ]
-        total = ["total", "", ms(layers.layers_total), percent(1.0), millions(result.mult_adds), percent(1.0)]
+        total = [
+            "total",
+            "",
+            ms(layers.layers_total),
+            percent(1.0),
+            millions(result.mult_adds),
+            percent(1.0),
+        ]
         lines += [
             "",
             "Each layer timed alone on its recorded input (median); shares are of the layers' sum.",

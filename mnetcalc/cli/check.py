@@ -1,4 +1,5 @@
-"""``mnetcalc table --check``: the calculator's rows beside fvcore's count of the real PyTorch model.
+"""``mnetcalc table --check``: the calculator's rows beside fvcore's count of the real PyTorch
+model.
 
 The counting happens in :mod:`mnetcalc.counting`; this module only lays the result out.
 """
@@ -11,7 +12,15 @@ from ..counting import CountCheck
 from ..formatting import aligned, csv_text, describe, json_text, markdown_table, millions, thousands
 from ..network import NetworkCost
 
-CHECK_HEADER = ("layer", "type", "MAdds (M)", "fvcore MAdds (M)", "params", "fvcore params", "agree")
+CHECK_HEADER = (
+    "layer",
+    "type",
+    "MAdds (M)",
+    "fvcore MAdds (M)",
+    "params",
+    "fvcore params",
+    "agree",
+)
 CHECK_RIGHT = (False, False, True, True, True, True, False)
 CSV_KEYS = (
     "name",
@@ -61,7 +70,8 @@ def verdict(check: CountCheck) -> str:
     lines = []
     if check.agrees:
         lines.append(
-            f"fvcore agrees exactly with the calculator on all {len(check.layers)} layers and on the "
+            f"fvcore agrees exactly with the calculator on all {len(check.layers)} layers and "
+            "on the "
             "totals (mult-adds of conv and fc layers; params = weights + biases + BatchNorm "
             "scale/shift)."
         )
@@ -75,11 +85,13 @@ def verdict(check: CountCheck) -> str:
 
 
 def render_check(check: CountCheck, report: NetworkCost, fmt: str = "text") -> str:
-    """``check`` (of ``report``) in one of the command line's formats (text, markdown, csv, json)."""
+    """``check`` (of ``report``) in one of the formats text, markdown, csv and json."""
     if fmt == "json":
         return json_text(check.to_dict())
     if fmt == "csv":
-        return csv_text(CSV_KEYS, [[row.to_dict()[key] for key in CSV_KEYS] for row in check.layers])
+        return csv_text(
+            CSV_KEYS, [[row.to_dict()[key] for key in CSV_KEYS] for row in check.layers]
+        )
     if fmt == "markdown":
         table = markdown_table(CHECK_HEADER, [*layer_cells(check), total_cells(check)], CHECK_RIGHT)
         title = f"**{describe(report)}**: calculator vs fvcore on the PyTorch model"

@@ -19,7 +19,9 @@ def add_arguments(parser) -> None:
     for name, default, what in SHAPE_OPTIONS:
         parser.add_argument(name, default=default, help=f"{what} (default: {default})")
     add_alpha(parser)
-    parser.add_argument("--rho", default="1.0", help="resolution multiplier, a number > 0 (default: 1.0)")
+    parser.add_argument(
+        "--rho", default="1.0", help="resolution multiplier, a number > 0 (default: 1.0)"
+    )
     add_format(parser)
 
 
@@ -30,5 +32,9 @@ def run(args) -> int:
     steps = table3(*shape, alpha=alpha, rho=rho)
     # Table 3's rows for the modifications actually asked for (alpha or rho of 1 changes nothing).
     keep = [True, True, alpha != 1.0, rho != 1.0]
-    print(render_layer([step for step, wanted in zip(steps, keep) if wanted], final, args.format))
+    print(
+        render_layer(
+            [step for step, wanted in zip(steps, keep, strict=True) if wanted], final, args.format
+        )
+    )
     return 0

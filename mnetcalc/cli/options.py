@@ -2,8 +2,7 @@
 
 Option values stay strings here; the library's constructors check and convert them, and a bad one
 raises :class:`~mnetcalc.validation.InvalidArgument` naming the parameter, which :func:`cli_message`
-turns back into the option the user typed.
-"""
+turns back into the option the user typed."""
 
 from __future__ import annotations
 
@@ -21,8 +20,8 @@ class UsageError(Exception):
 
 
 def option_name(parameter: str) -> str:
-    """The option that sets a library parameter: ``num_classes`` -> ``--classes``,
-    ``stem_stride`` -> ``--stem-stride``."""
+    """The option that sets a library parameter: ``num_classes`` -> ``--classes``, ``stem_stride``
+    -> ``--stem-stride``."""
     return OPTION_NAMES.get(parameter, "--" + parameter.replace("_", "-"))
 
 
@@ -47,10 +46,14 @@ def _help(text: str, shown) -> str:
 
 
 def add_alpha(parser, default="1.0", *, text="width multiplier, a number > 0", shown=None) -> None:
-    parser.add_argument("--alpha", default=default, help=_help(text, default if shown is None else shown))
+    parser.add_argument(
+        "--alpha", default=default, help=_help(text, default if shown is None else shown)
+    )
 
 
-def add_resolution(parser, default="224", *, text="input resolution in pixels", metavar="R", shown=None):
+def add_resolution(
+    parser, default="224", *, text="input resolution in pixels", metavar="R", shown=None
+):
     parser.add_argument(
         "--res",
         dest="resolution",
@@ -61,23 +64,41 @@ def add_resolution(parser, default="224", *, text="input resolution in pixels", 
 
 
 def add_classes(parser, default="1000") -> None:
-    parser.add_argument("--classes", dest="num_classes", default=default, metavar="K",
-                        help=_help("number of classes", default))
+    parser.add_argument(
+        "--classes",
+        dest="num_classes",
+        default=default,
+        metavar="K",
+        help=_help("number of classes", default),
+    )
 
 
 def add_variant(parser, default="separable", *, shown=None) -> None:
-    parser.add_argument("--variant", default=default, choices=VARIANTS,
-                        help=_help("network variant", default if shown is None else shown))
+    parser.add_argument(
+        "--variant",
+        default=default,
+        choices=VARIANTS,
+        help=_help("network variant", default if shown is None else shown),
+    )
 
 
 def add_stem_stride(parser, default="2", *, shown=None) -> None:
-    parser.add_argument("--stem-stride", dest="stem_stride", default=default, metavar="S",
-                        help=_help("stride of the first convolution (ImageNet MobileNet: 2)",
-                                   default if shown is None else shown))
+    parser.add_argument(
+        "--stem-stride",
+        dest="stem_stride",
+        default=default,
+        metavar="S",
+        help=_help(
+            "stride of the first convolution (ImageNet MobileNet: 2)",
+            default if shown is None else shown,
+        ),
+    )
 
 
 def add_format(parser, formats=FORMATS) -> None:
-    parser.add_argument("--format", default="text", choices=formats, help="output format (default: text)")
+    parser.add_argument(
+        "--format", default="text", choices=formats, help="output format (default: text)"
+    )
 
 
 def network_options(args) -> dict:

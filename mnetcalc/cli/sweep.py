@@ -1,4 +1,4 @@
-"""``mnetcalc sweep``: totals over a grid of width multipliers and resolutions (paper Tables 6, 7)."""
+"""``mnetcalc sweep``: totals over a grid of width multipliers and resolutions (Tables 6, 7)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     configs = [
-        MobileNetConfig(alpha, resolution=resolution, num_classes=args.num_classes, variant=args.variant)
+        MobileNetConfig(
+            alpha, resolution=resolution, num_classes=args.num_classes, variant=args.variant
+        )
         for alpha in comma_list(args.alpha)
         for resolution in comma_list(args.resolution)
     ]

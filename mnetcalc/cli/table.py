@@ -6,7 +6,15 @@ from __future__ import annotations
 from ..architecture import MobileNetConfig
 from ..formatting import render_table
 from ..zoo import DEFAULT_RESOLUTION, NETWORKS
-from .options import UsageError, add_alpha, add_classes, add_format, add_resolution, add_variant, network_options
+from .options import (
+    UsageError,
+    add_alpha,
+    add_classes,
+    add_format,
+    add_resolution,
+    add_variant,
+    network_options,
+)
 
 
 def add_arguments(parser) -> None:
@@ -23,7 +31,9 @@ def add_arguments(parser) -> None:
     add_variant(parser)
     add_format(parser)
     parser.add_argument(
-        "--check", action="store_true", help="compare with fvcore's count of a real PyTorch model (needs torch)"
+        "--check",
+        action="store_true",
+        help="compare with fvcore's count of a real PyTorch model (needs torch)",
     )
 
 
@@ -31,9 +41,14 @@ def config_from_args(args):
     """The network configuration asked for (checked; a bad value raises InvalidArgument)."""
     if args.network == MobileNetConfig.network:
         return MobileNetConfig(args.alpha, **network_options(args))
-    for option, value, default in (("--alpha", args.alpha, "1.0"), ("--variant", args.variant, "separable")):
+    for option, value, default in (
+        ("--alpha", args.alpha, "1.0"),
+        ("--variant", args.variant, "separable"),
+    ):
         if value != default:
-            raise UsageError(f"{option} applies to mobilenet_v1 only, not to --network {args.network}")
+            raise UsageError(
+                f"{option} applies to mobilenet_v1 only, not to --network {args.network}"
+            )
     if args.check:
         raise UsageError(f"--check supports mobilenet_v1 only, not --network {args.network}")
     return NETWORKS[args.network](args.resolution, num_classes=args.num_classes)

@@ -2,8 +2,7 @@
 
 With no options it trains the default configuration of :class:`mnetcalc.train_config.TrainConfig`.
 Imported when the command line starts, so only the standard library at the top; torch comes in with
-:mod:`mnetcalc.train`, inside :func:`run`.
-"""
+:mod:`mnetcalc.train`, inside :func:`run`."""
 
 from __future__ import annotations
 
@@ -14,7 +13,14 @@ from pathlib import Path
 from ..formatting import json_text
 from ..train_config import OPTIMIZERS, TrainConfig
 from ..validation import InvalidArgument
-from .options import add_alpha, add_format, add_resolution, add_stem_stride, add_variant, option_name
+from .options import (
+    add_alpha,
+    add_format,
+    add_resolution,
+    add_stem_stride,
+    add_variant,
+    option_name,
+)
 
 #: Training options that set one TrainConfig field each: (field, metavar, help).
 TRAINING_OPTIONS = (
@@ -30,7 +36,13 @@ TRAINING_OPTIONS = (
 )
 
 #: The options given to :meth:`TrainConfig.of` (unset ones take the configuration's defaults).
-CONFIG_NAMES = ("alpha", "resolution", "variant", "stem_stride", *(name for name, _, _ in TRAINING_OPTIONS))
+CONFIG_NAMES = (
+    "alpha",
+    "resolution",
+    "variant",
+    "stem_stride",
+    *(name for name, _, _ in TRAINING_OPTIONS),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="if Fashion-MNIST is not found, download it into the cache (needs internet)",
     )
     parser.add_argument(
-        "--out", metavar="FILE", help="save the trained weights (torch.load(FILE, weights_only=True) reads them)"
+        "--out",
+        metavar="FILE",
+        help="save the trained weights (torch.load(FILE, weights_only=True) reads them)",
     )
     add_format(parser, ("text", "json"))
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -112,7 +126,9 @@ def render_text(result) -> str:
 def run(args) -> int:
     config = config_from_args(args)  # before anything slow: bad options fail at once
     if args.out and not Path(args.out).expanduser().parent.is_dir():
-        raise InvalidArgument(f"--out {args.out}: folder {Path(args.out).expanduser().parent} does not exist")
+        raise InvalidArgument(
+            f"--out {args.out}: folder {Path(args.out).expanduser().parent} does not exist"
+        )
 
     from .. import data as data_module
     from ..train import save, train
