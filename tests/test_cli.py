@@ -174,10 +174,18 @@ def test_bad_input_from_the_shell_exits_2_without_traceback(args, bad):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_cli_imports_neither_torch_nor_numpy_nor_matplotlib():
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["table", "--alpha", "0.25", "--res", "128"],
+        ["table", "--network", "googlenet", "--format", "json"],
+        ["layer", "--alpha", "0.75", "--rho", "0.714"],
+        ["sweep", "--format", "csv"],
+    ],
+)
+def test_cli_imports_neither_torch_nor_numpy_nor_matplotlib(argv):
     code = (
-        "import sys; from mnetcalc.cli import main; "
-        "main(['table', '--alpha', '0.25', '--res', '128']);"
+        f"import sys; from mnetcalc.cli import main; main({argv!r});"
         "heavy = [m for m in ('torch', 'numpy', 'matplotlib') if m in sys.modules];"
         "sys.exit(1 if heavy else 0)"
     )

@@ -102,24 +102,14 @@ def test_bad_config_raises_invalid_argument(kwargs):
         )
 
 
+#: A quick bench run: a tiny network, one short round.
+QUICK_BENCH = (
+    "bench --alpha 0.25 --res 32 --threads 1 --rounds 1 --seconds 0.01 --per-layer".split()
+)
+
+
 def test_bench_cli_json(capsys):
-    args = [
-        "bench",
-        "--alpha",
-        "0.25",
-        "--res",
-        "32",
-        "--threads",
-        "1",
-        "--rounds",
-        "1",
-        "--seconds",
-        "0.01",
-        "--per-layer",
-        "--optimize",
-        "--format",
-        "json",
-    ]
+    args = [*QUICK_BENCH, "--optimize", "--format", "json"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     report = calculator.mobilenet_v1_cost(0.25, resolution=32)
@@ -129,26 +119,20 @@ def test_bench_cli_json(capsys):
     assert data["machine"]["threads"] == 1
 
 
+def test_the_network_the_training_chapter_trains_can_be_benchmarked(capsys):
+    network = MobileNetConfig(0.25, resolution=28, num_classes=10, stem_stride=1, in_channels=1)
+    config = BenchConfig(network, threads=1)
+    assert config.inputs().shape == (1, 1, 28, 28)
+    assert config.report() == network.cost()
+    args = [*QUICK_BENCH, "--res", "28", "--classes", "10", "--stem-stride", "1", "--in-channels"]
+    assert main([*args, "1", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["mult_adds"] == network.cost().mult_adds
+    assert (data["stem_stride"], data["in_channels"]) == (1, 1)
+
+
 def test_bench_cli_text(capsys):
-    assert (
-        main(
-            [
-                "bench",
-                "--alpha",
-                "0.25",
-                "--res",
-                "32",
-                "--threads",
-                "1",
-                "--rounds",
-                "1",
-                "--seconds",
-                "0.01",
-                "--per-layer",
-            ]
-        )
-        == 0
-    )
+    assert main(QUICK_BENCH) == 0
     out = capsys.readouterr().out
     assert "median" in out and "IQR" in out and "GFLOP/s" in out and cpu_model() in out
     assert "conv13_pw" in out and "% MAdds" in out

@@ -550,3 +550,22 @@ def test_cli_bad_giant_options_are_one_line_and_status_2(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cli_type_summary_names_each_convolution_by_its_kernel(capsys):
+    from mnetcalc.cli import main
+
+    assert main(["table", "--network", "alexnet"]) == 0
+    summary = capsys.readouterr().out.split("layer type")[1].splitlines()
+    rows = {line[:15].strip(): line[15:].split() for line in summary[2:] if line.strip()}
+    rows = {name: cells for name, cells in rows.items() if name and not name.startswith("Weights")}
+    # By hand: conv1 11x11x3x96 on a 55x55 output; conv2 5x5, two groups (48 of 96 inputs), 27x27;
+    # conv3 3x3x256x384, conv4 3x3x192x384, conv5 3x3x192x256, all on 13x13.
+    assert rows["Conv 11×11"][:2] == ["1", f"{11 * 11 * 3 * 96 * 55 * 55 / 1e6:.3f}"]
+    assert rows["Conv 5×5"][:2] == ["1", f"{5 * 5 * 48 * 256 * 27 * 27 / 1e6:.3f}"]
+    conv3x3 = (3 * 3 * 256 * 384 + 3 * 3 * 192 * 384 + 3 * 3 * 192 * 256) * 13 * 13
+    assert rows["Conv 3×3"][:2] == ["3", f"{conv3x3 / 1e6:.3f}"]
+    assert main(["table", "--network", "googlenet", "--format", "markdown"]) == 0
+    text = capsys.readouterr().out
+    assert f"| Conv 7×7 | 1 | {7 * 7 * 3 * 64 * 112 * 112 / 1e6:.3f} |" in text
+    assert "| Conv 5×5 | 9 |" in text  # the 5x5 branch of each of the nine Inception modules
