@@ -118,6 +118,29 @@ class LayerCost(NamedTuple):
         return {key: getattr(self, key) for key in ROW_KEYS}
 
 
+def layer_row(
+    name: str,
+    layer_type: str,
+    stride: int,
+    kernel: int,
+    channels: tuple[int, int],
+    sides: tuple[int, int],
+    cost: tuple[int, int] = (0, 0),
+    **counts,
+) -> LayerCost:
+    """A :class:`LayerCost` from ``(in, out)`` channels, ``(input, output)`` sides and ``(mult-adds,
+    weights)``; ``counts``: ``bias_params``, ``bn_params``, ``groups``."""
+    (in_channels, out_channels), (input_size, output_size), (mult_adds, params) = (
+        channels,
+        sides,
+        cost,
+    )
+    return LayerCost(
+        name, layer_type, stride, kernel, in_channels, out_channels, input_size, output_size,
+        mult_adds, params, **counts,
+    )  # fmt: skip
+
+
 class Conv(NamedTuple):
     """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told
     not.
@@ -144,18 +167,14 @@ class Conv(NamedTuple):
                 f"{self.out_channels} output channels"
             )
         m, n, dk = in_channels, self.out_channels, self.kernel
-        mult_adds, weights = standard_conv_cost(dk, m, n, out_side, g)
-        yield LayerCost(
-            name=name,
-            type=CONV_PW if dk == 1 else CONV,
-            stride=self.stride,
-            kernel=dk,
-            in_channels=m,
-            out_channels=n,
-            input_size=side,
-            output_size=out_side,
-            mult_adds=mult_adds,
-            params=weights,
+        yield layer_row(
+            name,
+            CONV_PW if dk == 1 else CONV,
+            self.stride,
+            dk,
+            (m, n),
+            (side, out_side),
+            standard_conv_cost(dk, m, n, out_side, g),
             bias_params=n if self.bias else 0,
             bn_params=2 * n if self.batchnorm else 0,
             groups=g,
@@ -173,18 +192,14 @@ class DepthwiseConv(NamedTuple):
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
         m, dk = in_channels, self.kernel
-        mult_adds, weights = depthwise_conv_cost(dk, m, out_side)
-        yield LayerCost(
-            name=name,
-            type=CONV_DW,
-            stride=self.stride,
-            kernel=dk,
-            in_channels=m,
-            out_channels=m,
-            input_size=side,
-            output_size=out_side,
-            mult_adds=mult_adds,
-            params=weights,
+        yield layer_row(
+            name,
+            CONV_DW,
+            self.stride,
+            dk,
+            (m, m),
+            (side, out_side),
+            depthwise_conv_cost(dk, m, out_side),
             bn_params=2 * m if self.batchnorm else 0,
             groups=m,
         )
@@ -210,17 +225,8 @@ class Pool(NamedTuple):
             kernel = self.kernel
             stride = self.stride if self.stride is not None else self.kernel
             out_side = output_side(side, kernel, stride, self.padding, self.ceil_mode, name=name)
-        yield LayerCost(
-            name=name,
-            type=self.kind,
-            stride=stride,
-            kernel=kernel,
-            in_channels=in_channels,
-            out_channels=in_channels,
-            input_size=side,
-            output_size=out_side,
-            mult_adds=0,
-            params=0,
+        yield layer_row(
+            name, self.kind, stride, kernel, (in_channels, in_channels), (side, out_side)
         )
 
 
@@ -233,18 +239,14 @@ class FullyConnected(NamedTuple):
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         m = in_channels * side * side
         n = self.out_features
-        mult_adds, weights = fully_connected_cost(m, n)
-        yield LayerCost(
-            name=name,
-            type=FC,
-            stride=1,
-            kernel=side,
-            in_channels=m,
-            out_channels=n,
-            input_size=side,
-            output_size=1,
-            mult_adds=mult_adds,
-            params=weights,
+        yield layer_row(
+            name,
+            FC,
+            1,
+            side,
+            (m, n),
+            (side, 1),
+            fully_connected_cost(m, n),
             bias_params=n if self.bias else 0,
         )
 

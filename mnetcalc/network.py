@@ -96,6 +96,21 @@ class LayerTable:
     def mult_adds(self) -> int:
         return sum(row.mult_adds for row in self.layers)
 
+    def summary(self, key, sums: Sequence[str], keys: Iterable | None = None) -> dict:
+        """Rows grouped by ``key(row)`` (in order of first appearance, or of ``keys``): per group
+        the number of rows, the sum of each field named in ``sums`` and its share of the whole's
+        (``<field>_share``)."""
+        keys = dict.fromkeys([key(row) for row in self.layers] if keys is None else keys)
+        summary: dict = {}
+        for kind in keys:
+            rows = [row for row in self.layers if key(row) == kind]
+            totals = {field: sum(getattr(row, field) for row in rows) for field in sums}
+            shares = {
+                f"{field}_share": _share(totals[field], getattr(self, field)) for field in sums
+            }
+            summary[kind] = {"layers": len(rows), **totals, **shares}
+        return summary
+
 
 class NetworkCost(LayerTable, Record):
     """Per-layer and total costs of one network configuration (``config``); iterating yields the
@@ -143,19 +158,7 @@ class NetworkCost(LayerTable, Record):
     def _summary(self, key, keys: Iterable | None = None) -> dict:
         if keys is None:
             keys = [key(row) for row in self.layers if row.mult_adds or row.params]
-        summary: dict = {}
-        for kind in dict.fromkeys(keys):
-            rows = [row for row in self.layers if key(row) == kind]
-            mult_adds = sum(row.mult_adds for row in rows)
-            params = sum(row.params for row in rows)
-            summary[kind] = {
-                "layers": len(rows),
-                "mult_adds": mult_adds,
-                "params": params,
-                "mult_adds_share": _share(mult_adds, self.mult_adds),
-                "params_share": _share(params, self.params),
-            }
-        return summary
+        return self.summary(key, ("mult_adds", "params"), keys)
 
     def to_dict(self) -> dict:
         return {

@@ -135,19 +135,17 @@ class NetworkTraffic(LayerTable):
     def by_type(self) -> dict[str, dict]:
         """Mult-adds, bytes and intensity summed per layer type (pooling included), in order of
         appearance."""
-        summary: dict[str, dict] = {}
-        for kind in dict.fromkeys(row.type for row in self.layers):
-            rows = [row for row in self.layers if row.type == kind]
-            mult_adds = sum(row.mult_adds for row in rows)
-            moved = sum(row.bytes for row in rows)
-            summary[kind] = {
-                "layers": len(rows),
-                "mult_adds": mult_adds,
-                "bytes": moved,
-                "intensity": mult_adds / moved if moved else 0.0,
-                "bytes_share": moved / self.bytes if self.bytes else 0.0,
+        summary = self.summary(lambda row: row.type, ("mult_adds", "bytes"))
+        return {
+            kind: {
+                "layers": entry["layers"],
+                "mult_adds": entry["mult_adds"],
+                "bytes": entry["bytes"],
+                "intensity": entry["mult_adds"] / entry["bytes"] if entry["bytes"] else 0.0,
+                "bytes_share": entry["bytes_share"],
             }
-        return summary
+            for kind, entry in summary.items()
+        }
 
     def to_dict(self) -> dict:
         return {
