@@ -10,14 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from mnetcalc import data
-from mnetcalc.data import FILES, DataError, idx_bytes, load_fashion_mnist, parse_idx, read_idx, write_idx
-from mnetcalc.validation import InvalidArgument
+np = pytest.importorskip("numpy")  # mnetcalc.data needs it
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mnetcalc import data  # noqa: E402
+from mnetcalc.data import (  # noqa: E402
+    FILES, DataError, idx_bytes, load_fashion_mnist, parse_idx, read_idx, write_idx,
+)
+from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 
 def make_dataset(folder: Path, n_train: int = 6, n_test: int = 4, seed: int = 0) -> dict:
