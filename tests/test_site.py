@@ -1,12 +1,13 @@
 """Browser test of the built book (`make book` -> _build/html).
 
 Serves _build/html from 127.0.0.1 and opens every page of _toc.yml in headless Chromium (Debian's
-/usr/bin/chromium, driven by Playwright), then checks what a reader would see. Every page: no script errors, no broken local links to
-assets, no request to any host but 127.0.0.1, every image and widget on it loaded. Every chapter
-of :data:`CHAPTERS` also shows what the table says it must: at least so many figures and tables,
-math typeset by MathJax, widgets rendered by the site's own widget manager, the static fallback
-visible. A page that is not in the table (a new one) gets the checks of every page only. A full-page screenshot of each chapter goes to
-_build/screenshots/<chapter>.png for a person to look at.
+/usr/bin/chromium, driven by Playwright), then checks what a reader would see. Every page: no
+script errors, no broken local links to assets, no request to any host but 127.0.0.1, every image
+and widget on it loaded. Every chapter of :data:`CHAPTERS` also shows what the table says it
+must: at least so many figures and tables, math typeset by MathJax, widgets rendered by the
+site's own widget manager, the static fallback visible. A page that is not in the table (a new
+one) gets the checks of every page only. A full-page screenshot of each page goes to
+_build/screenshots/<page>.png for a person to look at.
 
 Without a built site these tests skip, unless MNETCALC_REQUIRE_SITE=1 (set by `make test`),
 which turns a missing site or browser into a failure.
@@ -247,11 +248,15 @@ def test_every_image_loads(visit, docname):
     assert not broken, f"{docname}: images that did not load: {broken}"
 
 
+def widgets(page) -> tuple[int, int]:
+    """(widget views on the page, widgets the widget manager rendered)."""
+    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    return views, page.locator(".widget-subarea .jupyter-widgets").count()
+
+
 @pytest.mark.parametrize("docname", PAGES)
 def test_every_widget_renders(visit, docname):
-    page = visit(docname).page
-    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    rendered = page.locator(".widget-subarea .jupyter-widgets").count()
+    views, rendered = widgets(visit(docname).page)
     assert rendered >= views, f"{docname}: {rendered} widgets rendered for {views} views"
 
 
@@ -264,7 +269,7 @@ def test_no_tex_errors(visit, docname):
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_chapter_math_is_typeset(visit, docname):
     page = visit(docname).page
-    # Sphinx wraps each formula in a .math element; MathJax replaces the TeX inside with mjx-container.
+    # Sphinx wraps each formula in a .math element; MathJax replaces its TeX with mjx-container.
     formulas = page.locator("article .math").count()
     typeset = page.locator("article .math mjx-container").count()
     if CHAPTERS[docname].math:
@@ -290,9 +295,8 @@ def test_chapter_shows_its_tables(visit, docname):
 @pytest.mark.parametrize("docname", [name for name, shows in CHAPTERS.items() if shows.widgets])
 def test_chapter_widgets_and_their_fallback(visit, docname):
     page = visit(docname).page
-    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    views, rendered = widgets(page)
     assert views >= 1, f"{docname} has no widgets"
-    rendered = page.locator(".widget-subarea .jupyter-widgets").count()
     assert rendered >= views, f"{docname}: {rendered} widgets rendered for {views} views"
     fallback = page.locator(WIDGET_FALLBACK)
     assert fallback.count() >= 1, f"{docname} has no {WIDGET_FALLBACK} element"
