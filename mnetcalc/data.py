@@ -234,9 +234,9 @@ def read_bytes(path: Path) -> bytes:
     except OSError as error:
         raise DataError(f"{path}: cannot be opened ({error.strerror or error})") from None
     with stream:
-        if path.suffix != ".gz":
-            return read_all(stream, path)
         try:
+            if path.suffix != ".gz":
+                return stream.read()
             with gzip.GzipFile(fileobj=stream, mode="rb") as unzipped:
                 return unzipped.read()
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
@@ -244,13 +244,6 @@ def read_bytes(path: Path) -> bytes:
             raise DataError(f"{path}: damaged gzip file ({reason})") from None
         except OSError as error:  # a read error of the file itself, not of its content
             raise DataError(f"{path}: cannot be read ({error.strerror or error})") from None
-
-
-def read_all(stream, path: Path) -> bytes:
-    try:
-        return stream.read()
-    except OSError as error:
-        raise DataError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
 def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:

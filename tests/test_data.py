@@ -4,6 +4,7 @@ Every file here is written by the test itself (tiny, a few images); nothing is d
 """
 
 import gzip
+import io
 import os
 import struct
 import subprocess
@@ -388,6 +389,20 @@ def test_permission_error_on_open_is_not_a_damaged_gzip_file(tmp_path, monkeypat
     with pytest.raises(DataError) as error:
         read_idx(path)
     assert str(error.value) == f"{path}: permission denied (the file cannot be read)"
+
+
+@pytest.mark.parametrize("name", ["a.gz", "a.idx"])
+def test_a_read_error_is_not_a_damaged_gzip_file(tmp_path, monkeypatch, name):
+    path = write_idx(tmp_path / name, np.zeros(3, np.uint8))
+
+    class FailingDisk(io.BytesIO):
+        def read(self, *args):
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(data, "open", lambda *args: FailingDisk(), raising=False)
+    with pytest.raises(DataError) as error:
+        read_idx(path)
+    assert str(error.value) == f"{path}: cannot be read (Input/output error)"
 
 
 def test_a_folder_is_not_a_damaged_gzip_file(tmp_path):
