@@ -55,12 +55,13 @@ book: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 
 # Lint (ruff, configured in pyproject.toml), unit tests, then the book build, then the browser test
 # of the built site (which must exist: MNETCALC_REQUIRE_SITE=1 turns "no site to test" into a
-# failure instead of a skip).
+# failure instead of a skip). Everything is installed here, so MNETCALC_REQUIRE_ALL=1 makes any
+# skip a failure (tests/conftest.py).
 test: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 	$(BIN)/ruff check mnetcalc tests benchmarks
-	$(BIN)/python -m pytest -m "not site"
+	MNETCALC_REQUIRE_ALL=1 $(BIN)/python -m pytest -m "not site"
 	$(JB_BUILD)
-	MNETCALC_REQUIRE_SITE=1 $(BIN)/python -m pytest -m site
+	MNETCALC_REQUIRE_ALL=1 MNETCALC_REQUIRE_SITE=1 $(BIN)/python -m pytest -m site
 
 # JupyterLab on the repository, opening the chapters (book/*.md) as notebooks through jupytext.
 # The viewer setting goes into .venv's own Jupyter config, not the user's.

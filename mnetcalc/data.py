@@ -9,14 +9,18 @@ grey 28x28 pixels, in 10 classes. It is published as four IDX files::
 An IDX file is a tiny header and then raw numbers: two zero bytes, a type code (``0x08``: unsigned
 bytes, the only type used here), the number of dimensions, each dimension as a big-endian 32-bit
 integer, then the data in row-major order. Everything read here is checked against that format, and
-a file that does not fit (wrong magic number, wrong dimensions, truncated, trailing bytes, a damaged
-gzip stream) raises :class:`DataError` naming the file.
+a file that does not fit (wrong magic number, wrong dimensions, no examples, truncated, trailing
+bytes, a damaged gzip stream, a file that cannot be read) raises :class:`DataError` naming the file.
 
-Where the files are looked for, in order (:func:`find_data_dir`):
+Where the files are looked for (:func:`find_data_dir`):
 
-1. an explicit folder passed by the caller (then only there), else the folder in ``MNETCALC_DATA``;
-2. the user cache, ``$XDG_CACHE_HOME/mnetcalc/fashion-mnist`` (``~/.cache/...`` by default);
-3. the Debian package's folder ``/usr/share/datasets/fashion-mnist`` (``apt install dataset-fashion-mnist``).
+1. a folder the user names, passed by the caller or else in ``MNETCALC_DATA``: then only there;
+2. otherwise the user cache, ``$XDG_CACHE_HOME/mnetcalc/fashion-mnist`` (``~/.cache/...`` by
+   default), then the Debian package's folder ``/usr/share/datasets/fashion-mnist``
+   (``apt install dataset-fashion-mnist``).
+
+The first folder that exists and holds any of the four files is the one used: if it cannot be used
+(a file missing, unreadable or damaged) that is an error, never a reason to train on other data.
 
 Nothing here touches the network unless :func:`download` is called explicitly.
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import zlib
@@ -136,33 +141,79 @@ def cache_dir() -> Path:
     return Path(base) / "mnetcalc" / "fashion-mnist"
 
 
-def candidate_dirs(folder: str | os.PathLike | None = None) -> list[Path]:
-    """The folders to look in, in order: only ``folder`` if given; else ``MNETCALC_DATA`` (if set), the
-    user cache and the Debian package's folder."""
+def named_dir(folder: str | os.PathLike | None = None) -> Path | None:
+    """The folder the user named: ``folder`` if given, else ``MNETCALC_DATA`` if set, else None."""
     if folder is not None:
-        return [Path(folder).expanduser()]
-    found = []
+        return Path(folder).expanduser()
     if os.environ.get(ENV_VAR):
-        found.append(Path(os.environ[ENV_VAR]).expanduser())
-    found += [cache_dir(), SYSTEM_DIR]
-    return found
+        return Path(os.environ[ENV_VAR]).expanduser()
+    return None
 
 
-def missing_files(folder: Path) -> list[str]:
-    return [name for name in FILES.values() if not (folder / name).is_file()]
+def candidate_dirs(folder: str | os.PathLike | None = None) -> list[Path]:
+    """The folders to look in, in order: only the named folder (``folder``, else ``MNETCALC_DATA``)
+    if there is one; else the user cache and the Debian package's folder."""
+    named = named_dir(folder)
+    return [named] if named is not None else [cache_dir(), SYSTEM_DIR]
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be one of the data files ("missing", "a folder, not a file", ...), or
+    None if it can."""
+    try:
+        if path.is_file():
+            return None if os.access(path, os.R_OK) else "not readable (permission denied)"
+        if path.is_dir():
+            return "a folder, not a file"
+        return "not a file" if path.exists() else "missing"
+    except OSError as error:  # e.g. PermissionError on a folder that cannot be searched
+        return f"cannot be read ({error.strerror or type(error).__name__})"
+
+
+def folder_problems(folder: Path) -> dict[str, str]:
+    """File name -> problem, for each of the four files that cannot be used in ``folder``."""
+    found = {name: file_problem(folder / name) for name in FILES.values()}
+    return {name: problem for name, problem in found.items() if problem is not None}
+
+
+def describe_problems(problems: dict[str, str]) -> str:
+    by_problem: dict[str, list[str]] = {}
+    for name, problem in problems.items():
+        by_problem.setdefault(problem, []).append(name)
+    return "; ".join(f"{problem}: {', '.join(names)}" for problem, names in by_problem.items())
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be looked in ("no such folder", "not a folder", ...), or None."""
+    try:
+        if folder.is_dir():
+            return None
+        return "not a folder" if folder.exists() else "no such folder"
+    except OSError as error:
+        return f"cannot be read ({error.strerror or type(error).__name__})"
 
 
 def find_data_dir(folder: str | os.PathLike | None = None) -> Path:
-    """The first folder of :func:`candidate_dirs` that holds all four files; :class:`DataError` if none."""
+    """The folder to read the data from; :class:`DataError` if there is none, or if the folder that
+    must be used (named by the user, or the first on the search path that holds any of the four
+    files) does not hold all four as readable files."""
+    named = named_dir(folder)
     looked = []
     for candidate in candidate_dirs(folder):
-        if not candidate.is_dir():
-            looked.append(f"{candidate} (no such folder)")
-            continue
-        missing = missing_files(candidate)
-        if not missing:
-            return candidate
-        looked.append(f"{candidate} (missing {', '.join(missing)})")
+        problem, holds_some = folder_problem(candidate), False
+        if problem is None:
+            problems = folder_problems(candidate)
+            if not problems:
+                return candidate
+            problem = describe_problems(problems)
+            holds_some = len(problems) < len(FILES) or set(problems.values()) != {"missing"}
+        if candidate == named or holds_some:  # use it or refuse it, never fall through
+            origin = f" (from ${ENV_VAR})" if candidate == named and folder is None else ""
+            raise DataError(
+                f"Fashion-MNIST folder {candidate}{origin} cannot be used: {problem}. "
+                f"To get the data: {HOW_TO_GET}"
+            )
+        looked.append(f"{candidate} ({problem})")
     raise DataError(f"Fashion-MNIST not found; looked in {'; '.join(looked)}. To get it: {HOW_TO_GET}")
 
 
@@ -170,17 +221,29 @@ def find_data_dir(folder: str | os.PathLike | None = None) -> Path:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The decompressed content of ``path`` (gzip if it ends in ``.gz``); :class:`DataError` if damaged."""
+    """The decompressed content of ``path`` (gzip if it ends in ``.gz``); :class:`DataError` saying
+    what is wrong if the file cannot be opened (missing, a folder, no permission) or is damaged."""
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as stream:
-                return stream.read()
-        return path.read_bytes()
+        stream = open(path, "rb")
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
-    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
-        reason = str(error) or type(error).__name__
-        raise DataError(f"{path}: damaged gzip file ({reason})") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a file") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied (the file cannot be read)") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot be opened ({error.strerror or error})") from None
+    with stream:
+        try:
+            if path.suffix != ".gz":
+                return stream.read()
+            with gzip.GzipFile(fileobj=stream, mode="rb") as unzipped:
+                return unzipped.read()
+        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+            reason = str(error) or type(error).__name__
+            raise DataError(f"{path}: damaged gzip file ({reason})") from None
+        except OSError as error:  # a read error of the file itself, not of its content
+            raise DataError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
 def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
@@ -199,14 +262,18 @@ def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
     if len(content) < header:
         raise DataError(f"{name}: truncated IDX header ({len(content)} bytes, {ndim}-dimensional header needs {header})")
     shape = struct.unpack(f">{ndim}I", content[4:header])
-    expected = header + int(np.prod(shape, dtype=np.int64))
+    size = math.prod(shape)  # Python integers: exact, where int64 would wrap around
+    expected = header + size
     if len(content) != expected:
         what = "truncated" if len(content) < expected else "has trailing bytes"
         raise DataError(
-            f"{name}: {what}: header says {'x'.join(map(str, shape))} bytes of data "
-            f"({expected} bytes in all), file has {len(content)}"
+            f"{name}: {what}: header says {'x'.join(map(str, shape))} = {size} bytes of data "
+            f"({expected} bytes with the {header}-byte header), file has {len(content)}"
         )
-    return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(shape)
+    try:
+        return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(shape)
+    except ValueError as error:  # e.g. more dimensions than numpy supports
+        raise DataError(f"{name}: {ndim}-dimensional IDX data cannot be read ({error})") from None
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -224,13 +291,15 @@ def read_split(images_path: Path, labels_path: Path) -> Split:
         raise DataError(f"{labels_path}: expected a 1-dimensional list of labels, got shape {'x'.join(map(str, labels.shape))}")
     if len(images) != len(labels):
         raise DataError(f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels")
-    if len(labels) and labels.max() >= len(CLASSES):
+    if len(labels) == 0:
+        raise DataError(f"{images_path} and {labels_path} hold no examples (0 images, 0 labels)")
+    if labels.max() >= len(CLASSES):
         raise DataError(f"{labels_path}: label {labels.max()} out of range (classes are 0-{len(CLASSES) - 1})")
     return Split(images, labels)
 
 
 def load_fashion_mnist(folder: str | os.PathLike | None = None) -> FashionMNIST:
-    """Both splits of Fashion-MNIST, from the first folder that has them (see :func:`find_data_dir`)."""
+    """Both splits of Fashion-MNIST, from the folder :func:`find_data_dir` chooses."""
     where = find_data_dir(folder)
     return FashionMNIST(
         train=read_split(where / FILES["train_images"], where / FILES["train_labels"]),
@@ -276,14 +345,15 @@ def download(
     base_url: str = DOWNLOAD_URL,
     checksums: dict[str, str] | None = DOWNLOAD_MD5,
 ) -> Path:
-    """Fetch the four files into ``folder`` (default: the user cache) and check them; returns the folder.
+    """Fetch the four files into ``folder`` (default: the folder in ``MNETCALC_DATA`` if set, else
+    the user cache) and check them; returns the folder.
 
     Opt-in only: nothing in mnetcalc calls this on its own. Files already present with the right
     checksum are not fetched again. ``checksums=None`` skips the MD5 check (the files are still parsed).
     """
     from urllib.request import urlopen
 
-    target = Path(folder).expanduser() if folder is not None else cache_dir()
+    target = named_dir(folder) or cache_dir()
     target.mkdir(parents=True, exist_ok=True)
     for name in FILES.values():
         path = target / name

@@ -55,12 +55,20 @@ def test_table_2_three_shares_reproduce_and_conv_3x3_is_a_digit_swap():
     for kind, (ma, par) in paper.TABLE_2.items():
         assert paper.reproduces(100 * shares[kind]["params_share"], par), kind
         assert paper.reproduces(100 * shares[kind]["mult_adds_share"], ma) == (kind != "conv"), kind
-    assert paper.reproduces(100 * shares["conv"]["mult_adds_share"], "1.91")
-    assert round(sum(float(ma) for ma, _ in paper.TABLE_2.values()), 2) == 99.29
-    # The parameter shares are of the weights alone: with the classifier's biases its share would be
-    # 24.35%.
+    # The stem: 3·3·3·32·112² = 10,838,016 of 568,740,352 mult-adds = 1.9056% -> "1.91", printed
+    # "1.19" (the last two digits swapped); the printed shares sum to 99.29%, the computed ones to
+    # 100%.
+    computed = f"{100 * shares['conv']['mult_adds_share']:.2f}"
+    assert computed == "1.91"
+    assert computed[:2] + computed[3] + computed[2] == paper.TABLE_2["conv"][0]
+    assert sum(share["mult_adds_share"] for share in shares.values()) == pytest.approx(1.0)
+    # The parameter shares are of the weights alone: with the biases counted (the classifier's 1000
+    # are all of them) the classifier's share would be 1,025,000 / 4,210,088 = 24.35%, not 24.33.
     base = mnetcalc.mobilenet_v1_cost()
-    assert round(100 * (1_024_000 + 1000) / (base.params + 1000), 2) == 24.35
+    fc = base.layer("fc")
+    with_biases = 100 * (fc.params + fc.bias_params) / Convention(biases=True).params(base)
+    assert paper.reproduces(with_biases, "24.35")
+    assert not paper.reproduces(with_biases, paper.TABLE_2["fc"][1])
 
 
 def test_table_4_4866_is_the_count_without_the_classifier_but_29_3_includes_it():

@@ -1,11 +1,13 @@
 """Browser test of the built book (`make book` -> _build/html).
 
 Serves _build/html from 127.0.0.1 and opens every page of _toc.yml in headless Chromium (Debian's
-/usr/bin/chromium, driven by Playwright), then checks what a reader would see: math typeset by
-MathJax, figures loaded, widgets rendered by the site's own widget manager, the static fallback
-of the multipliers chapter visible, no script errors, no broken local links to assets, and no
-request to any host but 127.0.0.1. A full-page screenshot of each chapter goes to
-_build/screenshots/<chapter>.png for a person to look at.
+/usr/bin/chromium, driven by Playwright), then checks what a reader would see. Every page: no
+script errors, no broken local links to assets, no request to any host but 127.0.0.1, every image
+and widget on it loaded. Every chapter of :data:`CHAPTERS` also shows what the table says it
+must: at least so many figures and tables, math typeset by MathJax, widgets rendered by the
+site's own widget manager, the static fallback visible. A page that is not in the table (a new
+one) gets the checks of every page only. A full-page screenshot of each page goes to
+_build/screenshots/<page>.png for a person to look at.
 
 Without a built site these tests skip, unless MNETCALC_REQUIRE_SITE=1 (set by `make test`),
 which turns a missing site or browser into a failure.
@@ -39,11 +41,37 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOST = "127.0.0.1"
-# The multipliers chapter shows this element on the static site in place of its live widget.
+# A chapter with a live widget shows this element on the static site in its place.
 WIDGET_FALLBACK = ".widget-fallback"
-FALLBACK_PAGE = "book/multipliers"
-STUB_TEXT = "This chapter is being written."
 TIMEOUT_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Shows:
+    """What a chapter's page must show (counted from its source: one figure per matplotlib figure
+    the chapter draws, glued or shown, one table per table its code displays)."""
+
+    figures: int  #: at least this many figures (images the build made, in _images/)
+    tables: int  #: at least this many tables
+    math: bool = True  #: formulas, every one typeset
+    widgets: bool = False  #: live widgets, and the static fallback shown in their place
+
+
+#: Every chapter and what it must show. A chapter that loses its figures, tables, math or widgets
+#: fails; a page not listed here gets only the checks of every page.
+CHAPTERS = {
+    "book/intro": Shows(figures=1, tables=0),  # the 16 models (plt.show, no glue)
+    "book/depthwise_separable": Shows(figures=2, tables=2),  # fig-dsc-filters, fig-dsc-reduction
+    "book/architecture": Shows(figures=2, tables=2),  # fig-arch-per-layer, fig-arch-intensity
+    # fig-mult-laws, fig-mult-grid, fig-mult-fallback; Tables 4-7, the scaled rows, the fallback's
+    "book/multipliers": Shows(figures=3, tables=6, widgets=True),
+    "book/giants": Shows(figures=2, tables=3),  # fig-giants-vgg, fig-giants-scatter
+    # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
+    "book/training": Shows(figures=9, tables=6),
+    # single timings, the grid, layer profile, roofline, optimisations
+    "book/latency": Shows(figures=5, tables=3),
+    "book/conventions": Shows(figures=1, tables=3),  # fig-conv-heatmap
+}
 
 
 def toc_pages(toc: Path = ROOT / "_toc.yml") -> list[str]:
@@ -206,25 +234,13 @@ def test_no_script_errors(visit, docname):
     assert not seen.script_errors, f"{docname}: JavaScript errors:\n" + "\n".join(seen.script_errors)
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_math_is_typeset(visit, docname):
-    page = visit(docname).page
-    # Sphinx wraps each formula in a .math element; MathJax replaces the TeX inside with mjx-container.
-    formulas = page.locator("article .math").count()
-    if formulas == 0:
-        pytest.skip(f"{docname} has no math")
-    typeset = page.locator("article .math mjx-container").count()
-    assert typeset == formulas, f"{docname}: {typeset} of {formulas} formulas typeset"
-    errors = page.locator("article mjx-merror").all_inner_texts()
-    assert not errors, f"{docname}: TeX errors: {errors}"
+def test_every_chapter_of_the_table_is_in_the_book():
+    assert set(CHAPTERS) <= set(PAGES), f"not in _toc.yml: {sorted(set(CHAPTERS) - set(PAGES))}"
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_figures_are_present(visit, docname):
+def test_every_image_loads(visit, docname):
     page = visit(docname).page
-    images = page.locator("article img")
-    if images.count() == 0:
-        pytest.skip(f"{docname} has no figures")
     broken = page.evaluate(
         "() => Array.from(document.querySelectorAll('article img'))"
         ".filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
@@ -232,23 +248,59 @@ def test_figures_are_present(visit, docname):
     assert not broken, f"{docname}: images that did not load: {broken}"
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_widgets_render(visit, docname):
-    page = visit(docname).page
+def widgets(page) -> tuple[int, int]:
+    """(widget views on the page, widgets the widget manager rendered)."""
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if views == 0:
-        pytest.skip(f"{docname} has no widgets")
-    rendered = page.locator(".widget-subarea .jupyter-widgets").count()
+    return views, page.locator(".widget-subarea .jupyter-widgets").count()
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_every_widget_renders(visit, docname):
+    views, rendered = widgets(visit(docname).page)
     assert rendered >= views, f"{docname}: {rendered} widgets rendered for {views} views"
 
 
-def test_widget_fallback_is_visible(visit):
-    page = visit(FALLBACK_PAGE).page
-    if STUB_TEXT in page.inner_text("article"):
-        pytest.skip(f"{FALLBACK_PAGE} is still a stub")
+@pytest.mark.parametrize("docname", PAGES)
+def test_no_tex_errors(visit, docname):
+    errors = visit(docname).page.locator("article mjx-merror").all_inner_texts()
+    assert not errors, f"{docname}: TeX errors: {errors}"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_math_is_typeset(visit, docname):
+    page = visit(docname).page
+    # Sphinx wraps each formula in a .math element; MathJax replaces its TeX with mjx-container.
+    formulas = page.locator("article .math").count()
+    typeset = page.locator("article .math mjx-container").count()
+    if CHAPTERS[docname].math:
+        assert formulas > 0, f"{docname} shows no math"
+    assert typeset == formulas, f"{docname}: {typeset} of {formulas} formulas typeset"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_shows_its_figures(visit, docname):
+    # Figures drawn by the chapter's code: the build writes each image into _images/.
+    images = visit(docname).page.locator('article img[src*="_images/"]').count()
+    expected = CHAPTERS[docname].figures
+    assert images >= expected, f"{docname}: {images} figures, expected at least {expected}"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_shows_its_tables(visit, docname):
+    tables = visit(docname).page.locator("article table").count()
+    expected = CHAPTERS[docname].tables
+    assert tables >= expected, f"{docname}: {tables} tables, expected at least {expected}"
+
+
+@pytest.mark.parametrize("docname", [name for name, shows in CHAPTERS.items() if shows.widgets])
+def test_chapter_widgets_and_their_fallback(visit, docname):
+    page = visit(docname).page
+    views, rendered = widgets(page)
+    assert views >= 1, f"{docname} has no widgets"
+    assert rendered >= views, f"{docname}: {rendered} widgets rendered for {views} views"
     fallback = page.locator(WIDGET_FALLBACK)
-    assert fallback.count() >= 1, f"{FALLBACK_PAGE} has no {WIDGET_FALLBACK} element"
-    assert fallback.first.is_visible(), f"{WIDGET_FALLBACK} is hidden on {FALLBACK_PAGE}"
+    assert fallback.count() >= 1, f"{docname} has no {WIDGET_FALLBACK} element"
+    assert fallback.first.is_visible(), f"{WIDGET_FALLBACK} is hidden on {docname}"
     box = fallback.first.bounding_box()
     assert box and box["height"] > 20, f"{WIDGET_FALLBACK} is empty: {box}"
 

@@ -5,16 +5,18 @@ import json
 
 import numpy as np
 import pytest
-import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from mnetcalc import data as data_module
-from mnetcalc.counting import check_counts
-from mnetcalc.data import FashionMNIST, Split
-from mnetcalc.train import Normalisation, augment, build_model, load, predict, save, to_tensor, train
-from mnetcalc.train_config import IN_CHANNELS, NUM_CLASSES, TrainConfig
-from mnetcalc.validation import InvalidArgument
+torch = pytest.importorskip("torch")
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mnetcalc.counting import check_counts  # noqa: E402
+from mnetcalc.data import FashionMNIST, Split  # noqa: E402
+from mnetcalc.train import (  # noqa: E402
+    Normalisation, augment, build_model, load, make_optimizer, predict, save, to_tensor, train,
+)
+from mnetcalc.train_config import TrainConfig  # noqa: E402
 
 
 def bars_dataset(n_train: int, n_test: int, seed: int = 0) -> FashionMNIST:
@@ -36,53 +38,7 @@ def bars_dataset(n_train: int, n_test: int, seed: int = 0) -> FashionMNIST:
 TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1, shift=2, flip=True)  # augmentation on
 
 
-# -- the configuration ----------------------------------------------------------------------------------
-
-
-def test_classes_agree_with_the_data_module():
-    assert NUM_CLASSES == len(data_module.CLASSES) == 10
-    assert IN_CHANNELS == 1
-
-
-@pytest.mark.parametrize(
-    "changes, name",
-    [
-        ({"alpha": 0}, "alpha"),
-        ({"alpha": "nan"}, "alpha"),
-        ({"resolution": 0}, "resolution"),
-        ({"variant": "deep"}, "variant"),
-        ({"stem_stride": 0}, "stem_stride"),
-        ({"epochs": 0}, "epochs"),
-        ({"epochs": 1.5}, "epochs"),
-        ({"batch_size": True}, "batch_size"),
-        ({"lr": -0.1}, "lr"),
-        ({"optimizer": "adam"}, "optimizer"),
-        ({"warmup": 0}, "warmup"),
-        ({"warmup": 1}, "warmup"),
-        ({"weight_decay": -1}, "weight_decay"),
-        ({"shift": -1}, "shift"),
-        ({"shift": 0.5}, "shift"),
-        ({"train_size": 0}, "train_size"),
-        ({"seed": -1}, "seed"),
-        ({"threads": 0}, "threads"),
-    ],
-)
-def test_bad_configuration_names_the_field(changes, name):
-    with pytest.raises(InvalidArgument) as error:
-        TrainConfig.of(**changes)
-    assert error.value.name == name
-    assert str(error.value).startswith(name)
-
-
-def test_configuration_accepts_command_line_strings():
-    config = TrainConfig.of(alpha="0.75", resolution="24", epochs="3", seed="0", shift="0", weight_decay="0")
-    assert (config.network.alpha, config.network.resolution, config.epochs, config.seed, config.shift,
-            config.weight_decay) == (
-        0.75, 24, 3, 0, 0, 0.0
-    )
-    assert config.label() == "0.75 MobileNet-24"
-    assert TrainConfig.of(alpha=0.5, variant="standard").label() == "Conv 0.5 MobileNet-28"
-    assert TrainConfig.of(alpha=1, resolution=20, variant="shallow").label() == "Shallow 1.0 MobileNet-20"
+# -- the configuration (its checks, which need no torch, are in test_train_config.py) ---------------
 
 
 @pytest.mark.parametrize(
@@ -199,14 +155,32 @@ def test_same_seed_same_run_other_seed_other_run(tiny_run):
     assert numbers(other) != numbers(first)
 
 
-def test_both_optimizers_train(tiny_run):
-    ds, _ = tiny_run
-    runs = {
-        name: train(TrainConfig.of(**TINY, optimizer=name, lr=lr, weight_decay=wd), ds, progress=False)
-        for name, lr, wd in (("sgd", 0.1, 5e-4), ("adamw", 0.01, 0.05))
-    }
-    assert [h.loss for h in runs["sgd"].history] != [h.loss for h in runs["adamw"].history]
-    assert runs["sgd"].to_dict()["config"]["optimizer"] == "sgd"
+def test_optimizers_are_built_as_documented():
+    model = build_model(TrainConfig.of(**TINY))
+    sgd = make_optimizer(model, TrainConfig.of(**TINY, optimizer="sgd", lr=0.1, weight_decay=5e-4))
+    adamw_config = TrainConfig.of(**TINY, optimizer="adamw", lr=0.01, weight_decay=0.05)
+    adamw = make_optimizer(model, adamw_config)
+    assert type(sgd) is torch.optim.SGD and type(adamw) is torch.optim.AdamW
+    (sgd_group,), (adamw_group,) = sgd.param_groups, adamw.param_groups
+    assert (sgd_group["lr"], sgd_group["weight_decay"]) == (0.1, 5e-4)
+    assert (sgd_group["momentum"], sgd_group["nesterov"]) == (0.9, True)
+    assert (adamw_group["lr"], adamw_group["weight_decay"]) == (0.01, 0.05)
+    assert len(sgd_group["params"]) == len(list(model.parameters()))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"optimizer": "adamw"}, {"lr": 0.05}, {"weight_decay": 0.05}],
+    ids=lambda change: next(iter(change)),
+)
+def test_each_optimizer_setting_changes_the_run_on_its_own(change):
+    # One setting changed at a time from the same start: each must reach the training steps.
+    ds = bars_dataset(48, 8)
+    base = {**TINY, "epochs": 1, "optimizer": "sgd", "lr": 0.01, "weight_decay": 5e-4}
+    runs = [train(TrainConfig.of(**{**base, **extra}), ds, progress=False) for extra in ({}, change)]
+    before, after = ([h.loss for h in run.history] for run in runs)
+    assert before != after
+    assert runs[1].to_dict()["config"][next(iter(change))] == next(iter(change.values()))
 
 
 def test_thread_setting_is_restored(tiny_run):
@@ -217,11 +191,20 @@ def test_thread_setting_is_restored(tiny_run):
 
 
 def test_train_size_takes_a_subset():
+    # Training on train_size=32 of 80 images is training on that subset (Split.subset, same seed)
+    # given as the whole training set; ignoring train_size would train on all 80.
     ds = bars_dataset(80, 10)
-    result = train(TrainConfig.of(**{**TINY, "epochs": 1, "train_size": 32}), ds, progress=False)
-    # 32 images in batches of 16: the loss is a mean over exactly those 32
-    assert len(result.history) == 1
-    assert result.config.train_size == 32
+    config = TrainConfig.of(**{**TINY, "epochs": 1, "train_size": 32})
+    subset = FashionMNIST(train=ds.train.subset(32, seed=config.seed), test=ds.test, folder=None)
+    runs = [
+        train(config, ds, progress=False),
+        train(TrainConfig.of(**{**TINY, "epochs": 1}), subset, progress=False),
+        train(TrainConfig.of(**{**TINY, "epochs": 1}), ds, progress=False),
+    ]
+    of_32, on_subset, of_80 = ([(h.loss, h.train_accuracy) for h in run.history] for run in runs)
+    assert of_32 == on_subset != of_80
+    assert (of_32[0][1] * 32).is_integer()  # a fraction of 32 images
+    assert runs[0].config.train_size == 32
 
 
 def test_the_network_learns_a_learnable_task():
