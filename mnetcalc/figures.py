@@ -45,15 +45,17 @@ def layer_stages(layer: Conv | DepthwiseConv) -> list[str]:
 
 def block_stages(block: int = DEFAULT_BLOCK) -> tuple[list[str], list[str]]:
     """The operations of separable block ``block`` (1-13) built as one standard convolution (the
-    "standard" variant) and as a depthwise separable pair: the two columns of the paper's Figure 3."""
+    "standard" variant) and as a depthwise separable pair: the two columns of the paper's
+    Figure 3."""
     standard = dict(mobilenet_v1_spec(variant="standard"))[f"conv{block}"]
     separable = dict(mobilenet_v1_spec())
-    return (layer_stages(standard),
-            layer_stages(separable[f"conv{block}_dw"]) + layer_stages(separable[f"conv{block}_pw"]))
+    pair = separable[f"conv{block}_dw"], separable[f"conv{block}_pw"]
+    return layer_stages(standard), layer_stages(pair[0]) + layer_stages(pair[1])
 
 
 def block_rows(block: int = DEFAULT_BLOCK) -> tuple[LayerCost, LayerCost]:
-    """The cost rows (shapes) of block ``block``'s depthwise and pointwise layers in 1.0 MobileNet-224."""
+    """The cost rows (shapes) of block ``block``'s depthwise and pointwise layers in
+    1.0 MobileNet-224."""
     net = mobilenet_v1()
     return net.layer(f"conv{block}_dw"), net.layer(f"conv{block}_pw")
 
@@ -81,7 +83,8 @@ def printed_grid_models() -> list[PrintedModel]:
         if key[0] not in GRID_ALPHAS or key[1] not in GRID_RESOLUTIONS or key in found:
             continue
         cost = row.cost()
-        found[key] = PrintedModel(model_label(*key), *key, float(row.accuracy), cost.mult_adds, cost.params)
+        found[key] = PrintedModel(model_label(*key), *key, float(row.accuracy), cost.mult_adds,
+                                  cost.params)
     return sorted(found.values(), key=lambda m: -m.mult_adds)
 
 
@@ -98,7 +101,7 @@ def log_linear_fit(xs, ys) -> tuple[float, float]:
     return slope, mean_y - slope * mean_x
 
 
-# -- drawing ------------------------------------------------------------------------------------------
+# -- drawing --------------------------------------------------------------------------------
 
 _DEPTH = (0.55, 0.38)  # the oblique projection of one unit of depth (x, y)
 
@@ -183,7 +186,7 @@ def draw_blocks(block: int = DEFAULT_BLOCK):
             ax.text(0.5, y, stage, ha="center", va="center", fontsize=9)
             if i:
                 ax.annotate("", xy=(0.5, y + 0.31), xytext=(0.5, y + 0.69),
-                            arrowprops=dict(arrowstyle="->", lw=0.9))
+                            arrowprops={"arrowstyle": "->", "lw": 0.9})
         ax.set_title(title, fontsize=10)
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.1, rows + 0.1)
@@ -206,7 +209,6 @@ def draw_accuracy_vs_cost(models: list[PrintedModel] | None = None):
     mult-adds (left) and exact parameters (right), log x axes, with the least-squares line in
     log10(mult-adds) on the left. ``models``: default :func:`printed_grid_models`."""
     import matplotlib.pyplot as plt
-
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     models = printed_grid_models() if models is None else models

@@ -1,6 +1,6 @@
 """Browser test of the book's reference apparatus in the built site (_build/html): numbered and
-captioned figures with alt text, citations resolved into the bibliography, the bibliography, notation
-and glossary pages rendered, and every {term} link leading to its definition.
+captioned figures with alt text, citations resolved into the bibliography, the bibliography,
+notation and glossary pages rendered, and every {term} link leading to its definition.
 
 Uses the server and headless Chromium of tests/test_site.py (same skip/fail rules: without a built
 site these tests skip unless MNETCALC_REQUIRE_SITE=1). What each page should contain is read from
