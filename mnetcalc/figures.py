@@ -1,0 +1,245 @@
+"""The paper's explanatory figures, drawn from the architecture data rather than by hand.
+
+* :func:`draw_filter_shapes`: the paper's Figure 2, the filters of a standard, a depthwise and a
+  pointwise convolution as boxes, labelled with the shapes of one MobileNet block.
+* :func:`draw_blocks`: the paper's Figure 3, a standard convolution layer against a depthwise
+  separable one, each as the sequence of operations the PyTorch model builds from the spec.
+* :func:`draw_accuracy_vs_cost`: the twin of the paper's Figures 4 and 5, printed ImageNet accuracy
+  of the models of the width x resolution grid against mult-adds and parameters (log scale).
+
+The shapes and operations come from :mod:`mnetcalc.architecture` and the cost calculator, the
+accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by the
+drawing functions only, so that the data helpers work without it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from .architecture import mobilenet_v1_spec
+from .calculator import mobilenet_v1_cost
+from .formatting import model_label
+from .layers import Conv, DepthwiseConv, LayerCost
+from .paper import ROWS
+
+#: The paper's width x resolution grid (Figures 4 and 5).
+GRID_ALPHAS = (1.0, 0.75, 0.5, 0.25)
+GRID_RESOLUTIONS = (224, 192, 160, 128)
+
+#: The block shown in Figures 2 and 3 by default: block 7, 14x14x512 -> 512, the paper's Table 3.
+DEFAULT_BLOCK = 7
+
+
+def layer_stages(layer: Conv | DepthwiseConv) -> list[str]:
+    """The operations one convolution of the spec becomes in the model: the convolution, then
+    BatchNorm if the spec asks for it, then a ReLU (``mnetcalc.model.ConvBNReLU``)."""
+    if isinstance(layer, DepthwiseConv):
+        conv = f"{layer.kernel}×{layer.kernel} Depthwise Conv"
+    elif isinstance(layer, Conv):
+        conv = f"{layer.kernel}×{layer.kernel} Conv"
+    else:
+        raise TypeError(f"not a convolution: {layer!r}")
+    return [conv, *(["BN"] if layer.batchnorm else []), "ReLU"]
+
+
+def block_stages(block: int = DEFAULT_BLOCK) -> tuple[list[str], list[str]]:
+    """The operations of separable block ``block`` (1-13) built as one standard convolution (the
+    "standard" variant) and as a depthwise separable pair: the two columns of the paper's
+    Figure 3."""
+    standard = dict(mobilenet_v1_spec(variant="standard"))[f"conv{block}"]
+    separable = dict(mobilenet_v1_spec())
+    pair = separable[f"conv{block}_dw"], separable[f"conv{block}_pw"]
+    return layer_stages(standard), layer_stages(pair[0]) + layer_stages(pair[1])
+
+
+def block_rows(block: int = DEFAULT_BLOCK) -> tuple[LayerCost, LayerCost]:
+    """The cost rows (shapes) of block ``block``'s depthwise and pointwise layers in
+    1.0 MobileNet-224."""
+    net = mobilenet_v1_cost()
+    return net.layer(f"conv{block}_dw"), net.layer(f"conv{block}_pw")
+
+
+class PrintedModel(NamedTuple):
+    """A model of the paper's grid with a printed ImageNet accuracy, and its exact cost."""
+
+    label: str
+    alpha: float
+    resolution: int
+    accuracy: float  # percent, as printed
+    mult_adds: int  # exact count
+    params: int  # exact count (weights)
+
+
+def printed_grid_models() -> list[PrintedModel]:
+    """The models of the width x resolution grid whose accuracy the paper prints (Tables 5-9; a
+    model printed in several tables once), cheapest last."""
+    found: dict[tuple[float, int], PrintedModel] = {}
+    for row in ROWS:
+        config = row.config
+        if row.network != "mobilenet_v1" or config.get("variant", "separable") != "separable":
+            continue
+        key = (config["alpha"], config["resolution"])
+        if key[0] not in GRID_ALPHAS or key[1] not in GRID_RESOLUTIONS or key in found:
+            continue
+        cost = row.cost()
+        found[key] = PrintedModel(model_label(*key), *key, float(row.accuracy), cost.mult_adds,
+                                  cost.params)
+    return sorted(found.values(), key=lambda m: -m.mult_adds)
+
+
+def log_linear_fit(xs, ys) -> tuple[float, float]:
+    """Least-squares line ``y = slope * log10(x) + intercept``: (slope, intercept)."""
+    if len(xs) != len(ys) or len(xs) < 2:
+        raise ValueError(f"need two or more (x, y) pairs, got {len(xs)} x and {len(ys)} y")
+    lx = [math.log10(x) for x in xs]
+    mean_x, mean_y = sum(lx) / len(lx), sum(ys) / len(ys)
+    sxx = sum((x - mean_x) ** 2 for x in lx)
+    if sxx == 0:
+        raise ValueError("all x are equal: no line fits")
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(lx, ys)) / sxx
+    return slope, mean_y - slope * mean_x
+
+
+# -- drawing --------------------------------------------------------------------------------
+
+_DEPTH = (0.55, 0.38)  # the oblique projection of one unit of depth (x, y)
+
+
+def _box(ax, x, y, width, height, depth, color, label=None):
+    """A box seen obliquely: front face width x height at (x, y), receding by ``depth``."""
+    from matplotlib.patches import Polygon
+
+    dx, dy = _DEPTH[0] * depth, _DEPTH[1] * depth
+    faces = [
+        [(x, y), (x + width, y), (x + width, y + height), (x, y + height)],
+        [(x, y + height), (x + width, y + height), (x + width + dx, y + height + dy),
+         (x + dx, y + height + dy)],
+        [(x + width, y), (x + width + dx, y + dy), (x + width + dx, y + height + dy),
+         (x + width, y + height)],
+    ]
+    for face, shade in zip(faces, (1.0, 0.8, 0.65)):
+        rgb = tuple(c * shade for c in color)
+        ax.add_patch(Polygon(face, closed=True, facecolor=rgb, edgecolor="black", lw=0.7))
+    if label:
+        ax.text(x + width / 2, y - 0.25, label, ha="center", va="top", fontsize=8)
+
+
+def draw_filter_shapes(block: int = DEFAULT_BLOCK):
+    """The paper's Figure 2 for block ``block``: (a) the N filters of a standard convolution,
+    Dk x Dk x M each; (b) the M depthwise filters, Dk x Dk x 1; (c) the N pointwise filters,
+    1 x 1 x M. The boxes are schematic (a few filters drawn, depth not to scale); the labels give
+    the block's shapes from the architecture data."""
+    import matplotlib.pyplot as plt
+
+    dw, pw = block_rows(block)
+    dk, m, n = dw.kernel, dw.in_channels, pw.out_channels
+    panels = [
+        ("(a) standard convolution", f"{n} filters of {dk}×{dk}×{m}",
+         "$N$ filters, each $D_K \\times D_K \\times M$", dk, 1.5, (0.55, 0.7, 0.9)),
+        ("(b) depthwise convolution", f"{m} filters of {dk}×{dk}×1",
+         "$M$ filters, each $D_K \\times D_K \\times 1$", dk, 0.2, (0.98, 0.7, 0.4)),
+        ("(c) pointwise convolution", f"{n} filters of 1×1×{m}",
+         "$N$ filters, each $1 \\times 1 \\times M$", 1, 1.5, (0.55, 0.8, 0.55)),
+    ]
+    unit = 0.3  # drawing units per pixel of kernel side
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.0))
+    for ax, (title, shapes, symbols, side, depth, color) in zip(axes, panels):
+        w = h = side * unit
+        step = w + _DEPTH[0] * depth + 0.35
+        for i in range(3):  # three filters stand for all of them
+            _box(ax, 0.3 + i * step, 0.3, w, h, depth, color)
+        ax.text(0.3 + 3 * step, 0.3 + h / 2, "…", fontsize=14, va="center")
+        ax.text(3.3, -0.15, symbols, ha="center", va="top", fontsize=9)
+        ax.text(3.3, -0.75, shapes, ha="center", va="top", fontsize=8, color="0.3")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlim(0, 6.6)
+        ax.set_ylim(-1.4, 2.2)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    fig.suptitle(f"Filters of block {block} of MobileNet ($D_K$ = {dk}, $M$ = {m}, $N$ = {n})",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def draw_blocks(block: int = DEFAULT_BLOCK):
+    """The paper's Figure 3 for block ``block``: left, the layer as one standard convolution with
+    BatchNorm and ReLU; right, as a depthwise convolution and a pointwise convolution, each with
+    BatchNorm and ReLU. The stages are read from the spec (:func:`block_stages`)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    standard, separable = block_stages(block)
+    colors = {"Depthwise": (0.98, 0.8, 0.6), "Conv": (0.75, 0.85, 0.97), "BN": (0.9, 0.9, 0.9),
+              "ReLU": (0.85, 0.95, 0.8)}
+    rows = len(separable)
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 0.62 * rows + 1.3))
+    for ax, stages, title in zip(axes, (standard, separable),
+                                 ("standard convolution", "depthwise separable convolution")):
+        top = rows - 0.5
+        for i, stage in enumerate(stages):
+            y = top - i
+            kind = next(k for k in colors if k in stage)
+            ax.add_patch(FancyBboxPatch((0.1, y - 0.3), 0.8, 0.6, boxstyle="round,pad=0.02",
+                                        facecolor=colors[kind], edgecolor="black", lw=0.8))
+            ax.text(0.5, y, stage, ha="center", va="center", fontsize=9)
+            if i:
+                ax.annotate("", xy=(0.5, y + 0.31), xytext=(0.5, y + 0.69),
+                            arrowprops={"arrowstyle": "->", "lw": 0.9})
+        ax.set_title(title, fontsize=10)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.1, rows + 0.1)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def nice_log_ticks(low: float, high: float) -> list[float]:
+    """The numbers 1, 2 and 5 times a power of ten between ``low`` and ``high``: ticks for a log
+    axis that read as plain numbers."""
+    ticks = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        ticks += [m * 10.0**exponent for m in (1, 2, 5) if low <= m * 10.0**exponent <= high]
+    return ticks
+
+
+def draw_accuracy_vs_cost(models: list[PrintedModel] | None = None):
+    """The twin of the paper's Figures 4 and 5: printed ImageNet top-1 accuracy against exact
+    mult-adds (left) and exact parameters (right), log x axes, with the least-squares line in
+    log10(mult-adds) on the left. ``models``: default :func:`printed_grid_models`."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    models = printed_grid_models() if models is None else models
+    markers = {a: mk for a, mk in zip(GRID_ALPHAS, "osD^")}
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), sharey=True)
+    for ax, what, unit in ((axes[0], "mult_adds", "million mult-adds"),
+                           (axes[1], "params", "million parameters")):
+        for alpha in GRID_ALPHAS:
+            chosen = [m for m in models if m.alpha == alpha]
+            if not chosen:
+                continue
+            ax.plot([getattr(m, what) / 1e6 for m in chosen], [m.accuracy for m in chosen],
+                    markers[alpha], ms=7, label=f"α = {alpha:g}")
+        for m in models:
+            ax.annotate(str(m.resolution), (getattr(m, what) / 1e6, m.accuracy),
+                        textcoords="offset points", xytext=(5, -10), fontsize=7)
+        values = [getattr(m, what) / 1e6 for m in models]
+        ax.set_xscale("log")
+        ax.set_xticks(nice_log_ticks(min(values) * 0.8, max(values) * 1.25))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(unit + " (log scale)")
+        ax.grid(True, which="both", alpha=0.3)
+    slope, intercept = log_linear_fit([m.mult_adds / 1e6 for m in models],
+                                      [m.accuracy for m in models])
+    xs = [min(m.mult_adds for m in models) / 1e6, max(m.mult_adds for m in models) / 1e6]
+    axes[0].plot(xs, [slope * math.log10(x) + intercept for x in xs], "k--", lw=1,
+                 label="least squares in log(mult-adds)")
+    axes[0].set_ylabel("ImageNet top-1 accuracy (%), as printed")
+    axes[0].legend(fontsize=8, loc="lower right")
+    axes[0].set_title("accuracy against mult-adds (Figure 4)", fontsize=10)
+    axes[1].set_title("accuracy against parameters (Figure 5)", fontsize=10)
+    fig.tight_layout()
+    return fig
