@@ -83,8 +83,9 @@ def printed_grid_models() -> list[PrintedModel]:
         if key[0] not in GRID_ALPHAS or key[1] not in GRID_RESOLUTIONS or key in found:
             continue
         cost = row.cost()
-        found[key] = PrintedModel(model_label(*key), *key, float(row.accuracy), cost.mult_adds,
-                                  cost.params)
+        found[key] = PrintedModel(
+            model_label(*key), *key, float(row.accuracy), cost.mult_adds, cost.params
+        )
     return sorted(found.values(), key=lambda m: -m.mult_adds)
 
 
@@ -97,7 +98,7 @@ def log_linear_fit(xs, ys) -> tuple[float, float]:
     sxx = sum((x - mean_x) ** 2 for x in lx)
     if sxx == 0:
         raise ValueError("all x are equal: no line fits")
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(lx, ys)) / sxx
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(lx, ys, strict=False)) / sxx
     return slope, mean_y - slope * mean_x
 
 
@@ -113,12 +114,20 @@ def _box(ax, x, y, width, height, depth, color, label=None):
     dx, dy = _DEPTH[0] * depth, _DEPTH[1] * depth
     faces = [
         [(x, y), (x + width, y), (x + width, y + height), (x, y + height)],
-        [(x, y + height), (x + width, y + height), (x + width + dx, y + height + dy),
-         (x + dx, y + height + dy)],
-        [(x + width, y), (x + width + dx, y + dy), (x + width + dx, y + height + dy),
-         (x + width, y + height)],
+        [
+            (x, y + height),
+            (x + width, y + height),
+            (x + width + dx, y + height + dy),
+            (x + dx, y + height + dy),
+        ],
+        [
+            (x + width, y),
+            (x + width + dx, y + dy),
+            (x + width + dx, y + height + dy),
+            (x + width, y + height),
+        ],
     ]
-    for face, shade in zip(faces, (1.0, 0.8, 0.65)):
+    for face, shade in zip(faces, (1.0, 0.8, 0.65), strict=False):
         rgb = tuple(c * shade for c in color)
         ax.add_patch(Polygon(face, closed=True, facecolor=rgb, edgecolor="black", lw=0.7))
     if label:
@@ -135,16 +144,34 @@ def draw_filter_shapes(block: int = DEFAULT_BLOCK):
     dw, pw = block_rows(block)
     dk, m, n = dw.kernel, dw.in_channels, pw.out_channels
     panels = [
-        ("(a) standard convolution", f"{n} filters of {dk}×{dk}×{m}",
-         "$N$ filters, each $D_K \\times D_K \\times M$", dk, 1.5, (0.55, 0.7, 0.9)),
-        ("(b) depthwise convolution", f"{m} filters of {dk}×{dk}×1",
-         "$M$ filters, each $D_K \\times D_K \\times 1$", dk, 0.2, (0.98, 0.7, 0.4)),
-        ("(c) pointwise convolution", f"{n} filters of 1×1×{m}",
-         "$N$ filters, each $1 \\times 1 \\times M$", 1, 1.5, (0.55, 0.8, 0.55)),
+        (
+            "(a) standard convolution",
+            f"{n} filters of {dk}×{dk}×{m}",
+            "$N$ filters, each $D_K \\times D_K \\times M$",
+            dk,
+            1.5,
+            (0.55, 0.7, 0.9),
+        ),
+        (
+            "(b) depthwise convolution",
+            f"{m} filters of {dk}×{dk}×1",
+            "$M$ filters, each $D_K \\times D_K \\times 1$",
+            dk,
+            0.2,
+            (0.98, 0.7, 0.4),
+        ),
+        (
+            "(c) pointwise convolution",
+            f"{n} filters of 1×1×{m}",
+            "$N$ filters, each $1 \\times 1 \\times M$",
+            1,
+            1.5,
+            (0.55, 0.8, 0.55),
+        ),
     ]
     unit = 0.3  # drawing units per pixel of kernel side
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.0))
-    for ax, (title, shapes, symbols, side, depth, color) in zip(axes, panels):
+    for ax, (title, shapes, symbols, side, depth, color) in zip(axes, panels, strict=False):
         w = h = side * unit
         step = w + _DEPTH[0] * depth + 0.35
         for i in range(3):  # three filters stand for all of them
@@ -157,8 +184,9 @@ def draw_filter_shapes(block: int = DEFAULT_BLOCK):
         ax.set_ylim(-1.4, 2.2)
         ax.set_aspect("equal")
         ax.axis("off")
-    fig.suptitle(f"Filters of block {block} of MobileNet ($D_K$ = {dk}, $M$ = {m}, $N$ = {n})",
-                 fontsize=10)
+    fig.suptitle(
+        f"Filters of block {block} of MobileNet ($D_K$ = {dk}, $M$ = {m}, $N$ = {n})", fontsize=10
+    )
     fig.tight_layout()
     return fig
 
@@ -171,22 +199,43 @@ def draw_blocks(block: int = DEFAULT_BLOCK):
     from matplotlib.patches import FancyBboxPatch
 
     standard, separable = block_stages(block)
-    colors = {"Depthwise": (0.98, 0.8, 0.6), "Conv": (0.75, 0.85, 0.97), "BN": (0.9, 0.9, 0.9),
-              "ReLU": (0.85, 0.95, 0.8)}
+    colors = {
+        "Depthwise": (0.98, 0.8, 0.6),
+        "Conv": (0.75, 0.85, 0.97),
+        "BN": (0.9, 0.9, 0.9),
+        "ReLU": (0.85, 0.95, 0.8),
+    }
     rows = len(separable)
     fig, axes = plt.subplots(1, 2, figsize=(7.5, 0.62 * rows + 1.3))
-    for ax, stages, title in zip(axes, (standard, separable),
-                                 ("standard convolution", "depthwise separable convolution")):
+    for ax, stages, title in zip(
+        axes,
+        (standard, separable),
+        ("standard convolution", "depthwise separable convolution"),
+        strict=False,
+    ):
         top = rows - 0.5
         for i, stage in enumerate(stages):
             y = top - i
             kind = next(k for k in colors if k in stage)
-            ax.add_patch(FancyBboxPatch((0.1, y - 0.3), 0.8, 0.6, boxstyle="round,pad=0.02",
-                                        facecolor=colors[kind], edgecolor="black", lw=0.8))
+            ax.add_patch(
+                FancyBboxPatch(
+                    (0.1, y - 0.3),
+                    0.8,
+                    0.6,
+                    boxstyle="round,pad=0.02",
+                    facecolor=colors[kind],
+                    edgecolor="black",
+                    lw=0.8,
+                )
+            )
             ax.text(0.5, y, stage, ha="center", va="center", fontsize=9)
             if i:
-                ax.annotate("", xy=(0.5, y + 0.31), xytext=(0.5, y + 0.69),
-                            arrowprops={"arrowstyle": "->", "lw": 0.9})
+                ax.annotate(
+                    "",
+                    xy=(0.5, y + 0.31),
+                    xytext=(0.5, y + 0.69),
+                    arrowprops={"arrowstyle": "->", "lw": 0.9},
+                )
         ax.set_title(title, fontsize=10)
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.1, rows + 0.1)
@@ -212,19 +261,31 @@ def draw_accuracy_vs_cost(models: list[PrintedModel] | None = None):
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     models = printed_grid_models() if models is None else models
-    markers = {a: mk for a, mk in zip(GRID_ALPHAS, "osD^")}
+    markers = {a: mk for a, mk in zip(GRID_ALPHAS, "osD^", strict=False)}
     fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), sharey=True)
-    for ax, what, unit in ((axes[0], "mult_adds", "million mult-adds"),
-                           (axes[1], "params", "million parameters")):
+    for ax, what, unit in (
+        (axes[0], "mult_adds", "million mult-adds"),
+        (axes[1], "params", "million parameters"),
+    ):
         for alpha in GRID_ALPHAS:
             chosen = [m for m in models if m.alpha == alpha]
             if not chosen:
                 continue
-            ax.plot([getattr(m, what) / 1e6 for m in chosen], [m.accuracy for m in chosen],
-                    markers[alpha], ms=7, label=f"α = {alpha:g}")
+            ax.plot(
+                [getattr(m, what) / 1e6 for m in chosen],
+                [m.accuracy for m in chosen],
+                markers[alpha],
+                ms=7,
+                label=f"α = {alpha:g}",
+            )
         for m in models:
-            ax.annotate(str(m.resolution), (getattr(m, what) / 1e6, m.accuracy),
-                        textcoords="offset points", xytext=(5, -10), fontsize=7)
+            ax.annotate(
+                str(m.resolution),
+                (getattr(m, what) / 1e6, m.accuracy),
+                textcoords="offset points",
+                xytext=(5, -10),
+                fontsize=7,
+            )
         values = [getattr(m, what) / 1e6 for m in models]
         ax.set_xscale("log")
         ax.set_xticks(nice_log_ticks(min(values) * 0.8, max(values) * 1.25))
@@ -232,11 +293,17 @@ def draw_accuracy_vs_cost(models: list[PrintedModel] | None = None):
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(unit + " (log scale)")
         ax.grid(True, which="both", alpha=0.3)
-    slope, intercept = log_linear_fit([m.mult_adds / 1e6 for m in models],
-                                      [m.accuracy for m in models])
+    slope, intercept = log_linear_fit(
+        [m.mult_adds / 1e6 for m in models], [m.accuracy for m in models]
+    )
     xs = [min(m.mult_adds for m in models) / 1e6, max(m.mult_adds for m in models) / 1e6]
-    axes[0].plot(xs, [slope * math.log10(x) + intercept for x in xs], "k--", lw=1,
-                 label="least squares in log(mult-adds)")
+    axes[0].plot(
+        xs,
+        [slope * math.log10(x) + intercept for x in xs],
+        "k--",
+        lw=1,
+        label="least squares in log(mult-adds)",
+    )
     axes[0].set_ylabel("ImageNet top-1 accuracy (%), as printed")
     axes[0].legend(fontsize=8, loc="lower right")
     axes[0].set_title("accuracy against mult-adds (Figure 4)", fontsize=10)

@@ -29,12 +29,15 @@ def test_in_percent_examples():
     assert display.in_percent(1) == 100
 
 
-@pytest.mark.parametrize("value, expected", [
-    (np.float64(0.25), 0.25),
-    (np.int64(7), 7),
-    (np.float32(0.5), 0.5),
-    (np.bool_(True), True),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (np.float64(0.25), 0.25),
+        (np.int64(7), 7),
+        (np.float32(0.5), 0.5),
+        (np.bool_(True), True),
+    ],
+)
 def test_plain_turns_numpy_scalars_into_python_numbers(value, expected):
     result = display.plain(value)
     assert result == expected
@@ -52,8 +55,9 @@ def glued(monkeypatch):
     """Replace myst_nb.glue by a recorder; yields the list of (name, value, display) calls."""
     myst_nb = pytest.importorskip("myst_nb")
     calls = []
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.append(
-        (name, value, display)))
+    monkeypatch.setattr(
+        myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display))
+    )
     return calls
 
 
@@ -68,7 +72,7 @@ def test_note_md_glues_markdown(glued):
     from IPython.display import Markdown
 
     display.note_md("verdict", "in the *paper's* direction")
-    (name, value, shown), = glued
+    ((name, value, shown),) = glued
     assert (name, shown) == ("verdict", False)
     assert isinstance(value, Markdown)
     assert value.data == "in the *paper's* direction"
@@ -96,8 +100,10 @@ def test_show_table_displays_a_markdown_table(monkeypatch):
 
 def test_import_is_light():
     """Importing the module pulls in neither torch, numpy, IPython nor myst_nb."""
-    code = ("import sys, mnetcalc.display; "
-            "print(sorted(m for m in ('torch', 'numpy', 'IPython', 'myst_nb', 'matplotlib') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, mnetcalc.display; "
+        "print(sorted(m for m in ('torch', 'numpy', 'IPython', 'myst_nb', 'matplotlib') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

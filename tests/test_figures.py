@@ -42,15 +42,27 @@ def test_printed_grid_models_are_the_eight_with_printed_accuracy():
     models = figures.printed_grid_models()
     # Printed ImageNet accuracies of grid models: Table 6 (widths at 224), Table 7 (resolutions at
     # full width) and Table 9 (0.50 MobileNet-160); Tables 4, 5 and 8 repeat two of them.
-    expected = {(1.0, 224): 70.6, (0.75, 224): 68.4, (0.5, 224): 63.7, (0.25, 224): 50.6,
-                (1.0, 192): 69.1, (1.0, 160): 67.2, (1.0, 128): 64.4, (0.5, 160): 60.2}
+    expected = {
+        (1.0, 224): 70.6,
+        (0.75, 224): 68.4,
+        (0.5, 224): 63.7,
+        (0.25, 224): 50.6,
+        (1.0, 192): 69.1,
+        (1.0, 160): 67.2,
+        (1.0, 128): 64.4,
+        (0.5, 160): 60.2,
+    }
     assert {(m.alpha, m.resolution): m.accuracy for m in models} == expected
     assert [m.mult_adds for m in models] == sorted((m.mult_adds for m in models), reverse=True)
     full = next(m for m in models if (m.alpha, m.resolution) == (1.0, 224))
-    # 1.0 MobileNet-224: the exact counts behind the printed 569 M and 4.2 M (the weights are checked
-    # against PyTorch in tests/test_model.py, the mult-adds against fvcore in test_counting.py).
+    # 1.0 MobileNet-224: the exact counts behind the printed 569 M and 4.2 M (the weights are
+    # checked against PyTorch in tests/test_model.py, the mult-adds against fvcore in
+    # test_counting.py).
     assert (full.label, full.mult_adds, full.params) == (
-        "1.0 MobileNet-224", 568_740_352, 4_209_088)
+        "1.0 MobileNet-224",
+        568_740_352,
+        4_209_088,
+    )
 
 
 @given(st.floats(-50, 50), st.floats(-100, 100))
@@ -110,7 +122,9 @@ def test_accuracy_figure_plots_every_printed_model(plt):
 
 
 def test_import_is_torch_and_matplotlib_free():
-    code = ("import sys, mnetcalc.figures; "
-            "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys, mnetcalc.figures; "
+        "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
