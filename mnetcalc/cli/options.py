@@ -41,64 +41,37 @@ def comma_list(text: str) -> list[str]:
     return items
 
 
-def _help(text: str, shown) -> str:
-    return text if shown is None else f"{text} (default: {shown})"
+def _add(parser, flag: str, default, text: str, shown=None, **options) -> None:
+    """An option whose help ends in its default (``shown`` where that is not ``default`` itself)."""
+    shown = default if shown is None else shown
+    parser.add_argument(flag, default=default, help=f"{text} (default: {shown})", **options)
 
 
 def add_alpha(parser, default="1.0", *, text="width multiplier, a number > 0", shown=None) -> None:
-    parser.add_argument(
-        "--alpha", default=default, help=_help(text, default if shown is None else shown)
-    )
+    _add(parser, "--alpha", default, text, shown)
 
 
 def add_resolution(
     parser, default="224", *, text="input resolution in pixels", metavar="R", shown=None
-):
-    parser.add_argument(
-        "--res",
-        dest="resolution",
-        default=default,
-        metavar=metavar,
-        help=_help(text, default if shown is None else shown),
-    )
+) -> None:
+    _add(parser, "--res", default, text, shown, dest="resolution", metavar=metavar)
 
 
 def add_classes(parser, default="1000") -> None:
-    parser.add_argument(
-        "--classes",
-        dest="num_classes",
-        default=default,
-        metavar="K",
-        help=_help("number of classes", default),
-    )
+    _add(parser, "--classes", default, "number of classes", dest="num_classes", metavar="K")
 
 
 def add_variant(parser, default="separable", *, shown=None) -> None:
-    parser.add_argument(
-        "--variant",
-        default=default,
-        choices=VARIANTS,
-        help=_help("network variant", default if shown is None else shown),
-    )
+    _add(parser, "--variant", default, "network variant", shown, choices=VARIANTS)
 
 
 def add_stem_stride(parser, default="2", *, shown=None) -> None:
-    parser.add_argument(
-        "--stem-stride",
-        dest="stem_stride",
-        default=default,
-        metavar="S",
-        help=_help(
-            "stride of the first convolution (ImageNet MobileNet: 2)",
-            default if shown is None else shown,
-        ),
-    )
+    text = "stride of the first convolution (ImageNet MobileNet: 2)"
+    _add(parser, "--stem-stride", default, text, shown, dest="stem_stride", metavar="S")
 
 
 def add_format(parser, formats=FORMATS) -> None:
-    parser.add_argument(
-        "--format", default="text", choices=formats, help="output format (default: text)"
-    )
+    _add(parser, "--format", "text", "output format", choices=formats)
 
 
 def network_options(args) -> dict:
