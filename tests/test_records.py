@@ -162,3 +162,25 @@ def test_train_config_takes_flip_as_a_boolean_only(flip):
     with pytest.raises(mnetcalc.InvalidArgument) as error:
         TrainConfig(flip=flip)
     assert error.value.name == "flip"
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: spec_costs(mobilenet_v1_spec(), resolution=-224), "resolution"),
+        (lambda: formulas.separable_conv_cost(3, -1, 512, 14), "m"),
+        (lambda: formulas.standard_conv_cost(3, 512, 512, 0), "df"),
+        (lambda: mnetcalc.reduction_ratio(3, 0), "n"),
+        (lambda: mnetcalc.mobilenet_v1_cost(num_classes="many"), "num_classes"),
+        (lambda: mnetcalc.mobilenet_v1_cost(11), "alpha"),
+        (lambda: mnetcalc.vgg16_cost(10**5), "resolution"),
+    ],
+)
+def test_exported_helpers_check_their_arguments(call, name):
+    with pytest.raises(mnetcalc.InvalidArgument) as error:
+        call()
+    assert error.value.name == name
+
+
+def test_a_class_count_may_be_spelled_as_a_float():
+    assert mnetcalc.mobilenet_v1_cost(num_classes="1e3") == mnetcalc.mobilenet_v1_cost()

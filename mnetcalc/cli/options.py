@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..architecture import VARIANTS
 from ..formatting import FORMATS
-from ..validation import InvalidArgument
+from ..validation import InvalidArgument, allowed_range, shown
 
 #: Library parameter names that the command line spells differently (others: ``--`` + the name,
 #: dashes for underscores).
@@ -34,10 +34,11 @@ def cli_message(error: InvalidArgument) -> str:
     return message
 
 
-def comma_list(text: str) -> list[str]:
+def comma_list(name: str, text: str) -> list[str]:
+    """The values of a comma-separated option (``name`` says which, in the error)."""
     items = [item.strip() for item in text.split(",")]
     if not all(items):
-        raise InvalidArgument(f"expected a comma-separated list of values, got {text!r}")
+        raise InvalidArgument(f"{name} must be a comma-separated list of values, got {shown(text)}")
     return items
 
 
@@ -47,18 +48,21 @@ def _add(parser, flag: str, default, text: str, shown=None, **options) -> None:
     parser.add_argument(flag, default=default, help=f"{text} (default: {shown})", **options)
 
 
-def add_alpha(parser, default="1.0", *, text="width multiplier, a number > 0", shown=None) -> None:
+ALPHA_TEXT = f"width multiplier, a number in {allowed_range('alpha', integer=False)}"
+RESOLUTION_TEXT = f"input resolution in pixels, {allowed_range('resolution', integer=True)}"
+
+
+def add_alpha(parser, default="1.0", *, text=ALPHA_TEXT, shown=None) -> None:
     _add(parser, "--alpha", default, text, shown)
 
 
-def add_resolution(
-    parser, default="224", *, text="input resolution in pixels", metavar="R", shown=None
-) -> None:
+def add_resolution(parser, default="224", *, text=RESOLUTION_TEXT, metavar="R", shown=None) -> None:
     _add(parser, "--res", default, text, shown, dest="resolution", metavar=metavar)
 
 
 def add_classes(parser, default="1000") -> None:
-    _add(parser, "--classes", default, "number of classes", dest="num_classes", metavar="K")
+    text = f"number of classes, {allowed_range('num_classes', integer=True)}"
+    _add(parser, "--classes", default, text, dest="num_classes", metavar="K")
 
 
 def add_variant(parser, default="separable", *, shown=None) -> None:
@@ -77,5 +81,5 @@ def add_format(parser, formats=FORMATS) -> None:
 def network_options(args) -> dict:
     """The MobileNet options given on the command line, as keyword arguments of
     :class:`~mnetcalc.architecture.MobileNetConfig` (those left unset are not included)."""
-    names = ("resolution", "num_classes", "variant", "stem_stride", "in_channels")
+    names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}

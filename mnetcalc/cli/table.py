@@ -18,7 +18,8 @@ from .options import (
 
 
 def add_arguments(parser) -> None:
-    add_alpha(parser)
+    # --alpha and --variant default to None, so that a giant can refuse them whenever they are given
+    add_alpha(parser, None, shown="1.0")
     add_resolution(parser, None, shown="224; alexnet, squeezenet: 227")
     parser.add_argument(
         "--network",
@@ -28,7 +29,7 @@ def add_arguments(parser) -> None:
         "--alpha or --variant",
     )
     add_classes(parser)
-    add_variant(parser)
+    add_variant(parser, None, shown="separable")
     add_format(parser)
     parser.add_argument(
         "--check",
@@ -40,12 +41,9 @@ def add_arguments(parser) -> None:
 def config_from_args(args):
     """The network configuration asked for (checked; a bad value raises InvalidArgument)."""
     if args.network == MobileNetConfig.network:
-        return MobileNetConfig(args.alpha, **network_options(args))
-    for option, value, default in (
-        ("--alpha", args.alpha, "1.0"),
-        ("--variant", args.variant, "separable"),
-    ):
-        if value != default:
+        return MobileNetConfig(**network_options(args))
+    for option, value in (("--alpha", args.alpha), ("--variant", args.variant)):
+        if value is not None:
             raise UsageError(
                 f"{option} applies to mobilenet_v1 only, not to --network {args.network}"
             )
