@@ -174,6 +174,8 @@ def test_train_config_takes_flip_as_a_boolean_only(flip):
         (lambda: mnetcalc.mobilenet_v1_cost(num_classes="many"), "num_classes"),
         (lambda: mnetcalc.mobilenet_v1_cost(11), "alpha"),
         (lambda: mnetcalc.vgg16_cost(10**5), "resolution"),
+        (lambda: mnetcalc.scale_channels(-5, 0.5), "channels"),
+        (lambda: mnetcalc.scale_channels(32, 0), "alpha"),
     ],
 )
 def test_exported_helpers_check_their_arguments(call, name):
