@@ -48,6 +48,16 @@ def test_a_configuration_is_immutable_compared_by_value_and_replaceable(config):
     assert len({config, config.replace()}) == 1
 
 
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.network)
+def test_records_copy_and_pickle(config):
+    import copy
+    import pickle
+
+    report = config.cost()
+    assert copy.deepcopy(config) == config and copy.copy(config) == config
+    assert pickle.loads(pickle.dumps(report)) == report
+
+
 def test_configurations_check_their_values_when_made():
     with pytest.raises(mnetcalc.InvalidArgument) as error:
         mnetcalc.MobileNetConfig(0)
