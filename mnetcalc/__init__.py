@@ -1,11 +1,12 @@
 """mnetcalc: MobileNets, by the numbers.
 
+An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
+
 A network configuration (``MobileNetConfig(0.5, resolution=160)``, ``VGG16Config()``, ...) gives its
 cost report (``.cost()``, also ``mobilenet_v1_cost(0.5, resolution=160)``), its spec (``.spec()``)
 and, with torch, its PyTorch model (``.model()``); ``latency.BenchConfig(config)`` and
-``TrainConfig(network=config)`` benchmark and train the same network.
+``TrainConfig(network=...)`` benchmark and train the same network.
 
-An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
 This package's top level imports the standard library only, and each public name's
 submodule only when that name is first used; ``mnetcalc.model`` and the other
 torch-based modules are imported on demand.

@@ -65,6 +65,7 @@ def scale_channels(channels: int, alpha: float) -> int:
     never changes anything. The product is rounded to 9 decimals before the floor, so that ``0.29 *
     100`` counts as 29 and not 28.999999999999996.
     """
+    channels, alpha = positive_int("channels", channels), positive_number("alpha", alpha)
     return max(min(MIN_CHANNELS, channels), math.floor(round(alpha * channels, 9)))
 
 

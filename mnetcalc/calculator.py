@@ -25,6 +25,7 @@ def reduction_ratio(dk: int, n: int) -> Fraction:
     """The paper's separable / standard cost ratio ``1/N + 1/Dk^2``, exactly."""
     from fractions import Fraction
 
+    dk, n = positive_int("dk", dk), positive_int("n", n)
     return Fraction(1, n) + Fraction(1, dk * dk)
 
 

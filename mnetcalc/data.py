@@ -74,7 +74,9 @@ ENV_VAR = "MNETCALC_DATA"
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 #: Where :func:`download` fetches from, and the MD5 checksums of the files published there.
-DOWNLOAD_URL = "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"
+DOWNLOAD_URL = (
+    "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"
+)
 DOWNLOAD_MD5 = {
     "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
     "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
@@ -112,7 +114,7 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def subset(self, count: int | None, seed: int = 0) -> "Split":
+    def subset(self, count: int | None, seed: int = 0) -> Split:
         """``count`` examples drawn at random without replacement (all of them if ``count`` is None),
         the same ones for the same seed."""
         if count is None or count >= len(self):
@@ -214,7 +216,9 @@ def find_data_dir(folder: str | os.PathLike | None = None) -> Path:
                 f"To get the data: {HOW_TO_GET}"
             )
         looked.append(f"{candidate} ({problem})")
-    raise DataError(f"Fashion-MNIST not found; looked in {'; '.join(looked)}. To get it: {HOW_TO_GET}")
+    raise DataError(
+        f"Fashion-MNIST not found; looked in {'; '.join(looked)}. To get it: {HOW_TO_GET}"
+    )
 
 
 # -- reading IDX files --------------------------------------------------------------------------------
@@ -253,14 +257,20 @@ def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
         raise DataError(f"{name}: not an IDX file (only {len(content)} bytes)")
     zero, dtype, ndim = struct.unpack(">HBB", content[:4])
     if zero != 0:
-        raise DataError(f"{name}: not an IDX file (magic number {content[:4].hex()}, expected 0000XXYY)")
+        raise DataError(
+            f"{name}: not an IDX file (magic number {content[:4].hex()}, expected 0000XXYY)"
+        )
     if dtype != UBYTE:
-        raise DataError(f"{name}: IDX type code 0x{dtype:02x} is not supported (expected 0x08, unsigned bytes)")
+        raise DataError(
+            f"{name}: IDX type code 0x{dtype:02x} is not supported (expected 0x08, unsigned bytes)"
+        )
     if ndim == 0:
         raise DataError(f"{name}: IDX header declares 0 dimensions")
     header = 4 + 4 * ndim
     if len(content) < header:
-        raise DataError(f"{name}: truncated IDX header ({len(content)} bytes, {ndim}-dimensional header needs {header})")
+        raise DataError(
+            f"{name}: truncated IDX header ({len(content)} bytes, {ndim}-dimensional header needs {header})"
+        )
     shape = struct.unpack(f">{ndim}I", content[4:header])
     size = math.prod(shape)  # Python integers: exact, where int64 would wrap around
     expected = header + size
@@ -286,15 +296,23 @@ def read_split(images_path: Path, labels_path: Path) -> Split:
     """Images and labels, checked against each other and against Fashion-MNIST's shape and classes."""
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
-        raise DataError(f"{images_path}: expected images of shape N x {SIDE} x {SIDE}, got {'x'.join(map(str, images.shape))}")
+        raise DataError(
+            f"{images_path}: expected images of shape N x {SIDE} x {SIDE}, got {'x'.join(map(str, images.shape))}"
+        )
     if labels.ndim != 1:
-        raise DataError(f"{labels_path}: expected a 1-dimensional list of labels, got shape {'x'.join(map(str, labels.shape))}")
+        raise DataError(
+            f"{labels_path}: expected a 1-dimensional list of labels, got shape {'x'.join(map(str, labels.shape))}"
+        )
     if len(images) != len(labels):
-        raise DataError(f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels")
+        raise DataError(
+            f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels"
+        )
     if len(labels) == 0:
         raise DataError(f"{images_path} and {labels_path} hold no examples (0 images, 0 labels)")
     if labels.max() >= len(CLASSES):
-        raise DataError(f"{labels_path}: label {labels.max()} out of range (classes are 0-{len(CLASSES) - 1})")
+        raise DataError(
+            f"{labels_path}: label {labels.max()} out of range (classes are 0-{len(CLASSES) - 1})"
+        )
     return Split(images, labels)
 
 

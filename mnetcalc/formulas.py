@@ -1,4 +1,5 @@
 """The paper's cost formulas (eqs. 2-7), one function each: ``(mult-adds, weights)`` of one layer.
+Sizes must be whole numbers >= 1 (:class:`~mnetcalc.validation.InvalidArgument` otherwise).
 
 ``Df`` is the side of the *output* feature map. The layer types of :mod:`mnetcalc.layers` call these
 (as fvcore's handles call its ``conv_flop_count``); the single-layer comparison of
@@ -7,10 +8,22 @@
 
 from __future__ import annotations
 
+from .validation import InvalidArgument
+
+
+def _checked(**sizes: int) -> tuple[int, ...]:
+    """The sizes, each an ``int`` >= 1 (no upper bound: a layer inside a network may be wider than
+    any single layer the command line takes)."""
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+    return tuple(sizes.values())
+
 
 def standard_conv_cost(dk: int, m: int, n: int, df: int, groups: int = 1) -> tuple[int, int]:
     """A ``dk`` x ``dk`` convolution from ``m`` to ``n`` channels: ``Dk*Dk*M*N*Df*Df`` mult-adds and
     ``Dk*Dk*M*N`` weights; with ``groups``, each output channel sees ``m / groups`` inputs only."""
+    dk, m, n, df, groups = _checked(dk=dk, m=m, n=n, df=df, groups=groups)
     weights = dk * dk * (m // groups) * n
     return weights * df * df, weights
 
@@ -18,6 +31,7 @@ def standard_conv_cost(dk: int, m: int, n: int, df: int, groups: int = 1) -> tup
 def depthwise_conv_cost(dk: int, m: int, df: int) -> tuple[int, int]:
     """One ``dk`` x ``dk`` filter per input channel: ``Dk*Dk*M*Df*Df`` mult-adds, ``Dk*Dk*M``
     weights."""
+    dk, m, df = _checked(dk=dk, m=m, df=df)
     return dk * dk * m * df * df, dk * dk * m
 
 
@@ -35,4 +49,5 @@ def separable_conv_cost(dk: int, m: int, n: int, df: int) -> tuple[int, int]:
 
 def fully_connected_cost(m: int, n: int) -> tuple[int, int]:
     """A fully connected layer from ``m`` inputs to ``n`` outputs: ``M*N`` mult-adds and weights."""
+    m, n = _checked(m=m, n=n)
     return m * n, m * n

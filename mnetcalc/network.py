@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from .layers import CONV, CONV_DW, LayerCost
 from .record import Record
-from .validation import InputTooSmall
+from .validation import InputTooSmall, positive_int
 
 #: A network description: ``(name, spec)`` pairs, in order.
 NetworkSpec = Sequence[tuple[str, object]]
@@ -19,7 +19,8 @@ def spec_costs(
     """Walk ``spec`` from an ``in_channels`` x ``resolution`` x ``resolution`` input: one cost row
     per layer (several for a composite one)."""
     rows: list[LayerCost] = []
-    channels, side = in_channels, resolution
+    channels = positive_int("in_channels", in_channels)
+    side = positive_int("resolution", resolution)
     for name, layer in spec:
         rows.extend(layer.costs(name, channels, side))
         channels, side = rows[-1].out_channels, rows[-1].output_size

@@ -31,6 +31,10 @@ class Record:
         """A copy with some fields changed (and checked again)."""
         return type(self)(**{**self.fields(), **changes})
 
+    def __reduce__(self):
+        # copy, deepcopy and pickle rebuild the record through its constructor (which checks it)
+        return (_rebuild, (type(self), self.fields()))
+
     def __eq__(self, other):
         if type(other) is not type(self):
             return NotImplemented
@@ -42,3 +46,7 @@ class Record:
     def __repr__(self):
         values = ", ".join(f"{name}={value!r}" for name, value in self.fields().items())
         return f"{type(self).__name__}({values})"
+
+
+def _rebuild(cls, fields: dict):
+    return cls(**fields)

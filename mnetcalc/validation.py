@@ -25,22 +25,73 @@ class InputTooSmall(InvalidArgument):
     """A feature map smaller than a layer's window (the input resolution is too small)."""
 
 
+#: The largest value each parameter may take, by name: beyond these no network is meant, and counts
+#: and output would only overflow or mislead. The command line's help says them too.
+LIMITS = {
+    "alpha": 10.0,
+    "rho": 10.0,
+    "resolution": 10_000,
+    "num_classes": 1_000_000,
+    "in_channels": 10_000,
+    "stem_stride": 100,
+    "large_kernel": 99,
+    "dk": 99,
+    "m": 100_000,
+    "n": 100_000,
+    "df": 10_000,
+    "threads": 1024,
+    "batch": 100_000,
+    "rounds": 10_000,
+    "seconds": 3600.0,
+    "epochs": 10_000,
+    "batch_size": 100_000,
+    "lr": 100.0,
+    "shift": 1000,
+    "train_size": 10**9,
+    "seed": 2**63 - 1,
+    "bytes_per_element": 64,
+}
+
+
+def shown(value) -> str:
+    """``repr(value)``, its middle cut out if it is long (a value of thousands of digits)."""
+    text = repr(value)
+    if len(text) <= 60:
+        return text
+    length = len(value) if isinstance(value, str) else len(text)
+    return f"{text[:25]}...{text[-25:]} ({length} characters)"
+
+
+def _bad_number(name: str, value, maximum) -> InvalidArgument:
+    allowed = "a finite number > 0" if maximum is None else f"a number in (0, {maximum:g}]"
+    return InvalidArgument(f"{name} must be {allowed}, got {shown(value)}", name)
+
+
+def _bad_int(name: str, value, maximum) -> InvalidArgument:
+    allowed = "a positive integer" if maximum is None else f"a whole number from 1 to {maximum}"
+    return InvalidArgument(f"{name} must be {allowed}, got {shown(value)}", name)
+
+
 def positive_number(name: str, value) -> float:
-    """A finite number > 0 (alpha, rho)."""
+    """A finite number > 0 (alpha, rho), at most ``LIMITS[name]`` if there is one."""
+    maximum = LIMITS.get(name)
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{name} must be a number > 0, got {value!r}", name) from None
+    except (TypeError, ValueError, OverflowError):
+        raise _bad_number(name, value, maximum) from None
     if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
-        raise InvalidArgument(f"{name} must be a finite number > 0, got {value!r}", name)
+        raise _bad_number(name, value, maximum)
+    if maximum is not None and number > maximum:
+        raise _bad_number(name, value, maximum)
     return number
 
 
 def positive_int(name: str, value) -> int:
-    """A whole number >= 1 (resolution, class count, channels); ``"224"`` and ``224.0`` are
-    accepted."""
+    """A whole number >= 1 (resolution, class count, channels), at most ``LIMITS[name]`` if there is
+    one; ``"224"``, ``224.0`` and ``"1e3"`` are accepted."""
+    maximum = LIMITS.get(name)
     if isinstance(value, bool):
-        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+        raise _bad_int(name, value, maximum)
     if isinstance(value, int):
         number = value
     else:
@@ -49,18 +100,20 @@ def positive_int(name: str, value) -> int:
         except ValueError:
             try:
                 as_float = float(value)
-            except (TypeError, ValueError):
-                raise InvalidArgument(
-                    f"{name} must be a positive integer, got {value!r}", name
-                ) from None
+            except (TypeError, ValueError, OverflowError):
+                raise _bad_int(name, value, maximum) from None
             if not as_float.is_integer():
-                raise InvalidArgument(
-                    f"{name} must be a positive integer, got {value!r}", name
-                ) from None
+                raise _bad_int(name, value, maximum) from None
             number = int(as_float)
-    if number < 1:
-        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+    if number < 1 or (maximum is not None and number > maximum):
+        raise _bad_int(name, value, maximum)
     return number
+
+
+def allowed_range(name: str, *, integer: bool) -> str:
+    """How the help says a parameter's range: ``1 to 10000`` or ``(0, 10]``."""
+    maximum = LIMITS[name]
+    return f"1 to {maximum}" if integer else f"(0, {maximum:g}]"
 
 
 def choice(name: str, value, allowed: Iterable[str]) -> str:

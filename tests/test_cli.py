@@ -154,6 +154,21 @@ BAD_INPUTS = [
     (["layer", "--rho", "nan"], "nan"),
     (["table", "--frobnicate"], "--frobnicate"),
     (["explode"], "explode"),
+    # beyond any network one can mean: refused with the range, not an overflow or a huge number
+    (["table", "--alpha", "1e300"], "1e300"),
+    (["table", "--alpha", "1e10"], "1e10"),
+    (["layer", "--rho", "1e300"], "1e300"),
+    (["table", "--res", "9" * 200], "(200 characters)"),
+    (["table", "--format", "json", "--res", "1" * 5000], "(5000 characters)"),
+    (["table", "--classes", "1e7"], "1e7"),
+    (["layer", "--dk", "100"], "100"),
+    # a value that starts with a minus sign is still a value, named in the error
+    (["table", "--alpha", "-inf"], "-inf"),
+    (["sweep", "--alpha", "-1,1"], "-1"),
+    (["mnetcalc", "-x"][1:], "-x"),
+    (["table", "--network", "vgg16", "--alpha", "1"], "--alpha"),
+    (["table", "--network", "vgg16", "--alpha", "1.0"], "--alpha"),
+    (["table", "--network", "alexnet", "--variant", "separable"], "--variant"),
 ]
 
 
@@ -202,3 +217,49 @@ def test_help_is_wrapped_to_the_terminal_width_without_shutil(monkeypatch):
     assert max(len(line) for line in build_parser("table").format_help().splitlines()) <= 50 - 2
     monkeypatch.setenv("COLUMNS", "not a number")
     assert terminal_width() > 0  # the terminal's width, or 80 without one
+
+
+@pytest.mark.parametrize(
+    "args, what",
+    [
+        (["table", "--classes", "1e3"], "1000 classes"),
+        (["sweep", "--classes", "10.0", "--alpha", "1", "--res", "224"], "1.0 MobileNet-224"),
+        (["table", "--network", "vgg16", "--classes", "1e3"], "num_classes 1000"),
+        (["table", "--alpha", "10", "--res", "10000", "--format", "json"], '"resolution": 10000'),
+    ],
+)
+def test_a_number_is_parsed_once_in_any_accepted_spelling(args, what, capsys):
+    assert main(args) == 0
+    assert what in capsys.readouterr().out
+
+
+def test_sweep_has_a_cap_it_states(capsys):
+    many = ",".join(str(r) for r in range(32, 32 + 400))
+    assert main(["sweep", "--res", many, "--alpha", "1,0.75,0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "1200 models" in err and "at most 1000" in err
+    assert main(["sweep", "--help"]) == 0
+    assert "At most 1000 models" in capsys.readouterr().out
+
+
+def test_help_states_the_ranges(capsys):
+    assert main(["table", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(0, 10]" in out and "1 to 10000" in out and "1 to 1000000" in out
+
+
+def test_version_at_top_level(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"mnetcalc {mnetcalc.__version__}"
+
+
+@pytest.mark.parametrize("argv", [["bench", "--threads", "1"], ["table", "--check"], ["train"]])
+def test_torch_commands_without_torch_say_what_to_install(argv):
+    code = (
+        "import sys; sys.modules['torch'] = None; from mnetcalc.cli import main; "
+        f"sys.exit(main({argv!r}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert "needs torch" in result.stderr and "pip install" in result.stderr

@@ -20,7 +20,13 @@ from hypothesis import strategies as st  # noqa: E402
 
 from mnetcalc import data  # noqa: E402
 from mnetcalc.data import (  # noqa: E402
-    FILES, DataError, idx_bytes, load_fashion_mnist, parse_idx, read_idx, write_idx,
+    FILES,
+    DataError,
+    idx_bytes,
+    load_fashion_mnist,
+    parse_idx,
+    read_idx,
+    write_idx,
 )
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
@@ -55,10 +61,10 @@ def no_default_dirs(monkeypatch, tmp_path):
 def test_header_is_the_published_idx_layout():
     # MNIST's page: magic 0x00000803 for 3-D unsigned-byte images, then the sizes as big-endian int32.
     content = idx_bytes(np.zeros((2, 28, 28), dtype=np.uint8))
-    assert content[:16] == bytes.fromhex("00000803" "00000002" "0000001c" "0000001c")
+    assert content[:16] == bytes.fromhex("00000803000000020000001c0000001c")
     assert len(content) == 16 + 2 * 28 * 28
     labels = idx_bytes(np.array([3, 1], dtype=np.uint8))
-    assert labels == bytes.fromhex("00000801" "00000002" "0301")
+    assert labels == bytes.fromhex("00000801000000020301")
 
 
 @settings(max_examples=50, deadline=None)
@@ -106,7 +112,10 @@ def test_subset_is_a_seeded_sample_without_replacement(tmp_path):
     [
         (b"\x00\x00", "not an IDX file"),
         (b"\x1f\x8b\x08\x00", "not an IDX file (magic number 1f8b0800"),
-        (bytes.fromhex("00000d01") + struct.pack(">I", 2) + b"\x00" * 8, "type code 0x0d is not supported"),
+        (
+            bytes.fromhex("00000d01") + struct.pack(">I", 2) + b"\x00" * 8,
+            "type code 0x0d is not supported",
+        ),
         (bytes.fromhex("00000803") + struct.pack(">I", 2), "truncated IDX header"),
         (idx_bytes(np.zeros((3, 28, 28), np.uint8))[:-1], "truncated: header says 3x28x28"),
         (idx_bytes(np.zeros(3, np.uint8)) + b"\x00", "has trailing bytes"),
@@ -216,8 +225,9 @@ def test_byte_counts_are_exact(content, message):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.sampled_from([0, 1, 2, 3, 28, 255, 65536, 2**31, 2**32 - 1]), min_size=1,
-             max_size=40),
+    st.lists(
+        st.sampled_from([0, 1, 2, 3, 28, 255, 65536, 2**31, 2**32 - 1]), min_size=1, max_size=40
+    ),
     st.binary(max_size=64),
 )
 def test_any_header_gives_an_array_or_a_one_line_data_error(shape, payload):
@@ -238,7 +248,9 @@ def test_data_error_is_reported_like_a_bad_argument():
 
 
 def test_explicit_folder_is_the_only_place_looked(no_default_dirs):
-    make_dataset(no_default_dirs / "cache" / "mnetcalc" / "fashion-mnist")  # would be found otherwise
+    make_dataset(
+        no_default_dirs / "cache" / "mnetcalc" / "fashion-mnist"
+    )  # would be found otherwise
     with pytest.raises(DataError) as error:
         load_fashion_mnist(no_default_dirs / "nowhere")
     message = str(error.value)
@@ -363,7 +375,9 @@ def test_a_folder_in_place_of_a_file_on_the_search_path_is_refused(no_default_di
     for name in FILES.values():
         (cache / name).mkdir()
     make_dataset(tmp / "system")
-    with pytest.raises(DataError, match=f"{cache} cannot be used: a folder, not a file: train-images"):
+    with pytest.raises(
+        DataError, match=f"{cache} cannot be used: a folder, not a file: train-images"
+    ):
         data.find_data_dir()
 
 
@@ -373,10 +387,14 @@ def test_unreadable_file_is_reported_as_such(tmp_path, monkeypatch):
     make_dataset(tmp_path)
     unreadable = tmp_path / FILES["train_labels"]
     real_access = data.os.access
-    monkeypatch.setattr(data.os, "access", lambda path, mode: Path(path) != unreadable and real_access(path, mode))
+    monkeypatch.setattr(
+        data.os, "access", lambda path, mode: Path(path) != unreadable and real_access(path, mode)
+    )
     with pytest.raises(DataError) as error:
         data.find_data_dir(tmp_path)
-    assert "cannot be used: not readable (permission denied): train-labels-idx1-ubyte.gz" in str(error.value)
+    assert "cannot be used: not readable (permission denied): train-labels-idx1-ubyte.gz" in str(
+        error.value
+    )
 
 
 def test_permission_error_on_open_is_not_a_damaged_gzip_file(tmp_path, monkeypatch):
@@ -426,7 +444,9 @@ def test_download_fetches_checks_and_skips_good_files(tmp_path):
     sums = {name: data.md5sum(source / name) for name in FILES.values()}
     target = data.download(tmp_path / "dest", base_url=source.as_uri() + "/", checksums=sums)
     assert target == tmp_path / "dest"
-    assert all((target / name).read_bytes() == (source / name).read_bytes() for name in FILES.values())
+    assert all(
+        (target / name).read_bytes() == (source / name).read_bytes() for name in FILES.values()
+    )
     # a second call finds good files and fetches nothing (the source is gone)
     for name in FILES.values():
         (source / name).unlink()
@@ -448,7 +468,10 @@ def test_the_command_line_reports_bad_data_in_one_line_with_status_2(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run(
         [sys.executable, "-m", "mnetcalc", "train", "--data", str(tmp_path / "fm"), "--quiet"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.count("\n") == 1 and "hold no examples" in done.stderr, done.stderr
@@ -465,4 +488,6 @@ def test_download_rejects_a_wrong_checksum(tmp_path):
 
 def test_download_reports_an_unreachable_source(tmp_path):
     with pytest.raises(DataError, match="download of .* failed"):
-        data.download(tmp_path / "dest", base_url=(tmp_path / "nothing").as_uri() + "/", checksums=None)
+        data.download(
+            tmp_path / "dest", base_url=(tmp_path / "nothing").as_uri() + "/", checksums=None
+        )

@@ -48,6 +48,16 @@ def test_a_configuration_is_immutable_compared_by_value_and_replaceable(config):
     assert len({config, config.replace()}) == 1
 
 
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.network)
+def test_records_copy_and_pickle(config):
+    import copy
+    import pickle
+
+    report = config.cost()
+    assert copy.deepcopy(config) == config and copy.copy(config) == config
+    assert pickle.loads(pickle.dumps(report)) == report
+
+
 def test_configurations_check_their_values_when_made():
     with pytest.raises(mnetcalc.InvalidArgument) as error:
         mnetcalc.MobileNetConfig(0)
@@ -162,3 +172,27 @@ def test_train_config_takes_flip_as_a_boolean_only(flip):
     with pytest.raises(mnetcalc.InvalidArgument) as error:
         TrainConfig(flip=flip)
     assert error.value.name == "flip"
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: spec_costs(mobilenet_v1_spec(), resolution=-224), "resolution"),
+        (lambda: formulas.separable_conv_cost(3, -1, 512, 14), "m"),
+        (lambda: formulas.standard_conv_cost(3, 512, 512, 0), "df"),
+        (lambda: mnetcalc.reduction_ratio(3, 0), "n"),
+        (lambda: mnetcalc.mobilenet_v1_cost(num_classes="many"), "num_classes"),
+        (lambda: mnetcalc.mobilenet_v1_cost(11), "alpha"),
+        (lambda: mnetcalc.vgg16_cost(10**5), "resolution"),
+        (lambda: mnetcalc.scale_channels(-5, 0.5), "channels"),
+        (lambda: mnetcalc.scale_channels(32, 0), "alpha"),
+    ],
+)
+def test_exported_helpers_check_their_arguments(call, name):
+    with pytest.raises(mnetcalc.InvalidArgument) as error:
+        call()
+    assert error.value.name == name
+
+
+def test_a_class_count_may_be_spelled_as_a_float():
+    assert mnetcalc.mobilenet_v1_cost(num_classes="1e3") == mnetcalc.mobilenet_v1_cost()

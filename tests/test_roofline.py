@@ -7,8 +7,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from mnetcalc import InvalidArgument  # noqa: E402
-from mnetcalc import latency, roofline  # noqa: E402
+from mnetcalc import (  # noqa: E402
+    InvalidArgument,  # noqa: E402
+    latency,
+    roofline,
+)
 
 
 def test_roofline_arithmetic():

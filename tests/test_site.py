@@ -188,8 +188,9 @@ def visit(server, browser_context):
         page.on("pageerror", lambda error: seen.script_errors.append(str(error)))
         page.on(
             "response",
-            lambda response: response.status >= 400
-            and seen.failed.append(f"{response.status} {response.url}"),
+            lambda response: (
+                response.status >= 400 and seen.failed.append(f"{response.status} {response.url}")
+            ),
         )
         page.on("requestfailed", lambda request: seen.failed.append(f"failed {request.url}"))
         page.goto(f"{server}/{docname}.html", wait_until="load")
@@ -231,7 +232,9 @@ def test_every_local_resource_loads(visit, docname):
 @pytest.mark.parametrize("docname", PAGES)
 def test_no_script_errors(visit, docname):
     seen = visit(docname)
-    assert not seen.script_errors, f"{docname}: JavaScript errors:\n" + "\n".join(seen.script_errors)
+    assert not seen.script_errors, f"{docname}: JavaScript errors:\n" + "\n".join(
+        seen.script_errors
+    )
 
 
 def test_every_chapter_of_the_table_is_in_the_book():

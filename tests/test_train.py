@@ -14,7 +14,15 @@ from hypothesis import strategies as st  # noqa: E402
 from mnetcalc.counting import check_counts  # noqa: E402
 from mnetcalc.data import FashionMNIST, Split  # noqa: E402
 from mnetcalc.train import (  # noqa: E402
-    Normalisation, augment, build_model, load, make_optimizer, predict, save, to_tensor, train,
+    Normalisation,
+    augment,
+    build_model,
+    load,
+    make_optimizer,
+    predict,
+    save,
+    to_tensor,
+    train,
 )
 from mnetcalc.train_config import TrainConfig  # noqa: E402
 
@@ -28,7 +36,9 @@ def bars_dataset(n_train: int, n_test: int, seed: int = 0) -> FashionMNIST:
         labels = rng.integers(0, 10, n).astype(np.uint8)
         images = rng.integers(0, 60, (n, 28, 28)).astype(np.uint8)
         for image, label in zip(images, labels):
-            top = 1 + 2 * int(label) + int(label) // 2  # rows 1..24, bars 2 rows high and >= 2 apart
+            top = (
+                1 + 2 * int(label) + int(label) // 2
+            )  # rows 1..24, bars 2 rows high and >= 2 apart
             image[top : top + 2, 4:24] = 255
         return Split(images, labels)
 
@@ -50,7 +60,9 @@ TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1, shift=2, flip=True) 
         TrainConfig.of(alpha=1.0, resolution=16, variant="shallow"),
         TrainConfig.of(alpha=0.5, stem_stride=2),
     ],
-    ids=lambda c: f"{c.network.variant}-{c.network.alpha}-{c.network.resolution}-s{c.network.stem_stride}",
+    ids=lambda c: (
+        f"{c.network.variant}-{c.network.alpha}-{c.network.resolution}-s{c.network.stem_stride}"
+    ),
 )
 def test_calculator_costs_exactly_the_trained_network(config):
     # fvcore traces the very model train() builds, on a one-channel input of the configured resolution.
@@ -80,11 +92,15 @@ def test_to_tensor_standardises_and_resizes():
     assert norm.mean == pytest.approx(images.mean() / 255)
     x = to_tensor(images, 28, norm)
     assert x.shape == (20, 1, 28, 28)
-    assert x.mean().item() == pytest.approx(0, abs=1e-5) and x.std(unbiased=False).item() == pytest.approx(1, abs=1e-4)
+    assert x.mean().item() == pytest.approx(0, abs=1e-5) and x.std(
+        unbiased=False
+    ).item() == pytest.approx(1, abs=1e-4)
     assert to_tensor(images, 16, norm).shape == (20, 1, 16, 16)
     # a constant image stays constant when resized
     flat = np.full((1, 28, 28), 100, np.uint8)
-    assert torch.allclose(to_tensor(flat, 20, norm), torch.full((1, 1, 20, 20), (100 / 255 - norm.mean) / norm.std))
+    assert torch.allclose(
+        to_tensor(flat, 20, norm), torch.full((1, 1, 20, 20), (100 / 255 - norm.mean) / norm.std)
+    )
 
 
 def test_augment_without_shift_or_flip_is_the_identity():
@@ -101,7 +117,11 @@ def test_augment_gives_shifted_and_mirrored_copies(shift, flip, seed):
     padded = torch.nn.functional.pad(x, (shift,) * 4, value=-7.0)
     for i in range(len(x)):
         # every output image is one of the allowed crops of the padded input, possibly mirrored
-        crops = [padded[i, :, dy : dy + 12, dx : dx + 12] for dy in range(2 * shift + 1) for dx in range(2 * shift + 1)]
+        crops = [
+            padded[i, :, dy : dy + 12, dx : dx + 12]
+            for dy in range(2 * shift + 1)
+            for dx in range(2 * shift + 1)
+        ]
         candidates = crops + ([c.flip(-1) for c in crops] if flip else [])
         assert any(torch.equal(out[i], c) for c in candidates)
 
@@ -135,7 +155,15 @@ def test_history_has_one_entry_per_epoch(tiny_run):
 def test_to_dict_is_json_with_the_documented_keys(tiny_run):
     _, result = tiny_run
     summary = json.loads(json.dumps(result.to_dict()))
-    assert {"test_accuracy", "mult_adds", "params", "wall_time", "cpu_time", "history", "config"} <= set(summary)
+    assert {
+        "test_accuracy",
+        "mult_adds",
+        "params",
+        "wall_time",
+        "cpu_time",
+        "history",
+        "config",
+    } <= set(summary)
     assert summary["mult_adds"] == TrainConfig.of(**TINY).cost().mult_adds
     assert summary["config"]["alpha"] == 0.25
 
@@ -177,7 +205,9 @@ def test_each_optimizer_setting_changes_the_run_on_its_own(change):
     # One setting changed at a time from the same start: each must reach the training steps.
     ds = bars_dataset(48, 8)
     base = {**TINY, "epochs": 1, "optimizer": "sgd", "lr": 0.01, "weight_decay": 5e-4}
-    runs = [train(TrainConfig.of(**{**base, **extra}), ds, progress=False) for extra in ({}, change)]
+    runs = [
+        train(TrainConfig.of(**{**base, **extra}), ds, progress=False) for extra in ({}, change)
+    ]
     before, after = ([h.loss for h in run.history] for run in runs)
     assert before != after
     assert runs[1].to_dict()["config"][next(iter(change))] == next(iter(change.values()))
@@ -209,8 +239,17 @@ def test_train_size_takes_a_subset():
 
 def test_the_network_learns_a_learnable_task():
     ds = bars_dataset(400, 200, seed=3)
-    config = TrainConfig.of(alpha=0.25, epochs=6, batch_size=32, optimizer="adamw", lr=0.01,
-                         weight_decay=0.05, shift=0, flip=False, threads=1)
+    config = TrainConfig.of(
+        alpha=0.25,
+        epochs=6,
+        batch_size=32,
+        optimizer="adamw",
+        lr=0.01,
+        weight_decay=0.05,
+        shift=0,
+        flip=False,
+        threads=1,
+    )
     result = train(config, ds, progress=False)
     losses = [h.loss for h in result.history]
     assert losses[-1] < 0.5 * losses[0]

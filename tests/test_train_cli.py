@@ -165,3 +165,15 @@ def test_json_on_stdout_stays_json_with_progress_shown(tiny_data):
     summary = json.loads(done.stdout)
     assert len(summary["history"]) == 2
     assert "epoch 2/2" in done.stderr
+
+
+def test_out_must_be_a_new_file_unless_forced(tiny_data, tmp_path, capsys):
+    base = ["train", *FAST, "--data", str(tiny_data)]
+    assert main([*base, "--out", str(tmp_path)]) == 2  # a folder: refused before training
+    assert "is a folder" in capsys.readouterr().err
+    existing = tmp_path / "model.pt"
+    existing.write_bytes(b"keep me")
+    assert main([*base, "--out", str(existing)]) == 2
+    assert "--force" in capsys.readouterr().err and existing.read_bytes() == b"keep me"
+    assert main([*base, "--out", str(existing), "--force", "--format", "json"]) == 0
+    assert existing.read_bytes() != b"keep me"

@@ -14,8 +14,12 @@ import importlib
 import os
 import sys
 
+from .. import __version__
 from ..validation import InvalidArgument
 from .options import UsageError, cli_message
+
+#: Modules only the torch commands need (``pip install "mnetcalc[torch]"`` or requirements.txt).
+TORCH_EXTRAS = ("torch", "fvcore", "numpy", "tqdm", "matplotlib")
 
 #: The commands: name -> (one-line help, module with ``add_arguments(parser)`` and ``run(args)``).
 COMMANDS = {
@@ -55,13 +59,35 @@ class HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, width)
 
 
+class Exit(Exception):
+    """argparse's exit (after ``--help`` or ``--version``), as an exception main returns."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
 class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
-    def error(self, message):  # one line, no usage dump
-        raise UsageError(message)
+    def _parse_optional(self, arg_string):
+        # A word that starts with "-" but is no option of this parser (-1e3, -inf, -0.5,2) is a
+        # value, to be checked and refused with its name, not "expected one argument".
+        parsed = super()._parse_optional(arg_string)
+        options = parsed if isinstance(parsed, list) else [parsed] if parsed else []
+        if options and all(option[0] is None for option in options):
+            return None
+        return parsed
+
+    def error(self, message):  # one line (even if a stray word holds a line break), no usage dump
+        raise UsageError(" ".join(message.splitlines()))
+
+    def exit(self, status=0, message=None):
+        if message:
+            print(message, end="", file=sys.stderr)
+        raise Exit(status)
 
 
 def build_parser(command: str | None = None) -> Parser:
@@ -70,6 +96,7 @@ def build_parser(command: str | None = None) -> Parser:
     parser = Parser(
         prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017)."
     )
+    parser.add_argument("--version", action="version", version=f"mnetcalc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     for name, (text, module_name) in COMMANDS.items():
@@ -87,12 +114,34 @@ def command_named(argv: list[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
+def check_top_level(argv: list[str]) -> None:
+    """Before a command only ``-h``, ``--help`` and ``--version`` may come."""
+    for word in argv:
+        if not word.startswith("-"):
+            return
+        if word not in ("-h", "--help", "--version"):
+            commands = ", ".join(COMMANDS)
+            raise UsageError(f"unrecognized option {word!r} before the command ({commands})")
+
+
 def main(argv=None) -> int:
     """Run the command line on ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
+        check_top_level(argv)
         args = build_parser(command_named(argv)).parse_args(argv)
         return args.run(args)
+    except Exit as done:
+        return done.status
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in TORCH_EXTRAS:
+            raise
+        print(
+            f"mnetcalc: error: this command needs {error.name}, which is not installed "
+            '(pip install "mnetcalc[torch]", or pip install -r requirements.txt)',
+            file=sys.stderr,
+        )
+        return 2
     except InvalidArgument as error:
         print(f"mnetcalc: error: {cli_message(error)}", file=sys.stderr)
         return 2

@@ -62,7 +62,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     # Every argument checked before torch is imported.
-    network = MobileNetConfig(args.alpha, **network_options(args))
+    network = MobileNetConfig(**network_options(args))
     threads, batch = positive_int("threads", args.threads), positive_int("batch", args.batch)
     rounds, seconds = positive_int("rounds", args.rounds), positive_number("seconds", args.seconds)
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from ..calculator import layer_comparison, table3
 from ..formatting import render_layer
+from ..validation import allowed_range
 from .options import add_alpha, add_format
 
 SHAPE_OPTIONS = (
-    ("--dk", "3", "kernel side"),
-    ("--m", "512", "input channels"),
-    ("--n", "512", "output channels"),
-    ("--df", "14", "feature-map side"),
+    ("dk", "3", "kernel side"),
+    ("m", "512", "input channels"),
+    ("n", "512", "output channels"),
+    ("df", "14", "output feature-map side"),
 )
 
 
 def add_arguments(parser) -> None:
     for name, default, what in SHAPE_OPTIONS:
-        parser.add_argument(name, default=default, help=f"{what} (default: {default})")
+        text = f"{what}, {allowed_range(name, integer=True)} (default: {default})"
+        parser.add_argument(f"--{name}", default=default, help=text)
     add_alpha(parser)
-    parser.add_argument(
-        "--rho", default="1.0", help="resolution multiplier, a number > 0 (default: 1.0)"
-    )
+    text = f"resolution multiplier, a number in {allowed_range('rho', integer=False)}"
+    parser.add_argument("--rho", default="1.0", help=f"{text} (default: 1.0)")
     add_format(parser)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..architecture import VARIANTS
 from ..formatting import FORMATS
-from ..validation import InvalidArgument
+from ..validation import InvalidArgument, allowed_range, shown
 
 #: Library parameter names that the command line spells differently (others: ``--`` + the name,
 #: dashes for underscores).
@@ -34,75 +34,52 @@ def cli_message(error: InvalidArgument) -> str:
     return message
 
 
-def comma_list(text: str) -> list[str]:
+def comma_list(name: str, text: str) -> list[str]:
+    """The values of a comma-separated option (``name`` says which, in the error)."""
     items = [item.strip() for item in text.split(",")]
     if not all(items):
-        raise InvalidArgument(f"expected a comma-separated list of values, got {text!r}")
+        raise InvalidArgument(f"{name} must be a comma-separated list of values, got {shown(text)}")
     return items
 
 
-def _help(text: str, shown) -> str:
-    return text if shown is None else f"{text} (default: {shown})"
+def _add(parser, flag: str, default, text: str, shown=None, **options) -> None:
+    """An option whose help ends in its default (``shown`` where that is not ``default`` itself)."""
+    shown = default if shown is None else shown
+    parser.add_argument(flag, default=default, help=f"{text} (default: {shown})", **options)
 
 
-def add_alpha(parser, default="1.0", *, text="width multiplier, a number > 0", shown=None) -> None:
-    parser.add_argument(
-        "--alpha", default=default, help=_help(text, default if shown is None else shown)
-    )
+ALPHA_TEXT = f"width multiplier, a number in {allowed_range('alpha', integer=False)}"
+RESOLUTION_TEXT = f"input resolution in pixels, {allowed_range('resolution', integer=True)}"
 
 
-def add_resolution(
-    parser, default="224", *, text="input resolution in pixels", metavar="R", shown=None
-):
-    parser.add_argument(
-        "--res",
-        dest="resolution",
-        default=default,
-        metavar=metavar,
-        help=_help(text, default if shown is None else shown),
-    )
+def add_alpha(parser, default="1.0", *, text=ALPHA_TEXT, shown=None) -> None:
+    _add(parser, "--alpha", default, text, shown)
+
+
+def add_resolution(parser, default="224", *, text=RESOLUTION_TEXT, metavar="R", shown=None) -> None:
+    _add(parser, "--res", default, text, shown, dest="resolution", metavar=metavar)
 
 
 def add_classes(parser, default="1000") -> None:
-    parser.add_argument(
-        "--classes",
-        dest="num_classes",
-        default=default,
-        metavar="K",
-        help=_help("number of classes", default),
-    )
+    text = f"number of classes, {allowed_range('num_classes', integer=True)}"
+    _add(parser, "--classes", default, text, dest="num_classes", metavar="K")
 
 
 def add_variant(parser, default="separable", *, shown=None) -> None:
-    parser.add_argument(
-        "--variant",
-        default=default,
-        choices=VARIANTS,
-        help=_help("network variant", default if shown is None else shown),
-    )
+    _add(parser, "--variant", default, "network variant", shown, choices=VARIANTS)
 
 
 def add_stem_stride(parser, default="2", *, shown=None) -> None:
-    parser.add_argument(
-        "--stem-stride",
-        dest="stem_stride",
-        default=default,
-        metavar="S",
-        help=_help(
-            "stride of the first convolution (ImageNet MobileNet: 2)",
-            default if shown is None else shown,
-        ),
-    )
+    text = "stride of the first convolution (ImageNet MobileNet: 2)"
+    _add(parser, "--stem-stride", default, text, shown, dest="stem_stride", metavar="S")
 
 
 def add_format(parser, formats=FORMATS) -> None:
-    parser.add_argument(
-        "--format", default="text", choices=formats, help="output format (default: text)"
-    )
+    _add(parser, "--format", "text", "output format", choices=formats)
 
 
 def network_options(args) -> dict:
     """The MobileNet options given on the command line, as keyword arguments of
     :class:`~mnetcalc.architecture.MobileNetConfig` (those left unset are not included)."""
-    names = ("resolution", "num_classes", "variant", "stem_stride", "in_channels")
+    names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}

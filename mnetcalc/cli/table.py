@@ -6,20 +6,14 @@ from __future__ import annotations
 from ..architecture import MobileNetConfig
 from ..formatting import render_table
 from ..zoo import DEFAULT_RESOLUTION, NETWORKS
-from .options import (
-    UsageError,
-    add_alpha,
-    add_classes,
-    add_format,
-    add_resolution,
-    add_variant,
-    network_options,
-)
+from . import options
+from .options import UsageError
 
 
 def add_arguments(parser) -> None:
-    add_alpha(parser)
-    add_resolution(parser, None, shown="224; alexnet, squeezenet: 227")
+    # --alpha and --variant default to None, so that a giant can refuse them whenever they are given
+    options.add_alpha(parser, None, shown="1.0")
+    options.add_resolution(parser, None, shown="224; alexnet, squeezenet: 227")
     parser.add_argument(
         "--network",
         default=MobileNetConfig.network,
@@ -27,9 +21,9 @@ def add_arguments(parser) -> None:
         help="network to cost (default: mobilenet_v1); the giants of paper Tables 8-9 take no "
         "--alpha or --variant",
     )
-    add_classes(parser)
-    add_variant(parser)
-    add_format(parser)
+    options.add_classes(parser)
+    options.add_variant(parser, None, shown="separable")
+    options.add_format(parser)
     parser.add_argument(
         "--check",
         action="store_true",
@@ -40,12 +34,9 @@ def add_arguments(parser) -> None:
 def config_from_args(args):
     """The network configuration asked for (checked; a bad value raises InvalidArgument)."""
     if args.network == MobileNetConfig.network:
-        return MobileNetConfig(args.alpha, **network_options(args))
-    for option, value, default in (
-        ("--alpha", args.alpha, "1.0"),
-        ("--variant", args.variant, "separable"),
-    ):
-        if value != default:
+        return MobileNetConfig(**options.network_options(args))
+    for option, value in (("--alpha", args.alpha), ("--variant", args.variant)):
+        if value is not None:
             raise UsageError(
                 f"{option} applies to mobilenet_v1 only, not to --network {args.network}"
             )

@@ -75,8 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         metavar="FOLDER",
-        help="folder with the four Fashion-MNIST .gz files (default: the first of $MNETCALC_DATA, "
-        "~/.cache/mnetcalc/fashion-mnist, /usr/share/datasets/fashion-mnist that has them)",
+        help="folder with the four Fashion-MNIST .gz files; if given (or $MNETCALC_DATA is set) "
+        "only that folder is used (default: ~/.cache/mnetcalc/fashion-mnist, or if it holds none "
+        "of them /usr/share/datasets/fashion-mnist)",
     )
     parser.add_argument(
         "--download",
@@ -86,8 +87,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         metavar="FILE",
-        help="save the trained weights (torch.load(FILE, weights_only=True) reads them)",
+        help="save the trained weights (torch.load(FILE, weights_only=True) reads them); "
+        "an existing FILE is refused unless --force is given",
     )
+    parser.add_argument("--force", action="store_true", help="let --out overwrite an existing file")
     add_format(parser, ("text", "json"))
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -123,15 +126,24 @@ def render_text(result) -> str:
     return "\n".join(lines)
 
 
+def check_out(out: str, force: bool) -> None:
+    """``--out`` must name a file in an existing folder, new unless ``force``: checked before
+    training, so that nothing is lost at the end of it."""
+    path = Path(out).expanduser()
+    if path.is_dir():
+        raise InvalidArgument(f"--out {out}: is a folder; name the file to write")
+    if not path.parent.is_dir():
+        raise InvalidArgument(f"--out {out}: folder {path.parent} does not exist")
+    if path.exists() and not force:
+        raise InvalidArgument(f"--out {out}: exists; add --force to overwrite it")
+
+
 def run(args) -> int:
     config = config_from_args(args)  # before anything slow: bad options fail at once
-    if args.out and not Path(args.out).expanduser().parent.is_dir():
-        raise InvalidArgument(
-            f"--out {args.out}: folder {Path(args.out).expanduser().parent} does not exist"
-        )
+    if args.out:
+        check_out(args.out, args.force)
 
     from .. import data as data_module
-    from ..train import save, train
 
     if args.download:
         try:
@@ -139,7 +151,10 @@ def run(args) -> int:
         except data_module.DataError:
             print("downloading Fashion-MNIST ...", file=sys.stderr)
             data_module.download(args.data)
+    # The data is read before torch is imported: a bad folder is reported at once.
     dataset = data_module.load_fashion_mnist(args.data)
+    from ..train import save, train
+
     result = train(config, dataset, progress=not args.quiet)
     summary = result.to_dict()
     if args.out:
