@@ -39,8 +39,19 @@ def positive_number(name: str, value) -> float:
 def positive_int(name: str, value) -> int:
     """A whole number >= 1 (resolution, class count, channels); ``"224"`` and ``224.0`` are
     accepted."""
+    return _whole_number(name, value, 1, "a positive integer")
+
+
+def non_negative_int(name: str, value, meaning: str = "") -> int:
+    """A whole number >= 0 (MobileNet's class count, where 0 means no classifier); ``meaning``
+    says in the error message what 0 stands for."""
+    return _whole_number(name, value, 0, f"a whole number >= 0{meaning}")
+
+
+def _whole_number(name: str, value, minimum: int, what: str) -> int:
+    error = InvalidArgument(f"{name} must be {what}, got {value!r}", name)
     if isinstance(value, bool):
-        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+        raise error
     if isinstance(value, int):
         number = value
     else:
@@ -50,16 +61,12 @@ def positive_int(name: str, value) -> int:
             try:
                 as_float = float(value)
             except (TypeError, ValueError):
-                raise InvalidArgument(
-                    f"{name} must be a positive integer, got {value!r}", name
-                ) from None
+                raise error from None
             if not as_float.is_integer():
-                raise InvalidArgument(
-                    f"{name} must be a positive integer, got {value!r}", name
-                ) from None
+                raise error from None
             number = int(as_float)
-    if number < 1:
-        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
+    if number < minimum:
+        raise error
     return number
 
 

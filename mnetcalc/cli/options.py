@@ -69,7 +69,11 @@ def add_classes(parser, default="1000") -> None:
         dest="num_classes",
         default=default,
         metavar="K",
-        help=_help("number of classes", default),
+        help=_help(
+            "classes of the classifier, any number >= 1; 0 costs the body alone, without the "
+            "average pool and the classifier (mobilenet_v1 only)",
+            default,
+        ),
     )
 
 
