@@ -243,6 +243,16 @@ TABLE_10 = (
     ),
 )
 
+#: Section 4.4, Table 11 (no costs): the fraction of Im2GPS's test photos located within each
+#: distance of the truth, in percent: (scale, Im2GPS, PlaNet, PlaNet MobileNet).
+TABLE_11 = (
+    ("Continent (2500 km)", "51.9", "77.6", "79.3"),
+    ("Country (750 km)", "35.4", "64.0", "60.3"),
+    ("Region (200 km)", "32.1", "51.1", "45.2"),
+    ("City (25 km)", "21.9", "31.7", "31.7"),
+    ("Street (1 km)", "2.5", "11.0", "11.4"),
+)
+
 #: Section 4.4, the PlaNet costs of the text (no accuracy): the Inception V3 PlaNet, 52 M parameters
 #: and 5.74 billion mult-adds; the MobileNet PlaNet, 13 M parameters, "3 million for the body and
 #: 10 million for the final layer", and "0.58 Million mult-adds" (a billion: see the book). The

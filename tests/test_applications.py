@@ -259,3 +259,15 @@ def test_every_mobilenet_cost_cell_has_a_test():
     # 2 cells per costed row of Tables 10, 12, 13, 14 and section 4.4.
     costed = [r for r in paper.APPLIED_ROWS if r.costed]
     assert len(costed) == 4 + 1 + 6 + 3 + 4
+
+
+def test_leaving_out_the_classifier_is_the_body_alone():
+    from mnetcalc.conventions import Convention
+
+    whole = mnetcalc.mobilenet_v1_cost(0.5, resolution=160)
+    body = whole.config.body().cost()
+    no_classifier = Convention("no classifier", classifier=False)
+    assert no_classifier.mult_adds(whole) == body.mult_adds
+    assert no_classifier.params(whole) == body.params
+    # A body has no classifier to leave out: its last pointwise layer stays counted.
+    assert no_classifier.mult_adds(body) == body.mult_adds
