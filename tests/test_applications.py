@@ -217,7 +217,11 @@ def test_table_12_rows_no_head_reproduces(label, mult_adds):
 
 @pytest.mark.parametrize(
     "label, mult_adds",
-    [("SSD 300 MobileNet", 1_055_206_336), ("Faster-RCNN 600 Mobilenet", 4_143_578_752)],
+    [
+        ("SSD 300 MobileNet", 1_055_206_336),
+        ("Faster-RCNN 300 MobileNet", 1_055_206_336),
+        ("Faster-RCNN 600 Mobilenet", 4_143_578_752),
+    ],
 )
 def test_table_13_backbones_are_a_part_of_the_printed_costs(label, mult_adds):
     row = applied("13", label)
@@ -255,10 +259,62 @@ def test_table_14_full_width_rows_fit_no_single_head(label):
     assert not paper.common_sizes(row.head_sizes("mult_adds"), row.head_sizes("params"))
 
 
+#: Every MobileNet cost cell of Tables 10, 12, 14 and section 4.4: (table, label, index among rows
+#: of that label, column) -> (head sizes that print it, first and last, or None: none does), solved
+#: by hand: body + c * k rounds to the printed number, c = 1024, 768, 512 or 256 channels (e.g.
+#: 3,185,088 + 1024 k in [3.25 M, 3.35 M) for k in [64, 161]); the scan checks every k.
+HEAD_SIZES = {
+    ("10", "1.0 MobileNet-224", 0, "mult_adds"): (766, 1741),
+    ("10", "1.0 MobileNet-224", 0, "params"): (64, 161),
+    ("10", "0.75 MobileNet-224", 0, "mult_adds"): (0, 1129),
+    ("10", "0.75 MobileNet-224", 0, "params"): (65, 195),
+    ("10", "1.0 MobileNet-192", 0, "mult_adds"): (393, 1369),
+    ("10", "1.0 MobileNet-192", 0, "params"): (64, 161),
+    ("10", "0.75 MobileNet-192", 0, "mult_adds"): (0, 1294),
+    ("10", "0.75 MobileNet-192", 0, "params"): (65, 195),
+    ("4.4", "PlaNet MobileNet", 0, "mult_adds"): (7113, 16878),  # 0.58 read as billions
+    ("4.4", "PlaNet MobileNet", 0, "params"): (9097, 10073),
+    ("12", "1.0 MobileNet-224", 0, "mult_adds"): (0, 765),
+    ("12", "1.0 MobileNet-224", 0, "params"): (0, 63),
+    ("12", "0.5 MobileNet-224", 0, "mult_adds"): (0, 1005),
+    ("12", "0.5 MobileNet-224", 0, "params"): (0, 82),
+    ("12", "0.25 MobileNet-224", 0, "mult_adds"): (14554, 18459),
+    ("12", "0.25 MobileNet-224", 0, "params"): (0, 165),
+    ("12", "1.0 MobileNet-128", 0, "mult_adds"): (0, 120),
+    ("12", "1.0 MobileNet-128", 0, "params"): (0, 63),
+    ("12", "0.5 MobileNet-128", 0, "mult_adds"): None,  # the body alone rounds to 49
+    ("12", "0.5 MobileNet-128", 0, "params"): (0, 82),
+    ("12", "0.25 MobileNet-128", 0, "mult_adds"): (4633, 8538),
+    ("12", "0.25 MobileNet-128", 0, "params"): (0, 165),
+    ("14", "1.0 MobileNet-160", 0, "mult_adds"): None,  # the body alone is 289.65 M
+    ("14", "1.0 MobileNet-160", 0, "params"): (1626, 1723),
+    ("14", "1.0 MobileNet-128", 0, "mult_adds"): (0, 120),
+    ("14", "1.0 MobileNet-128", 0, "params"): (2212, 2309),
+    ("14", "0.75 MobileNet-128", 0, "mult_adds"): (77471, 78772),
+    ("14", "0.75 MobileNet-128", 0, "params"): (2019, 2148),
+    ("14", "0.75 MobileNet-128", 1, "mult_adds"): (1950, 3252),
+    ("14", "0.75 MobileNet-128", 1, "params"): (2539, 2669),
+}
+
+
+@pytest.mark.parametrize("table, label, index, column", sorted(HEAD_SIZES))
+def test_head_sizes_of_every_cell(table, label, index, column):
+    row = [r for r in paper.APPLIED_ROWS if (r.table, r.label) == (table, label)][index]
+    expected = HEAD_SIZES[(table, label, index, column)]
+    found = row.head_sizes(column)
+    if expected is None:
+        assert not found
+    else:
+        assert (found[0], found[-1]) == expected
+    assert list(found) == scan(row, column, limit=80_000)
+
+
 def test_every_mobilenet_cost_cell_has_a_test():
-    # 2 cells per costed row of Tables 10, 12, 13, 14 and section 4.4.
+    # 2 cells per costed row of Tables 10, 12, 13, 14 and section 4.4; Table 13's three are
+    # tested above, the others in HEAD_SIZES.
     costed = [r for r in paper.APPLIED_ROWS if r.costed]
     assert len(costed) == 4 + 1 + 6 + 3 + 4
+    assert len(HEAD_SIZES) == 2 * (len(costed) - 3)
 
 
 def test_leaving_out_the_classifier_is_the_body_alone():
