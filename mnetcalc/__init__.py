@@ -36,6 +36,7 @@ from importlib import import_module
 _EXPORTS = {
     "architecture": (
         "BLOCKS",
+        "BODY_ONLY",
         "MIN_CHANNELS",
         "STEM",
         "VARIANTS",

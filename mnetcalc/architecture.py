@@ -9,6 +9,11 @@ depthwise separable blocks (a 3x3 depthwise convolution carrying the block's str
 pointwise convolution to the block's output channels), global average pooling, and a fully
 connected classifier. Every convolution is followed by BatchNorm and ReLU.
 
+The classifier has ``num_classes`` outputs, any number; ``num_classes = 0`` is the body alone
+(:data:`BODY_ONLY`): the stem and the 13 blocks, without the average pool and the classifier, so
+that the cost report counts the feature extractor that detection, embedding or attribute heads are
+put on, and the PyTorch model returns its last feature map (N x C x H x W; pool it for a vector).
+
 The printed Table 1 gives the last depthwise layer stride 2 on a 7x7 input; with "same" padding that
 would make the map 4x4, while the table's next row and the 7x7 average pool say 7x7. The stride is 1
 here (as in the paper's reference implementation)."""
@@ -19,7 +24,7 @@ import math
 
 from .layers import Conv, DepthwiseConv, FullyConnected, Pool
 from .network import NetworkConfig, NetworkSpec
-from .validation import choice, positive_int, positive_number
+from .validation import choice, non_negative_int, positive_int, positive_number
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 STEM = (32, 2)
@@ -55,6 +60,12 @@ MIN_CHANNELS = 8
 #: convolution (paper Table 4); "shallow": the blocks in SHALLOW_REMOVED dropped (paper Table 5).
 VARIANTS = ("separable", "standard", "shallow")
 
+#: ``num_classes`` of the body alone: no average pool, no classifier.
+BODY_ONLY = 0
+
+#: What a class count of 0 means, for error messages.
+BODY_ONLY_MEANING = " (0: the body alone, without pool and classifier)"
+
 
 def scale_channels(channels: int, alpha: float) -> int:
     """The width multiplier's channel rule: ``floor(alpha * channels)``, at least ``MIN_CHANNELS``.
@@ -77,10 +88,11 @@ def mobilenet_v1_spec(
     stem_stride: int = 2,
 ) -> NetworkSpec:
     """MobileNet v1 as ``(name, layer)`` pairs: ``conv0``, ``conv{i}_dw``/``conv{i}_pw`` (or
-    ``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Block numbers are kept when the
-    shallow variant drops blocks, so a name always means the same layer of Table 1."""
+    ``conv{i}`` in the standard variant), ``avgpool``, ``fc`` (neither when ``num_classes`` is
+    :data:`BODY_ONLY`). Block numbers are kept when the shallow variant drops blocks, so a name
+    always means the same layer of Table 1."""
     alpha = positive_number("alpha", alpha)
-    num_classes = positive_int("num_classes", num_classes)
+    num_classes = non_negative_int("num_classes", num_classes, BODY_ONLY_MEANING)
     variant = choice("variant", variant, VARIANTS)
     stem_stride = positive_int("stem_stride", stem_stride)
 
@@ -95,8 +107,9 @@ def mobilenet_v1_spec(
         else:
             spec.append((f"conv{index}_dw", DepthwiseConv(KERNEL, stride)))
             spec.append((f"conv{index}_pw", Conv(out, 1, 1)))
-    spec.append(("avgpool", Pool()))
-    spec.append(("fc", FullyConnected(num_classes)))
+    if num_classes != BODY_ONLY:
+        spec.append(("avgpool", Pool()))
+        spec.append(("fc", FullyConnected(num_classes)))
     return tuple(spec)
 
 
@@ -106,9 +119,10 @@ DEFAULT_IN_CHANNELS = 3
 
 
 class MobileNetConfig(NetworkConfig):
-    """One MobileNet v1: width multiplier ``alpha``, input ``resolution``, classes, ``variant`` (one
-    of :data:`VARIANTS`), the stride of its first convolution and the input's channels. Values are
-    checked and normalised (``"0.5"`` -> 0.5) at construction."""
+    """One MobileNet v1: width multiplier ``alpha``, input ``resolution``, classes (``0``: the body
+    alone, see :data:`BODY_ONLY`), ``variant`` (one of :data:`VARIANTS`), the stride of its first
+    convolution and the input's channels. Values are checked and normalised (``"0.5"`` -> 0.5) at
+    construction."""
 
     __slots__ = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     network = "mobilenet_v1"
@@ -126,7 +140,7 @@ class MobileNetConfig(NetworkConfig):
         self._set(
             alpha=positive_number("alpha", alpha),
             resolution=positive_int("resolution", resolution),
-            num_classes=positive_int("num_classes", num_classes),
+            num_classes=non_negative_int("num_classes", num_classes, BODY_ONLY_MEANING),
             variant=choice("variant", variant, VARIANTS),
             stem_stride=positive_int("stem_stride", stem_stride),
             in_channels=positive_int("in_channels", in_channels),
@@ -139,6 +153,15 @@ class MobileNetConfig(NetworkConfig):
             variant=self.variant,
             stem_stride=self.stem_stride,
         )
+
+    @property
+    def body_only(self) -> bool:
+        """Is this the body alone (no pool, no classifier)?"""
+        return self.num_classes == BODY_ONLY
+
+    def body(self) -> MobileNetConfig:
+        """The same network without its average pool and classifier."""
+        return self.replace(num_classes=BODY_ONLY)
 
     def to_dict(self) -> dict:
         data = super().to_dict()

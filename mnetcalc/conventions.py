@@ -3,7 +3,8 @@
 A :class:`Convention` says which parts of a :class:`~mnetcalc.network.NetworkCost` it adds up:
 
 * ``classifier``: include the last layer with weights (the fully connected classifier; SqueezeNet's
-  ``conv10``), or count the feature extractor only; ``fully_connected``: include the fully connected
+  ``conv10``), or count the feature extractor only (a MobileNet body, ``num_classes=0``, has no
+  classifier to leave out); ``fully_connected``: include the fully connected
   layers (VGG16 and AlexNet have three), or count the convolutions only;
 * ``biases`` and ``batchnorm``: add the biases and BatchNorm's learned scale and shift to the
   weights (the paper counts weights only);
@@ -45,7 +46,7 @@ class Convention:
     def counted(self, report: NetworkCost) -> tuple[LayerCost, ...]:
         """The rows this convention counts."""
         rows = report.layers
-        if not self.classifier:
+        if not self.classifier and not getattr(report.config, "body_only", False):
             last = classifier_row(report)
             rows = tuple(row for row in rows if row is not last)
         if not self.fully_connected:

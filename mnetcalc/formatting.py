@@ -177,10 +177,14 @@ def describe(report: NetworkCost) -> str:
         extras = "".join(
             f", {k} {v}" for k, v in meta.items() if k in ("stem_stride", "in_channels")
         )
+        head = (
+            "body only (no pool, no classifier)"
+            if meta["num_classes"] == 0
+            else f"{meta['num_classes']} classes"
+        )
         return (
             f"MobileNet v1 ({meta['variant']}), alpha {meta['alpha']:g}, "
-            f"resolution {meta['resolution']}, "
-            f"{meta['num_classes']} classes{extras}"
+            f"resolution {meta['resolution']}, {head}{extras}"
         )
     return ", ".join(f"{k} {v}" for k, v in meta.items())
 

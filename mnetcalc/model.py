@@ -343,8 +343,9 @@ def mobilenet_v1_model(
     ``num_classes``, ``variant``, ``stem_stride``, ``in_channels``).
 
     Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw``
-    (``conv{i}`` in the standard variant), ``avgpool``, ``fc``. Any input resolution works (global
-    average pooling). Weights are stored channels-last unless ``channels_last=False`` (see
+    (``conv{i}`` in the standard variant), ``avgpool``, ``fc`` (neither with ``num_classes=0``: the
+    body alone, which returns its last feature map). Any input resolution works (global average
+    pooling). Weights are stored channels-last unless ``channels_last=False`` (see
     :func:`build`)."""
     return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)
 

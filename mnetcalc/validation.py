@@ -67,9 +67,12 @@ def _bad_number(name: str, value, maximum) -> InvalidArgument:
     return InvalidArgument(f"{name} must be {allowed}, got {shown(value)}", name)
 
 
-def _bad_int(name: str, value, maximum) -> InvalidArgument:
-    allowed = "a positive integer" if maximum is None else f"a whole number from 1 to {maximum}"
-    return InvalidArgument(f"{name} must be {allowed}, got {shown(value)}", name)
+def _bad_int(name: str, value, maximum, minimum: int = 1, meaning: str = "") -> InvalidArgument:
+    if maximum is not None:
+        allowed = f"a whole number from {minimum} to {maximum}"
+    else:
+        allowed = "a positive integer" if minimum == 1 else f"a whole number >= {minimum}"
+    return InvalidArgument(f"{name} must be {allowed}{meaning}, got {shown(value)}", name)
 
 
 def positive_number(name: str, value) -> float:
@@ -89,9 +92,19 @@ def positive_number(name: str, value) -> float:
 def positive_int(name: str, value) -> int:
     """A whole number >= 1 (resolution, class count, channels), at most ``LIMITS[name]`` if there is
     one; ``"224"``, ``224.0`` and ``"1e3"`` are accepted."""
+    return _whole_number(name, value, 1)
+
+
+def non_negative_int(name: str, value, meaning: str = "") -> int:
+    """A whole number >= 0 (MobileNet's class count, where 0 means no classifier), at most
+    ``LIMITS[name]`` if there is one; ``meaning`` says in the error message what 0 stands for."""
+    return _whole_number(name, value, 0, meaning)
+
+
+def _whole_number(name: str, value, minimum: int, meaning: str = "") -> int:
     maximum = LIMITS.get(name)
     if isinstance(value, bool):
-        raise _bad_int(name, value, maximum)
+        raise _bad_int(name, value, maximum, minimum, meaning)
     if isinstance(value, int):
         number = value
     else:
@@ -101,12 +114,12 @@ def positive_int(name: str, value) -> int:
             try:
                 as_float = float(value)
             except (TypeError, ValueError, OverflowError):
-                raise _bad_int(name, value, maximum) from None
+                raise _bad_int(name, value, maximum, minimum, meaning) from None
             if not as_float.is_integer():
-                raise _bad_int(name, value, maximum) from None
+                raise _bad_int(name, value, maximum, minimum, meaning) from None
             number = int(as_float)
-    if number < 1 or (maximum is not None and number > maximum):
-        raise _bad_int(name, value, maximum)
+    if number < minimum or (maximum is not None and number > maximum):
+        raise _bad_int(name, value, maximum, minimum, meaning)
     return number
 
 

@@ -144,7 +144,8 @@ BAD_INPUTS = [
     (["table", "--res", "0"], "0"),
     (["table", "--res", "12.5"], "12.5"),
     (["table", "--res", "big"], "big"),
-    (["table", "--classes", "0"], "0"),
+    (["table", "--classes", "-1"], "-1"),
+    (["table", "--network", "vgg16", "--classes", "0"], "vgg16"),
     (["table", "--classes", "2.5"], "2.5"),
     (["table", "--variant", "deep"], "deep"),
     (["table", "--format", "xml"], "xml"),
@@ -245,7 +246,8 @@ def test_sweep_has_a_cap_it_states(capsys):
 def test_help_states_the_ranges(capsys):
     assert main(["table", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "(0, 10]" in out and "1 to 10000" in out and "1 to 1000000" in out
+    # --classes: 0 is the body alone
+    assert "(0, 10]" in out and "1 to 10000" in out and "0 to 1000000" in out
 
 
 def test_version_at_top_level(capsys):

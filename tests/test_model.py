@@ -147,7 +147,7 @@ def test_initialisation_is_sensible():
         dict(alpha=0),
         dict(alpha=float("nan")),
         dict(variant="wide"),
-        dict(num_classes=0),
+        dict(num_classes=-1),
         dict(in_channels=0),
         dict(dropout=1.0),
         dict(dropout=-0.1),

@@ -66,11 +66,13 @@ CHAPTERS = {
     # fig-mult-laws, fig-mult-grid, fig-mult-fallback; Tables 4-7, the scaled rows, the fallback's
     "book/multipliers": Shows(figures=3, tables=6, widgets=True),
     "book/giants": Shows(figures=2, tables=3),  # fig-giants-vgg, fig-giants-scatter
+    # fig-app-search, fig-app-detection; Tables 10-14 as printed, two searches, the recount, verdicts
+    "book/applications": Shows(figures=2, tables=9),
     # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
     "book/training": Shows(figures=9, tables=6),
     # single timings, the grid, layer profile, roofline, optimisations
     "book/latency": Shows(figures=5, tables=3),
-    "book/conventions": Shows(figures=1, tables=3),  # fig-conv-heatmap
+    "book/conventions": Shows(figures=1, tables=4),  # fig-conv-heatmap
 }
 
 

@@ -61,7 +61,11 @@ def add_resolution(parser, default="224", *, text=RESOLUTION_TEXT, metavar="R", 
 
 
 def add_classes(parser, default="1000") -> None:
-    text = f"number of classes, {allowed_range('num_classes', integer=True)}"
+    limit = allowed_range("num_classes", integer=True).replace("1 to", "0 to", 1)
+    text = (
+        f"classes of the classifier, {limit}; 0 costs the body alone, without the average pool "
+        "and the classifier (mobilenet_v1 only)"
+    )
     _add(parser, "--classes", default, text, dest="num_classes", metavar="K")
 
 

@@ -42,6 +42,11 @@ def config_from_args(args):
             )
     if args.check:
         raise UsageError(f"--check supports mobilenet_v1 only, not --network {args.network}")
+    if str(args.num_classes).strip() == "0":
+        raise UsageError(
+            f"--classes 0 (the body alone) applies to mobilenet_v1 only, not to --network "
+            f"{args.network}"
+        )
     return NETWORKS[args.network](args.resolution, num_classes=args.num_classes)
 
 
