@@ -49,6 +49,7 @@ _EXPORTS = {
         "reduction_ratio",
         "table3",
     ),
+    "detection": ("SSDMobileNetV1Config", "ssd_mobilenet_v1_cost"),
     "formulas": (
         "depthwise_conv_cost",
         "fully_connected_cost",
@@ -57,6 +58,7 @@ _EXPORTS = {
         "standard_conv_cost",
     ),
     "layers": ("LayerCost",),
+    "mobilenet_v2": ("MobileNetV2Config", "mobilenet_v2_cost"),
     "network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
     "train_config": ("TrainConfig",),

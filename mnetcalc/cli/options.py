@@ -63,13 +63,13 @@ def add_resolution(
     )
 
 
-def add_classes(parser, default="1000") -> None:
+def add_classes(parser, default="1000", *, shown=None) -> None:
     parser.add_argument(
         "--classes",
         dest="num_classes",
         default=default,
         metavar="K",
-        help=_help("number of classes", default),
+        help=_help("number of classes", default if shown is None else shown),
     )
 
 

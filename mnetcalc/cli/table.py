@@ -4,7 +4,9 @@ fvcore's count of the real PyTorch model, which needs torch)."""
 from __future__ import annotations
 
 from ..architecture import MobileNetConfig
+from ..detection import SSDMobileNetV1Config
 from ..formatting import render_table
+from ..mobilenet_v2 import MobileNetV2Config
 from ..zoo import DEFAULT_RESOLUTION, NETWORKS
 from .options import (
     UsageError,
@@ -16,18 +18,22 @@ from .options import (
     network_options,
 )
 
+#: The networks that take a width multiplier (``--alpha``), besides MobileNet v1.
+WIDTH_NETWORKS = {config.network: config for config in (MobileNetV2Config, SSDMobileNetV1Config)}
+
 
 def add_arguments(parser) -> None:
     add_alpha(parser)
-    add_resolution(parser, None, shown="224; alexnet, squeezenet: 227")
+    add_resolution(parser, None, shown="224; alexnet, squeezenet: 227; ssd_mobilenet_v1: 300")
     parser.add_argument(
         "--network",
         default=MobileNetConfig.network,
-        choices=(MobileNetConfig.network, *DEFAULT_RESOLUTION),
+        choices=(MobileNetConfig.network, *DEFAULT_RESOLUTION, *WIDTH_NETWORKS),
         help="network to cost (default: mobilenet_v1); the giants of paper Tables 8-9 take no "
-        "--alpha or --variant",
+        "--alpha, and only mobilenet_v1 takes --variant; ssd_mobilenet_v1 is SSD 300 as the "
+        "TensorFlow Object Detection API's ssd_mobilenet_v1_coco.config builds it (Table 13)",
     )
-    add_classes(parser)
+    add_classes(parser, None, shown="1000; ssd_mobilenet_v1: 91, background included")
     add_variant(parser)
     add_format(parser)
     parser.add_argument(
@@ -41,17 +47,16 @@ def config_from_args(args):
     """The network configuration asked for (checked; a bad value raises InvalidArgument)."""
     if args.network == MobileNetConfig.network:
         return MobileNetConfig(args.alpha, **network_options(args))
-    for option, value, default in (
-        ("--alpha", args.alpha, "1.0"),
-        ("--variant", args.variant, "separable"),
-    ):
-        if value != default:
-            raise UsageError(
-                f"{option} applies to mobilenet_v1 only, not to --network {args.network}"
-            )
+    if args.variant != "separable":
+        raise UsageError(f"--variant applies to mobilenet_v1 only, not to --network {args.network}")
+    options = {k: v for k, v in network_options(args).items() if k in ("resolution", "num_classes")}
+    if args.network in WIDTH_NETWORKS:
+        return WIDTH_NETWORKS[args.network](args.alpha, **options)
+    if args.alpha != "1.0":
+        raise UsageError(f"--alpha applies to MobileNets only, not to --network {args.network}")
     if args.check:
-        raise UsageError(f"--check supports mobilenet_v1 only, not --network {args.network}")
-    return NETWORKS[args.network](args.resolution, num_classes=args.num_classes)
+        raise UsageError(f"--check supports the MobileNets only, not --network {args.network}")
+    return NETWORKS[args.network](options.pop("resolution", None), **options)
 
 
 def run(args) -> int:
