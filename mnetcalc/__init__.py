@@ -3,7 +3,9 @@
 A network configuration (``MobileNetConfig(0.5, resolution=160)``, ``VGG16Config()``, ...) gives its
 cost report (``.cost()``, also ``mobilenet_v1_cost(0.5, resolution=160)``), its spec (``.spec()``)
 and, with torch, its PyTorch model (``.model()``); ``latency.BenchConfig(config)`` and
-``TrainConfig(network=config)`` benchmark and train the same network.
+``TrainConfig(network=config)`` benchmark and train the same network. Beyond v1, the same engine
+costs MobileNetV2 (``MobileNetV2Config``, :mod:`mnetcalc.mobilenet_v2`) and SSD 300 with a
+MobileNet v1 backbone (``SSDMobileNetV1Config``, :mod:`mnetcalc.detection`).
 
 An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
 This package's top level imports the standard library only, and each public name's
