@@ -179,6 +179,11 @@ class Block(nn.Module):
             for branch in stage:
                 modules, channels, end_side = _build_sequence(branch, in_channels, side, dropout)
                 for name, module in modules.items():
+                    if isinstance(module, TapBlock):  # its side outputs would have nowhere to go
+                        raise InvalidArgument(
+                            f"tap {name!r} inside a block: taps belong at a spec's top level",
+                            "spec",
+                        )
                     if name in self._modules:
                         raise InvalidArgument(f"part name {name!r} used twice in one block", "spec")
                     self.add_module(name, module)

@@ -5,10 +5,12 @@ feature extractor (the sources named in mnetcalc/detection.py), written out here
 """
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mnetcalc
 from mnetcalc import paper
-from mnetcalc.detection import ANCHORS_PER_LOCATION, num_anchors, ssd_split
+from mnetcalc.detection import ANCHORS_PER_LOCATION, num_anchors, ssd_part, ssd_split
 from mnetcalc.layers import TAP, Conv, Tap
 from mnetcalc.network import spec_costs
 
@@ -97,6 +99,27 @@ def test_tap_leaves_the_map_unchanged():
     ]
 
 
+@given(
+    alpha=st.floats(min_value=0.1, max_value=2.0),
+    resolution=st.integers(min_value=1, max_value=640),
+    classes=st.integers(min_value=1, max_value=200),
+)
+def test_laws_for_any_configuration(alpha, resolution, classes):
+    report = mnetcalc.ssd_mobilenet_v1_cost(alpha, resolution=resolution, num_classes=classes)
+    # no layer's weights depend on the input's side (no fully connected layer)
+    other = mnetcalc.ssd_mobilenet_v1_cost(alpha, resolution=300, num_classes=classes)
+    assert report.params == other.params
+    boxes = [row for row in report.layers if row.name.endswith("/box")]
+    scores = [row for row in report.layers if row.name.endswith("/class")]
+    assert [row.out_channels for row in boxes] == [4 * a for a in ANCHORS_PER_LOCATION]
+    assert [row.out_channels for row in scores] == [classes * a for a in ANCHORS_PER_LOCATION]
+    # min_depth: every layer of the backbone and the extra layers has at least 16 channels
+    assert all(row.out_channels >= 16 for row in report.layers if ssd_part(row) != "heads")
+    assert sum(ssd_split(report)[part]["mult_adds"] for part in ssd_split(report)) == (
+        report.mult_adds
+    )
+
+
 # -- fvcore, layer by layer
 # ---------------------------------------------------------------------------
 
@@ -123,3 +146,25 @@ def test_the_model_returns_the_twelve_predictor_maps():
     for (side, _), anchors in zip(FEATURE_MAPS, ANCHORS_PER_LOCATION):
         expected += [(1, anchors * BOX, side, side), (1, anchors * CLASSES, side, side)]
     assert shapes == expected
+
+
+def test_a_tap_inside_a_block_is_refused():
+    from mnetcalc.layers import Branches
+    from mnetcalc.model import build
+    from mnetcalc.validation import InvalidArgument
+
+    inner = Tap(((("a", Conv(5, 1)),),))
+    spec = (("b", Branches(((("t", inner),), (("c", Conv(3, 1)),)))),)
+    with pytest.raises(InvalidArgument, match="taps belong at a spec's top level"):
+        build(spec, resolution=8)
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    alpha=st.sampled_from([0.25, 0.5, 0.75, 1.0, 1.3]),
+    resolution=st.integers(min_value=33, max_value=320),
+)
+def test_fvcore_totals_agree_for_random_alpha_and_resolution(alpha, resolution):
+    report = mnetcalc.ssd_mobilenet_v1_cost(alpha, resolution=resolution)
+    check = check_counts(report)
+    assert check.agrees, check.disagreements() or check.unsupported_ops

@@ -7,7 +7,7 @@ are TF-slim's README table and the paper's headline (mnetcalc/paper_v2.py names 
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
@@ -82,6 +82,32 @@ def test_make_divisible_laws(value):
     assert result % 8 == 0 and result >= 8
     assert result >= 0.9 * value
     assert result <= max(8, value + 8)
+
+
+@given(
+    alpha=st.floats(min_value=0.1, max_value=2.0),
+    resolution=st.integers(min_value=1, max_value=640),
+)
+def test_laws_for_any_configuration(alpha, resolution):
+    report = mnetcalc.mobilenet_v2_cost(alpha, resolution=resolution)
+    convs = [row for row in report.layers if row.type.startswith("conv")]
+    assert all(row.out_channels % 8 == 0 for row in convs)
+    # only the classifier's weights depend on nothing but the channels: none on the side
+    assert report.params == mnetcalc.mobilenet_v2_cost(alpha, resolution=224).params
+    # a residual sum exactly where a block keeps its side and channels
+    for row in report.layers:
+        if "/" not in row.name and row.name.startswith("block"):
+            assert row.type == ADD
+            assert (row.in_channels, row.input_size) == (row.out_channels, row.output_size)
+    ends = {}
+    for row in report.layers:
+        if row.name.startswith("block"):
+            block = row.name.split("/")[0]
+            ends.setdefault(block, [row, row])[1] = row
+    for block, (first, last) in ends.items():
+        keeps = first.input_size == last.output_size and first.in_channels == last.out_channels
+        stride_1 = all(r.stride == 1 for r in report.layers if r.name.startswith(block + "/"))
+        assert (last.type == ADD) == (keeps and stride_1), block
 
 
 def test_the_last_convolution_is_shrunk_never_and_widened_above_1():
@@ -174,3 +200,13 @@ def test_the_model_adds_the_input_in_residual_blocks():
     assert torch.allclose(block(x), x + inner)
     assert "relu" not in block.project._modules  # linear bottleneck
     assert isinstance(block.dw.relu, torch.nn.ReLU6)
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    alpha=st.floats(min_value=0.2, max_value=1.5),
+    resolution=st.integers(min_value=8, max_value=300),
+)
+def test_fvcore_totals_agree_for_random_alpha_and_resolution(alpha, resolution):
+    check = check_counts(mnetcalc.mobilenet_v2_cost(alpha, resolution=resolution))
+    assert check.agrees, check.disagreements() or check.unsupported_ops
