@@ -10,7 +10,7 @@ What the published configuration and code fix:
 * the backbone: MobileNet v1 (:func:`~mnetcalc.architecture.mobilenet_v1_spec`) up to
   ``Conv2d_13_pointwise`` (our ``conv13_pw``), without pooling and classifier, at
   ``depth_multiplier`` ``alpha`` with ``min_depth: 16``: a layer has ``max(floor(alpha * c), 16)``
-  channels (the classifier's rule has 8);
+  channels (the classifier's rule has 8; see :func:`_depth`);
 * the six feature maps the predictor sees: ``Conv2d_11_pointwise`` (19x19x512 at 300 pixels),
   ``Conv2d_13_pointwise`` (10x10x1024), then four extra layers, each a 1x1 convolution to half
   the layer's depth then a 3x3 stride-2 convolution to its depth, for depths 512, 256, 256, 128
@@ -108,11 +108,11 @@ def ssd_mobilenet_v1_spec(
         return (f"head{index}", _head(anchors, num_classes))
 
     spec: list = []
-    for name, layer in mobilenet_v1_spec(alpha):
+    for name, layer in mobilenet_v1_spec(1.0):  # Table 1's channels, scaled here
         if not isinstance(layer, (Conv, DepthwiseConv)):
             break  # the backbone ends before the pooling and the classifier
         if isinstance(layer, Conv):
-            layer = layer._replace(out_channels=max(layer.out_channels, min_depth))
+            layer = layer._replace(out_channels=_depth(layer.out_channels, alpha, min_depth))
         spec.append((name, layer._replace(activation=RELU6)))
         if name in BACKBONE_TAPS:
             spec.append(head())

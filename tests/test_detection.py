@@ -168,3 +168,10 @@ def test_fvcore_totals_agree_for_random_alpha_and_resolution(alpha, resolution):
     report = mnetcalc.ssd_mobilenet_v1_cost(alpha, resolution=resolution)
     check = check_counts(report)
     assert check.agrees, check.disagreements() or check.unsupported_ops
+
+
+def test_min_depth_below_8_is_the_apis_rule_too():
+    # max(int(d * depth_multiplier), min_depth), whatever min_depth (no floor of 8 as in v1's rule)
+    report = mnetcalc.SSDMobileNetV1Config(0.1, min_depth=2).cost()
+    assert report.layer("conv0").out_channels == 3  # int(32 * 0.1)
+    assert report.layer("extra5_1x1").out_channels == 6  # int(64 * 0.1)
