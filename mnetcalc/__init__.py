@@ -5,7 +5,9 @@ An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:
 A network configuration (``MobileNetConfig(0.5, resolution=160)``, ``VGG16Config()``, ...) gives its
 cost report (``.cost()``, also ``mobilenet_v1_cost(0.5, resolution=160)``), its spec (``.spec()``)
 and, with torch, its PyTorch model (``.model()``); ``latency.BenchConfig(config)`` and
-``TrainConfig(network=...)`` benchmark and train the same network.
+``TrainConfig(network=...)`` benchmark and train the same network. Beyond v1, the same engine
+costs MobileNetV2 (``MobileNetV2Config``, :mod:`mnetcalc.mobilenet_v2`) and SSD 300 with a
+MobileNet v1 backbone (``SSDMobileNetV1Config``, :mod:`mnetcalc.detection`).
 
 This package's top level imports the standard library only, and each public name's
 submodule only when that name is first used; ``mnetcalc.model`` and the other
@@ -51,6 +53,7 @@ _EXPORTS = {
         "reduction_ratio",
         "table3",
     ),
+    "detection": ("SSDMobileNetV1Config", "ssd_mobilenet_v1_cost"),
     "formulas": (
         "depthwise_conv_cost",
         "fully_connected_cost",
@@ -59,6 +62,7 @@ _EXPORTS = {
         "standard_conv_cost",
     ),
     "layers": ("LayerCost",),
+    "mobilenet_v2": ("MobileNetV2Config", "mobilenet_v2_cost"),
     "network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
     "train_config": ("TrainConfig",),

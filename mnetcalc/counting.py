@@ -2,7 +2,8 @@
 
 fvcore's ``FlopCountAnalysis`` counts one fused multiply-add as one "flop", i.e. it counts
 mult-adds, as the paper does. The paper's convention counts convolutions (standard, depthwise,
-pointwise) and the fully connected layer only; BatchNorm, ReLU and pooling are free. So the analysis
+pointwise) and the fully connected layer only; BatchNorm, ReLU (and ReLU6), pooling and the sums of
+residual connections are free. So the analysis
 here starts from an empty handle table and registers fvcore's own handles for the
 matrix-multiply-like operators only (:data:`COUNTED_OPS`); the operators that the convention leaves
 out are marked as ignored (:data:`UNCOUNTED_OPS`), and anything else the trace meets is reported in
@@ -68,6 +69,10 @@ UNCOUNTED_OPS = (
     "aten::dropout",
     "aten::feature_dropout",
     "aten::cat",
+    "aten::hardtanh",  # ReLU6
+    "aten::hardtanh_",
+    "aten::add",  # a residual connection's sum (MobileNetV2): not a multiply-add
+    "aten::add_",
 )
 
 

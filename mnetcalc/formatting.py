@@ -5,7 +5,20 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from .layers import AVGPOOL, CONCAT, CONV, CONV_DW, CONV_PW, FC, LRN, MAXPOOL, ROW_KEYS, LayerCost
+from .layers import (
+    ADD,
+    AVGPOOL,
+    CONCAT,
+    CONV,
+    CONV_DW,
+    CONV_PW,
+    FC,
+    LRN,
+    MAXPOOL,
+    ROW_KEYS,
+    TAP,
+    LayerCost,
+)
 from .network import NetworkCost
 
 FORMATS = ("text", "markdown", "csv", "json")
@@ -20,6 +33,8 @@ TYPE_NAMES = {
     FC: "FC",
     CONCAT: "Concat",
     LRN: "LRN",
+    ADD: "Add",
+    TAP: "Tap",
 }
 #: Paper Table 2's row names for MobileNet's layer types (its convolutions are all 3x3 or 1x1).
 TYPE_SUMMARY_NAMES = {
@@ -62,8 +77,10 @@ def filter_shape(row: LayerCost) -> str:
         return f"Pool {k}×{k}"
     if row.type == FC:
         return f"{row.in_channels}×{row.out_channels}"
-    if row.type == CONCAT:
+    if row.type in (CONCAT, TAP):
         return f"{row.out_channels} channels"
+    if row.type == ADD:
+        return "+ block input"
     if row.type == LRN:
         return f"across {k} channels"
     if (

@@ -20,7 +20,11 @@ connects each output channel to ``in_channels / groups`` input channels only.
 Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their
 parts, named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
 ``out_channels`` is the sum of the branches' channels, so that the walk of
-:func:`mnetcalc.network.spec_costs` continues from the concatenated map.
+:func:`mnetcalc.network.spec_costs` continues from the concatenated map. Two more close with a
+cost-free row of their own: :class:`Residual` (``add``: the parts' output plus the block's input;
+MobileNetV2's :class:`InvertedResidual` uses it) and :class:`Tap` (``tap``: side branches whose
+outputs leave the network, such as a detector's box predictors, while the walk continues from the
+tapped map unchanged).
 
 Parameters count weights only (the paper's convention); biases and BatchNorm's learnable scale and
 shift are counted separately so that the three together equal ``sum(p.numel())`` of a PyTorch model.
@@ -43,6 +47,13 @@ MAXPOOL = "maxpool"
 FC = "fc"
 LRN = "lrn"  # local response normalisation (AlexNet, GoogLeNet): no weights, not counted
 CONCAT = "concat"  # the channel concatenation that closes a composite block
+ADD = "add"  # a residual connection's element-wise sum: not a multiply-add, not counted
+TAP = "tap"  # the point where side branches (a detector's heads) leave the main path
+
+#: The activation after a convolution (and its BatchNorm): ``None`` for a linear layer.
+RELU = "relu"
+RELU6 = "relu6"  # min(max(x, 0), 6): TF-slim's MobileNets
+ACTIVATIONS = (RELU, RELU6, None)
 
 #: Row fields written to JSON, in order (scripts rely on these keys).
 ROW_KEYS = (
@@ -147,7 +158,7 @@ class Conv(NamedTuple):
 
     ``padding``: pixels added on every side, ``None`` for "same" padding. ``groups``: split the
     input and output channels into that many groups, each output channel seeing ``in_channels /
-    groups`` inputs.
+    groups`` inputs. ``activation``: one of :data:`ACTIVATIONS` (no cost either way).
     """
 
     out_channels: int
@@ -157,6 +168,7 @@ class Conv(NamedTuple):
     bias: bool = False
     padding: int | None = None
     groups: int = 1
+    activation: str | None = RELU
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
@@ -188,6 +200,7 @@ class DepthwiseConv(NamedTuple):
     stride: int = 1
     batchnorm: bool = True
     padding: int | None = None
+    activation: str | None = RELU
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
@@ -281,9 +294,8 @@ class Branches(NamedTuple):
         ends = []
         for branch in self.branches:
             channels, branch_side = in_channels, side
-            for part, layer in branch:
-                for row in layer.costs(f"{name}/{part}", channels, branch_side):
-                    yield row
+            for row in _chain_costs(name, branch, in_channels, side):
+                yield row
                 channels, branch_side = row.out_channels, row.output_size
             ends.append((channels, branch_side))
         sides = {s for _, s in ends}
@@ -361,3 +373,86 @@ class Fire(NamedTuple):
         (squeeze,) = self.squeeze_conv().costs(f"{name}/squeeze1x1", in_channels, side)
         yield squeeze
         yield from self.expand().costs(name, squeeze.out_channels, squeeze.output_size)
+
+
+def _chain_costs(name: str, parts: Branch, in_channels: int, side: int) -> Iterator[LayerCost]:
+    """The rows of ``parts`` applied one after the other, each named ``"<name>/<part>"``."""
+    channels = in_channels
+    for part, layer in parts:
+        for row in layer.costs(f"{name}/{part}", channels, side):
+            yield row
+        channels, side = row.out_channels, row.output_size
+
+
+class Residual(NamedTuple):
+    """A chain of parts whose output is added to the block's input (He et al. 2016's shortcut).
+
+    Yields the parts' rows (``"<name>/<part>"``), then one ``add`` row named ``name``. The sum is
+    not a multiply-add of a convolution or a matrix product, so the paper's convention gives it no
+    cost. The parts must keep the channels and the side."""
+
+    parts: Branch
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        end = (in_channels, side)
+        for row in _chain_costs(name, self.parts, in_channels, side):
+            yield row
+            end = (row.out_channels, row.output_size)
+        if end != (in_channels, side):
+            raise InvalidArgument(
+                f"{name}: a residual block must keep its input's shape {side}x{side}x"
+                f"{in_channels}; its parts end at {end[1]}x{end[1]}x{end[0]}"
+            )
+        yield LayerCost(name, ADD, 1, 1, in_channels, in_channels, side, side, 0, 0)
+
+
+class InvertedResidual(NamedTuple):
+    """MobileNetV2's bottleneck block (Sandler et al. 2018, Table 1): ``expand`` (1x1 to
+    ``expansion`` x the input's channels, BatchNorm, ReLU6; left out when ``expansion`` is 1),
+    ``dw`` (3x3 depthwise carrying the ``stride``, BatchNorm, ReLU6), ``project`` (1x1 to
+    ``out_channels``, BatchNorm, *no* activation: the linear bottleneck). With stride 1 and as many
+    output as input channels, it is a :class:`Residual` (rows ``<name>/...`` then ``<name>``'s
+    ``add``); otherwise the three rows alone."""
+
+    out_channels: int
+    stride: int = 1
+    expansion: int = 6
+    kernel: int = 3
+
+    def parts(self, in_channels: int) -> Branch:
+        expand = (
+            (("expand", Conv(in_channels * self.expansion, 1, activation=RELU6)),)
+            if self.expansion != 1
+            else ()
+        )
+        return (
+            *expand,
+            ("dw", DepthwiseConv(self.kernel, self.stride, activation=RELU6)),
+            ("project", Conv(self.out_channels, 1, activation=None)),
+        )
+
+    def residual(self, in_channels: int) -> bool:
+        return self.stride == 1 and in_channels == self.out_channels
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        parts = self.parts(in_channels)
+        if self.residual(in_channels):
+            return Residual(parts).costs(name, in_channels, side)
+        return _chain_costs(name, parts, in_channels, side)
+
+
+class Tap(NamedTuple):
+    """Side branches on the feature map at this point of a network, whose outputs are outputs of
+    the network (a detector's box and class predictors), while the main path goes on from the same
+    map.
+
+    Yields each branch's rows (``"<name>/<part>"``), then one cost-free ``tap`` row named ``name``
+    that leaves the map as it found it, so that the walk continues from the tapped layer's output.
+    """
+
+    branches: tuple[Branch, ...]
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        for branch in self.branches:
+            yield from _chain_costs(name, branch, in_channels, side)
+        yield LayerCost(name, TAP, 1, 1, in_channels, in_channels, side, side, 0, 0)

@@ -9,13 +9,18 @@ zoo's) calls :func:`build` on its spec, the same data the calculator costs.
 How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
 * ``Conv``            -> ``Conv2d`` (bias, groups, padding as the spec says) -> ``BatchNorm2d`` (if
-  the spec has it) -> ``ReLU``
+  the spec has it) -> ``ReLU`` (``ReLU6``, or nothing, as the spec's ``activation`` says)
 * ``DepthwiseConv``   -> the same, with ``groups = in_channels``
 * ``Pool``            -> ``AdaptiveAvgPool2d(1)`` (or max) for global pooling, else a windowed pool
 * ``FullyConnected``  -> flatten -> dropout (if any) -> ``Linear``
 * ``LocalResponseNorm`` -> ``nn.LocalResponseNorm``
 * ``Branches``, ``Inception``, ``Fire`` -> a :class:`Block` whose parts are registered under their
   own names, so that the calculator's row ``"inception3a/3x3"`` is the module ``inception3a.3x3``.
+* ``Residual``, ``InvertedResidual`` -> a :class:`ResidualBlock` (its parts' output plus its input;
+  an ``InvertedResidual`` that cannot add, stride 2 or new channels, is a plain :class:`Block`)
+* ``Tap``             -> a :class:`TapBlock`, whose side outputs the network returns: a spec with
+  taps is built as a :class:`MultiOutput` network, which returns the tuple of all side outputs
+  in order (a detector's box and class maps), not its last map.
 
 "Same" padding (``padding=None``) is ``kernel // 2`` on every side, which for odd kernels gives the
 calculator's output side ``ceil(side / stride)`` at every input size; explicit padding and ceil-mode
@@ -42,20 +47,28 @@ from .architecture import MobileNetConfig
 from .layers import (
     AVGPOOL,
     MAXPOOL,
+    RELU,
+    RELU6,
     Branches,
     Conv,
     DepthwiseConv,
     Fire,
     FullyConnected,
     Inception,
+    InvertedResidual,
     LocalResponseNorm,
     Pool,
+    Residual,
+    Tap,
 )
 from .network import NetworkSpec
 from .validation import InvalidArgument, positive_int
 
 __all__ = [
     "Block",
+    "MultiOutput",
+    "ResidualBlock",
+    "TapBlock",
     "ChannelsLast",
     "Classifier",
     "Conv2d",
@@ -112,6 +125,7 @@ class ConvBNReLU(nn.Sequential):
         batchnorm: bool = True,
         bias: bool = False,
         padding: int | None = None,
+        activation: str | None = RELU,
     ):
         if padding is None:  # "same"
             if kernel % 2 == 0:
@@ -126,7 +140,14 @@ class ConvBNReLU(nn.Sequential):
         }
         if batchnorm:
             layers["bn"] = nn.BatchNorm2d(out_channels)
-        layers["relu"] = nn.ReLU(inplace=True)
+        if activation == RELU:
+            layers["relu"] = nn.ReLU(inplace=True)
+        elif activation == RELU6:
+            layers["relu"] = nn.ReLU6(inplace=True)
+        elif activation is not None:
+            raise InvalidArgument(
+                f"activation must be {RELU}, {RELU6} or None, got {activation!r}", "activation"
+            )
         super().__init__(OrderedDict(layers))
 
 
@@ -158,6 +179,11 @@ class Block(nn.Module):
             for branch in stage:
                 modules, channels, end_side = _build_sequence(branch, in_channels, side, dropout)
                 for name, module in modules.items():
+                    if isinstance(module, TapBlock):  # its side outputs would have nowhere to go
+                        raise InvalidArgument(
+                            f"tap {name!r} inside a block: taps belong at a spec's top level",
+                            "spec",
+                        )
                     if name in self._modules:
                         raise InvalidArgument(f"part name {name!r} used twice in one block", "spec")
                     self.add_module(name, module)
@@ -166,16 +192,50 @@ class Block(nn.Module):
             self.stages.append(names)
             in_channels, side = sum(c for c, _ in ends), ends[0][1]
 
+    def branch_outputs(self, stage: list[list[str]], x: torch.Tensor) -> list[torch.Tensor]:
+        """The output of each branch of ``stage`` on the input ``x``."""
+        outputs = []
+        for branch in stage:
+            y = x
+            for name in branch:
+                y = self._modules[name](y)
+            outputs.append(y)
+        return outputs
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for stage in self.stages:
-            outputs = []
-            for branch in stage:
-                y = x
-                for name in branch:
-                    y = self._modules[name](y)
-                outputs.append(y)
+            outputs = self.branch_outputs(stage, x)
             x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=1)
         return x
+
+
+class ResidualBlock(Block):
+    """A :class:`Block` of one chain whose output is added to the block's input."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + super().forward(x)
+
+
+class TapBlock(Block):
+    """Side branches on the input: returns the input unchanged and the branches' outputs."""
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        return x, self.branch_outputs(self.stages[0], x)
+
+
+class MultiOutput(nn.Sequential):
+    """A network with side outputs (:class:`TapBlock` children): runs its children in turn and
+    returns the tuple of the taps' outputs, in order."""
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        outputs: list[torch.Tensor] = []
+        for module in self:
+            if isinstance(module, TapBlock):
+                x, side = module(x)
+                outputs.extend(side)
+            else:
+                x = module(x)
+        return tuple(outputs)
 
 
 def _conv(layer: Conv, in_channels: int, side: int, dropout: float) -> nn.Module:
@@ -188,6 +248,7 @@ def _conv(layer: Conv, in_channels: int, side: int, dropout: float) -> nn.Module
         batchnorm=layer.batchnorm,
         bias=layer.bias,
         padding=layer.padding,
+        activation=layer.activation,
     )
 
 
@@ -200,6 +261,7 @@ def _depthwise(layer: DepthwiseConv, in_channels: int, side: int, dropout: float
         groups=in_channels,
         batchnorm=layer.batchnorm,
         padding=layer.padding,
+        activation=layer.activation,
     )
 
 
@@ -254,6 +316,23 @@ def _fire(layer: Fire, in_channels: int, side: int, dropout: float) -> nn.Module
     return Block([squeeze, layer.expand().branches], in_channels, side, dropout)
 
 
+def _residual(layer: Residual, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return ResidualBlock([(layer.parts,)], in_channels, side, dropout)
+
+
+def _inverted_residual(
+    layer: InvertedResidual, in_channels: int, side: int, dropout: float
+) -> nn.Module:
+    parts = layer.parts(in_channels)
+    if layer.residual(in_channels):
+        return _residual(Residual(parts), in_channels, side, dropout)
+    return Block([(parts,)], in_channels, side, dropout)
+
+
+def _tap(layer: Tap, in_channels: int, side: int, dropout: float) -> nn.Module:
+    return TapBlock([layer.branches], in_channels, side, dropout)
+
+
 #:  Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``. Register a new
 #: spec class here and :func:`build` can build networks that use it.
 MODULE_BUILDERS = {
@@ -265,6 +344,9 @@ MODULE_BUILDERS = {
     Branches: _branches,
     Inception: _inception,
     Fire: _fire,
+    Residual: _residual,
+    InvertedResidual: _inverted_residual,
+    Tap: _tap,
 }
 
 
@@ -315,7 +397,8 @@ def build(
     dropout: float = 0.0,
     channels_last: bool = True,
 ) -> nn.Sequential:
-    """A ``nn.Sequential`` with one child per spec entry, named as in the spec.
+    """A ``nn.Sequential`` with one child per spec entry, named as in the spec (a
+    :class:`MultiOutput` if the spec has a :class:`~mnetcalc.layers.Tap`).
 
     Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an
     ``in_channels`` x ``resolution`` x ``resolution`` input. ``resolution`` matters only where a
@@ -331,7 +414,8 @@ def build(
     if not 0.0 <= dropout < 1.0:
         raise InvalidArgument(f"dropout must be in [0, 1), got {dropout!r}", "dropout")
     modules, _, _ = _build_sequence(spec, in_channels, side, dropout)
-    model = init_weights(nn.Sequential(modules))
+    taps = any(isinstance(module, TapBlock) for module in modules.values())
+    model = init_weights((MultiOutput if taps else nn.Sequential)(modules))
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 

@@ -60,13 +60,13 @@ def add_resolution(parser, default="224", *, text=RESOLUTION_TEXT, metavar="R", 
     _add(parser, "--res", default, text, shown, dest="resolution", metavar=metavar)
 
 
-def add_classes(parser, default="1000") -> None:
+def add_classes(parser, default="1000", *, shown=None) -> None:
     limit = allowed_range("num_classes", integer=True).replace("1 to", "0 to", 1)
     text = (
         f"classes of the classifier, {limit}; 0 costs the body alone, without the average pool "
         "and the classifier (mobilenet_v1 only)"
     )
-    _add(parser, "--classes", default, text, dest="num_classes", metavar="K")
+    _add(parser, "--classes", default, text, shown, dest="num_classes", metavar="K")
 
 
 def add_variant(parser, default="separable", *, shown=None) -> None:

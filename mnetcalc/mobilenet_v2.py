@@ -1,0 +1,134 @@
+"""MobileNetV2 (Sandler et al. 2018, arXiv:1801.04381) as data, costed by the same engine.
+
+Its Table 2, as held here (:data:`V2_BOTTLENECKS`): a 3x3 standard convolution with 32 filters and
+stride 2; seventeen inverted residual blocks (:class:`~mnetcalc.layers.InvertedResidual`: 1x1
+expansion by ``t``, 3x3 depthwise, linear 1x1 projection) in seven groups of ``n`` blocks with
+expansion ``t``, ``c`` output channels and the group's stride ``s`` on its first block; a 1x1
+convolution to 1280 channels; global average pooling; the classifier (a 1x1 convolution on a 1x1
+map, costed as the fully connected layer it is). Every convolution is followed by BatchNorm and
+ReLU6 except the projections (linear bottlenecks) and the classifier. A block adds its input to its
+output when it has stride 1 and as many output as input channels.
+
+The width multiplier follows the paper's reference implementation (TF-slim's ``mobilenet_v2``):
+every layer's channels are ``make_divisible(alpha * c, 8)`` (:func:`make_divisible`), and the last
+convolution keeps its 1280 channels when ``alpha`` < 1 (the paper: "we apply width multiplier to
+all layers except the very last convolutional layer"; TF-slim's ``finegrain_classification_mode``,
+with which its published checkpoints were built) and is scaled when ``alpha`` > 1. The expansion
+layer has ``t`` times the block's input channels, which are multiples of 8 already.
+
+Counting follows the v1 paper's convention, which V2's paper keeps: mult-adds of the convolutions
+and of the classifier, weights only; the residual sums, BatchNorm and ReLU6 are free.
+"""
+
+from __future__ import annotations
+
+from .architecture import KERNEL
+from .layers import RELU6, Conv, FullyConnected, InvertedResidual, Pool
+from .network import NetworkConfig, NetworkSpec
+from .validation import positive_int, positive_number
+
+#: The stem: output channels and stride of the first, standard 3x3 convolution.
+V2_STEM = (32, 2)
+
+#: Sandler et al.'s Table 2: (expansion t, output channels c, repeats n, stride s) per group.
+V2_BOTTLENECKS = (
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+)
+
+#: Channels of the last convolution, before pooling.
+V2_LAST_CHANNELS = 1280
+
+#: Every layer's channels are a multiple of this, and at least this.
+DIVISOR = 8
+
+
+def make_divisible(value: float, divisor: int = DIVISOR) -> int:
+    """V2's channel rule (TF-slim's ``_make_divisible``): ``value`` rounded to the nearest multiple
+    of ``divisor`` (halves up), at least ``divisor``, and one ``divisor`` more if rounding took away
+    more than 10% of ``value``."""
+    value = round(value, 9)  # 0.35 * 32 is 11.2, not 11.200000000000001
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    if rounded < 0.9 * value:
+        rounded += divisor
+    return rounded
+
+
+def last_channels(alpha: float) -> int:
+    """The last convolution's channels: 1280, scaled only for ``alpha`` > 1."""
+    return make_divisible(V2_LAST_CHANNELS * alpha) if alpha > 1 else V2_LAST_CHANNELS
+
+
+def mobilenet_v2_spec(alpha: float = 1.0, *, num_classes: int = 1000) -> NetworkSpec:
+    """MobileNetV2 as ``(name, layer)`` pairs: ``conv0``, ``block1`` ... ``block17`` (each with
+    parts ``expand``, ``dw``, ``project``; block 1 has no ``expand``), ``conv18``, ``avgpool``,
+    ``fc``."""
+    alpha = positive_number("alpha", alpha)
+    num_classes = positive_int("num_classes", num_classes)
+    stem_channels, stem_stride = V2_STEM
+    stem = Conv(make_divisible(stem_channels * alpha), KERNEL, stem_stride, activation=RELU6)
+    spec: list = [("conv0", stem)]
+    for expansion, channels, repeats, stride in V2_BOTTLENECKS:
+        out = make_divisible(channels * alpha)
+        for i in range(repeats):
+            block = InvertedResidual(out, stride if i == 0 else 1, expansion, KERNEL)
+            spec.append((f"block{len(spec)}", block))
+    spec.append((f"conv{len(spec)}", Conv(last_channels(alpha), 1, activation=RELU6)))
+    spec.append(("avgpool", Pool()))
+    spec.append(("fc", FullyConnected(num_classes)))
+    return tuple(spec)
+
+
+class MobileNetV2Config(NetworkConfig):
+    """One MobileNetV2: width multiplier ``alpha``, input ``resolution``, classes (TF-slim's
+    checkpoints have 1001: ImageNet's 1000 and a background class), input channels."""
+
+    __slots__ = ("alpha", "resolution", "num_classes", "in_channels")
+    network = "mobilenet_v2"
+
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        *,
+        resolution: int = 224,
+        num_classes: int = 1000,
+        in_channels: int = 3,
+    ):
+        self._set(
+            alpha=positive_number("alpha", alpha),
+            resolution=positive_int("resolution", resolution),
+            num_classes=positive_int("num_classes", num_classes),
+            in_channels=positive_int("in_channels", in_channels),
+        )
+
+    def spec(self) -> NetworkSpec:
+        return mobilenet_v2_spec(self.alpha, num_classes=self.num_classes)
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        if data["in_channels"] == 3:
+            del data["in_channels"]
+        return data
+
+
+def mobilenet_v2_cost(alpha: float = 1.0, **options):
+    """Per-layer mult-adds and parameters of MobileNetV2: ``MobileNetV2Config(alpha,
+    **options).cost()``."""
+    return MobileNetV2Config(alpha, **options).cost()
+
+
+__all__ = [
+    "V2_BOTTLENECKS",
+    "V2_LAST_CHANNELS",
+    "V2_STEM",
+    "MobileNetV2Config",
+    "last_channels",
+    "make_divisible",
+    "mobilenet_v2_cost",
+    "mobilenet_v2_spec",
+]
