@@ -88,13 +88,15 @@ DOWNLOAD_MD5 = {
 UBYTE = 0x08
 
 HOW_TO_GET = (
-    "install the Debian package dataset-fashion-mnist, or put the four IDX .gz files in a folder and pass "
-    f"--data FOLDER (or set {ENV_VAR}), or download it once with `mnetcalc train --download` or mnetcalc.data.download() (needs internet)"
+    "install the Debian package dataset-fashion-mnist, or put the four IDX .gz files in a folder "
+    f"and pass --data FOLDER (or set {ENV_VAR}), or download it once with "
+    "`mnetcalc train --download` or mnetcalc.data.download() (needs internet)"
 )
 
 
 class DataError(InvalidArgument):
-    """The data cannot be used: files missing, or a file that is not a valid IDX file (the message names it).
+    """The data cannot be used: files missing, or a file that is not a valid IDX file (the message
+    names it).
 
     A subclass of :class:`~mnetcalc.validation.InvalidArgument`, so the CLI reports it the same way:
     one line, exit status 2.
@@ -115,8 +117,8 @@ class Split:
         return len(self.labels)
 
     def subset(self, count: int | None, seed: int = 0) -> Split:
-        """``count`` examples drawn at random without replacement (all of them if ``count`` is None),
-        the same ones for the same seed."""
+        """``count`` examples drawn at random without replacement (all of them if ``count`` is
+        None), the same ones for the same seed."""
         if count is None or count >= len(self):
             return self
         order = np.random.default_rng(seed).permutation(len(self))[:count]
@@ -134,7 +136,7 @@ class FashionMNIST:
     classes: tuple[str, ...] = CLASSES
 
 
-# -- where the files are ------------------------------------------------------------------------------
+# -- where the files are ---------------------------------------------------------------------------
 
 
 def cache_dir() -> Path:
@@ -221,7 +223,7 @@ def find_data_dir(folder: str | os.PathLike | None = None) -> Path:
     )
 
 
-# -- reading IDX files --------------------------------------------------------------------------------
+# -- reading IDX files -----------------------------------------------------------------------------
 
 
 def read_bytes(path: Path) -> bytes:
@@ -251,8 +253,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
-    """An IDX file's numbers as an array of its shape (unsigned bytes only); :class:`DataError` naming
-    ``name`` if the content is not a complete, valid IDX file."""
+    """An IDX file's numbers as an array of its shape (unsigned bytes only); :class:`DataError`
+    naming ``name`` if the content is not a complete, valid IDX file."""
     if len(content) < 4:
         raise DataError(f"{name}: not an IDX file (only {len(content)} bytes)")
     zero, dtype, ndim = struct.unpack(">HBB", content[:4])
@@ -269,7 +271,8 @@ def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
     header = 4 + 4 * ndim
     if len(content) < header:
         raise DataError(
-            f"{name}: truncated IDX header ({len(content)} bytes, {ndim}-dimensional header needs {header})"
+            f"{name}: truncated IDX header ({len(content)} bytes, "
+            f"{ndim}-dimensional header needs {header})"
         )
     shape = struct.unpack(f">{ndim}I", content[4:header])
     size = math.prod(shape)  # Python integers: exact, where int64 would wrap around
@@ -293,15 +296,18 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 
 def read_split(images_path: Path, labels_path: Path) -> Split:
-    """Images and labels, checked against each other and against Fashion-MNIST's shape and classes."""
+    """Images and labels, checked against each other and against Fashion-MNIST's shape and
+    classes."""
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
         raise DataError(
-            f"{images_path}: expected images of shape N x {SIDE} x {SIDE}, got {'x'.join(map(str, images.shape))}"
+            f"{images_path}: expected images of shape N x {SIDE} x {SIDE}, "
+            f"got {'x'.join(map(str, images.shape))}"
         )
     if labels.ndim != 1:
         raise DataError(
-            f"{labels_path}: expected a 1-dimensional list of labels, got shape {'x'.join(map(str, labels.shape))}"
+            f"{labels_path}: expected a 1-dimensional list of labels, "
+            f"got shape {'x'.join(map(str, labels.shape))}"
         )
     if len(images) != len(labels):
         raise DataError(
@@ -326,7 +332,7 @@ def load_fashion_mnist(folder: str | os.PathLike | None = None) -> FashionMNIST:
     )
 
 
-# -- writing IDX files (tests and small examples) ----------------------------------------------------
+# -- writing IDX files (tests and small examples) --------------------------------------------------
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -347,7 +353,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> Path:
     return path
 
 
-# -- opt-in download --------------------------------------------------------------------------------
+# -- opt-in download -------------------------------------------------------------------------------
 
 
 def md5sum(path: Path) -> str:
@@ -367,7 +373,8 @@ def download(
     the user cache) and check them; returns the folder.
 
     Opt-in only: nothing in mnetcalc calls this on its own. Files already present with the right
-    checksum are not fetched again. ``checksums=None`` skips the MD5 check (the files are still parsed).
+    checksum are not fetched again. ``checksums=None`` skips the MD5 check (the files are still
+    parsed).
     """
     from urllib.request import urlopen
 

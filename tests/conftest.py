@@ -58,8 +58,9 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="module")
 def one_torch_thread():
-    """Run a module's torch work on one thread: the answers are the same, and on a busy 2-core machine
-    two OpenMP threads that wait for each other at every layer make the suite several times slower.
+    """Run a module's torch work on one thread: the answers are the same, and on a busy 2-core
+    machine two OpenMP threads that wait for each other at every layer make the suite several times
+    slower.
     (Opt in with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``.)"""
     torch = pytest.importorskip("torch")
     previous = torch.get_num_threads()

@@ -55,11 +55,12 @@ def no_default_dirs(monkeypatch, tmp_path):
     return tmp_path
 
 
-# -- the format ---------------------------------------------------------------------------------------
+# -- the format ------------------------------------------------------------------------------------
 
 
 def test_header_is_the_published_idx_layout():
-    # MNIST's page: magic 0x00000803 for 3-D unsigned-byte images, then the sizes as big-endian int32.
+    # MNIST's page: magic 0x00000803 for 3-D unsigned-byte images, then the sizes as big-endian
+    # int32.
     content = idx_bytes(np.zeros((2, 28, 28), dtype=np.uint8))
     assert content[:16] == bytes.fromhex("00000803000000020000001c0000001c")
     assert len(content) == 16 + 2 * 28 * 28
@@ -104,7 +105,7 @@ def test_subset_is_a_seeded_sample_without_replacement(tmp_path):
     assert train.subset(None) is train and train.subset(1000) is train
 
 
-# -- corrupt and mismatched files: DataError naming the file ---------------------------------------------
+# -- corrupt and mismatched files: DataError naming the file ---------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -210,8 +211,8 @@ def header(*shape: int) -> bytes:
         # - 55340232221128654848 + 12884901888 - 1; as an int64 it wraps around
         (header(2**32 - 1, 2**32 - 1, 2**32 - 1) + b"\x00" * 8,
          "truncated: header says 4294967295x4294967295x4294967295 = "
-         "79228162458924105385300197375 bytes of data (79228162458924105385300197391 bytes with the "
-         "16-byte header), file has 24"),
+         "79228162458924105385300197375 bytes of data (79228162458924105385300197391 bytes "
+         "with the 16-byte header), file has 24"),
         (header(0, 28, 28) + b"\x00",
          "has trailing bytes: header says 0x28x28 = 0 bytes of data (16 bytes with the 16-byte "
          "header), file has 17"),
@@ -244,7 +245,7 @@ def test_data_error_is_reported_like_a_bad_argument():
     assert issubclass(DataError, InvalidArgument)
 
 
-# -- where the files are looked for -------------------------------------------------------------------
+# -- where the files are looked for ----------------------------------------------------------------
 
 
 def test_explicit_folder_is_the_only_place_looked(no_default_dirs):
@@ -435,7 +436,7 @@ def test_a_missing_file(tmp_path):
         read_idx(tmp_path / "a.gz")
 
 
-# -- the opt-in download, exercised against a local file:// "server" ----------------------------------
+# -- the opt-in download, exercised against a local file:// "server" -------------------------------
 
 
 def test_download_fetches_checks_and_skips_good_files(tmp_path):

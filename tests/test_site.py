@@ -66,7 +66,8 @@ CHAPTERS = {
     # fig-mult-laws, fig-mult-grid, fig-mult-fallback; Tables 4-7, the scaled rows, the fallback's
     "book/multipliers": Shows(figures=3, tables=6, widgets=True),
     "book/giants": Shows(figures=2, tables=3),  # fig-giants-vgg, fig-giants-scatter
-    # fig-app-search, fig-app-detection; Tables 10-14 as printed, two searches, the recount, verdicts
+    # fig-app-search, fig-app-detection; Tables 10-14 as printed, two searches, the recount,
+    # verdicts
     "book/applications": Shows(figures=2, tables=9),
     # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
     "book/training": Shows(figures=9, tables=6),
@@ -204,7 +205,8 @@ def visit(server, browser_context):
         )
         # The widget manager renders each widget view script into a .widget-subarea.
         page.wait_for_function(
-            "() => document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]')"
+            "() => document.querySelectorAll("
+            "'script[type=\"application/vnd.jupyter.widget-view+json\"]')"
             ".length <= document.querySelectorAll('.widget-subarea').length"
         )
         page.wait_for_load_state("networkidle")

@@ -1,5 +1,6 @@
-"""The training loop: the calculator costs the trained network exactly, the augmentation does what it
-says, runs are reproducible, the network learns, weights save and load. Tiny synthetic data only."""
+"""The training loop: the calculator costs the trained network exactly, the augmentation does what
+it says, runs are reproducible, the network learns, weights save and load. Tiny synthetic data
+only."""
 
 import json
 
@@ -48,7 +49,7 @@ def bars_dataset(n_train: int, n_test: int, seed: int = 0) -> FashionMNIST:
 TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1, shift=2, flip=True)  # augmentation on
 
 
-# -- the configuration (its checks, which need no torch, are in test_train_config.py) ---------------
+# -- the configuration (its checks, which need no torch, are in test_train_config.py) --------------
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,8 @@ TINY = dict(alpha=0.25, epochs=2, batch_size=16, threads=1, shift=2, flip=True) 
     ),
 )
 def test_calculator_costs_exactly_the_trained_network(config):
-    # fvcore traces the very model train() builds, on a one-channel input of the configured resolution.
+    # fvcore traces the very model train() builds, on a one-channel input of the configured
+    # resolution.
     model = build_model(config)
     check = check_counts(config.cost(), model)
     assert check.agrees, check.disagreements()
@@ -83,7 +85,7 @@ def test_default_network_keeps_2x2_maps_at_the_end():
     assert rows["conv13_pw"].output_size == 2
 
 
-# -- data as tensors, augmentation --------------------------------------------------------------------
+# -- data as tensors, augmentation -----------------------------------------------------------------
 
 
 def test_to_tensor_standardises_and_resizes():
@@ -132,7 +134,7 @@ def test_augment_varies_across_the_batch():
     assert len({tuple(img[0, 14].tolist()) for img in out}) > 5
 
 
-# -- the loop -------------------------------------------------------------------------------------------
+# -- the loop --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
