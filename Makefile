@@ -39,6 +39,26 @@ $(WEB)/.copied: $(NPM_STAMP)
 	cp node_modules/requirejs/require.js $(WEB)/
 	touch $@
 
+# The live calculator page (book/calculator.md, static/calculator.js) runs this checkout's mnetcalc
+# in the reader's browser with Pyodide: the interpreter and its standard library, copied from
+# node_modules/pyodide (the files a pure-Python package needs), and every mnetcalc/**/*.py packed
+# into one zip that the page unpacks into Pyodide's file system. Both land in _static/ (see above).
+PYODIDE := _build/web-assets/pyodide
+PYODIDE_FILES := pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyodide-lock.json
+MNETCALC_ZIP := _build/web-assets/calculator/mnetcalc.zip
+MNETCALC_SOURCES := $(shell find mnetcalc -name '*.py' 2>/dev/null)
+
+web-assets: $(PYODIDE)/.copied $(MNETCALC_ZIP)
+
+$(PYODIDE)/.copied: $(NPM_STAMP)
+	rm -rf $(PYODIDE) && mkdir -p $(PYODIDE)
+	cp $(addprefix node_modules/pyodide/,$(PYODIDE_FILES)) $(PYODIDE)/
+	touch $@
+
+$(MNETCALC_ZIP): $(MNETCALC_SOURCES) scripts/pack_sources.py
+	mkdir -p $(dir $@)
+	$(PYTHON) scripts/pack_sources.py $@ mnetcalc
+
 # -W: any warning fails the build; -n: nitpicky cross-references; --keep-going: report them all.
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
