@@ -30,6 +30,8 @@
   var browser = null; // the Python module mnetcalc.browser, once loaded
   var runs = 0;
 
+  // "step:ms ...": when each stage of start() began, in ms from navigation start (for
+  // benchmarks/calculator_page.py); the last step is the first result shown.
   var stages = [];
   function setStatus(step, text) {
     stages.push(step + ":" + Math.round(performance.now()));
@@ -131,7 +133,7 @@
       millions(total.mult_adds, 2) + " M), " + total.params.toLocaleString("en-US") +
       " weights (" + millions(total.params, 3) + " M); biases " +
       total.bias_params.toLocaleString("en-US") + " and BatchNorm scale/shift " +
-      total.bn_params.toLocaleString("en-US") + " not counted.";
+      total.bn_params.toLocaleString("en-US") + " not counted (paper convention).";
     drawChart(report);
   }
 
@@ -277,14 +279,15 @@
     setStatus(4, "Importing mnetcalc…");
     pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(SOURCES_DIR) + ")");
     browser = pyodide.pyimport("mnetcalc.browser");
-    var choices = browser.table_choices().toJs();
+    var choicesProxy = browser.table_choices();
+    var choices = choicesProxy.toJs();
+    choicesProxy.destroy();
     fill(networkForm.elements.network, choices.network);
     fill(networkForm.elements.variant, choices.variant);
     wireForms();
     execute(wanted === null ? DEFAULT_COMMAND : wanted);
     setStatus(STEPS, "Python " + pyodide.runPython("import sys; sys.version.split()[0]") +
       " (Pyodide " + pyodide.version + ") and mnetcalc are running in this page.");
-    root.dataset.firstResultMs = String(Math.round(performance.now()));
     statusBox.classList.add("calc-ready");
   }
 
