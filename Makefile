@@ -46,7 +46,8 @@ $(WEB)/.copied: $(NPM_STAMP)
 PYODIDE := _build/web-assets/pyodide
 PYODIDE_FILES := pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyodide-lock.json
 MNETCALC_ZIP := _build/web-assets/calculator/mnetcalc.zip
-MNETCALC_SOURCES := $(shell find mnetcalc -name '*.py' 2>/dev/null)
+# The folders too: a deleted module changes only its folder's time.
+MNETCALC_SOURCES := $(shell find mnetcalc -name __pycache__ -prune -o \( -type d -o -name '*.py' \) -print)
 
 web-assets: $(PYODIDE)/.copied $(MNETCALC_ZIP)
 

@@ -5,9 +5,9 @@ Serves the built site (_build/html) on 127.0.0.1 and opens the calculator page i
 Chromium (Debian's /usr/bin/chromium through Playwright, as tests/test_site.py does):
 
 * **first table**: from navigation to the first table shown (the page records
-  ``performance.now()``, which counts from navigation start, when the first command's output is in
-  the page), each load in a fresh browser context (empty cache), plus the page's own stages
-  (Pyodide imported, Python started, mnetcalc unpacked and imported);
+  ``performance.now()``, which counts from navigation start, at each stage of its start-up:
+  pyodide.mjs loaded, Python started, mnetcalc unpacked, first table shown), cold (each load in a
+  fresh browser context, empty cache) and warm (loaded again in the same context);
 * **recomputation**: on one loaded page, the width field is changed and a change event sent; the
   time from the event to the new table in the page (the page runs the command as text and as JSON
   and redraws the chart), and to the next frame painted.
@@ -88,11 +88,10 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
-def first_table(chromium, url: str) -> dict[str, float]:
-    """One cold load (fresh context): ms from navigation start to each stage the page records."""
-    context = chromium.new_context()
+def first_table(context, url: str) -> dict[str, float]:
+    """One load in ``context``: ms from navigation start to each stage the page records."""
+    page = context.new_page()
     try:
-        page = context.new_page()
         page.goto(url)
         page.wait_for_function(
             "() => { const r = document.getElementById('mnetcalc-calculator').dataset;"
@@ -103,7 +102,21 @@ def first_table(chromium, url: str) -> dict[str, float]:
         stages = dict(item.split(":") for item in data["stages"].split())
         return {STAGE_NAMES[step]: float(ms) for step, ms in stages.items()}
     finally:
-        context.close()
+        page.close()
+
+
+def loads(chromium, url: str, count: int) -> tuple[list[dict], list[dict]]:
+    """``count`` cold loads (each in a fresh context: empty cache) and ``count`` warm ones (again
+    in the last context: files from the browser's cache, compiled WebAssembly possibly too)."""
+    cold = []
+    for _ in range(count):
+        context = chromium.new_context()
+        cold.append(first_table(context, url))
+        if len(cold) < count:
+            context.close()
+    warm = [first_table(context, url) for _ in range(count)]
+    context.close()
+    return cold, warm
 
 
 def recomputations(chromium, url: str, changes: int) -> tuple[list[float], list[float]]:
@@ -164,7 +177,7 @@ def main(argv=None) -> int:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                                   headless=True)
             version = chromium.version
-            loads = [first_table(chromium, url) for _ in range(args.loads)]
+            cold, warm = loads(chromium, url, args.loads)
             shown, painted = recomputations(chromium, url, args.changes)
             chromium.close()
     finally:
@@ -176,14 +189,17 @@ def main(argv=None) -> int:
     machine = MachineInfo.current(threads=os.cpu_count() or 1)
     print(f"machine: {machine.describe()}; CPU flags: {cpu_flags()}")
     print(f"browser: Chromium {version} (headless); load average before the run {load_before:.2f}")
-    print(f"\nfirst table, {args.loads} cold loads of {PAGE} (ms from navigation start, median [min-max]):")
-    for stage in STAGE_NAMES.values():
-        values = [load[stage] for load in loads]
-        print(f"  {stage:20} {statistics.median(values):7.0f}  [{min(values):.0f}-{max(values):.0f}]")
-    first = statistics.median(load["first table shown"] for load in loads)
+    for kind, runs in (("cold", cold), ("warm", warm)):
+        print(f"\nfirst table, {args.loads} {kind} loads of {PAGE} (ms from navigation start,"
+              " median [min-max]):")
+        for stage in STAGE_NAMES.values():
+            values = [load[stage] for load in runs]
+            print(f"  {stage:20} {statistics.median(values):7.0f}"
+                  f"  [{min(values):.0f}-{max(values):.0f}]")
+    first = statistics.median(load["first table shown"] for load in cold)
     term = statistics.median(terminal)
     print(f"  reference: `python -m mnetcalc {FIRST_COMMAND}` as a fresh process: {term:.0f} ms;"
-          f" page / terminal = {first / term:.1f}")
+          f" cold page / terminal = {first / term:.1f}")
     print(f"\nrecomputation, {args.changes} changes of the width field (ms, median [min-max]):")
     for name, values in (("new table in the page", shown), ("next frame painted", painted)):
         print(f"  {name:22} {statistics.median(values):6.1f}  [{min(values):.1f}-{max(values):.1f}]")

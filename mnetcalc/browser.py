@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import shlex
+import traceback
 from typing import NamedTuple
 
 #: The terminal width the page imitates (argparse wraps ``--help`` to it).
@@ -65,6 +66,9 @@ def run(line: str) -> Output:
                 print(f"mnetcalc: error: this command needs {error.name}, which the browser "
                       "does not have; run it in a terminal", file=stderr)
                 status = 2
+            except Exception:  # a bug: the traceback and status 1, as the terminal shows them
+                traceback.print_exc()
+                status = 1
     finally:
         if previous is None:
             del os.environ["COLUMNS"]
