@@ -44,8 +44,8 @@ def run(line: str) -> Output:
     """Run ``mnetcalc LINE`` and return its status, stdout and stderr, as under ``COLUMNS=80``.
 
     A line the shell could not split (an unclosed quote) gets the CLI's kind of one-line error; a
-    command that needs torch (``bench``, ``train``, ``table --check``), which Pyodide lacks, gets one
-    line saying so instead of a traceback.
+    command that needs torch (``bench``, ``train``, ``table --check``), which Pyodide lacks, gets
+    one line saying so instead of a traceback.
     """
     try:
         argv = split(line)
@@ -63,10 +63,13 @@ def run(line: str) -> Output:
             except SystemExit as exit_:  # --help, or argparse's own exit
                 status = _exit_status(exit_.code)
             except ModuleNotFoundError as error:
-                print(f"mnetcalc: error: this command needs {error.name}, which the browser "
-                      "does not have; run it in a terminal", file=stderr)
+                print(
+                    f"mnetcalc: error: this command needs {error.name}, which the browser "
+                    "does not have; run it in a terminal",
+                    file=stderr,
+                )
                 status = 2
-            except Exception:  # a bug: the traceback and status 1, as the terminal shows them
+            except Exception:  # noqa: BLE001 - a bug: traceback and status 1, as in a terminal
                 traceback.print_exc()
                 status = 1
     finally:

@@ -155,7 +155,8 @@
     });
     [0, 0.5, 1].forEach(function (fraction) {
       var y = top + plotHeight * (1 - fraction);
-      svg.appendChild(svgElement("line", { x1: left, x2: width, y1: y, y2: y, class: "calc-grid" }));
+      svg.appendChild(
+        svgElement("line", { x1: left, x2: width, y1: y, y2: y, class: "calc-grid" }));
       svg.appendChild(svgElement("text", { x: left - 6, y: y + 4, "text-anchor": "end" },
         millions(biggest.mult_adds * fraction, 2)));
     });
@@ -188,7 +189,7 @@
       " million of the " + millions(report.total.mult_adds, 2) + " million.";
   }
 
-  // -- the forms write command lines ----------------------------------------------------------------
+  // -- the forms write command lines ------------------------------------------------------------
 
   function networkCommand() {
     var f = networkForm.elements;
@@ -255,7 +256,7 @@
     enableMobilenetOptions();
   }
 
-  // -- start-up: Pyodide, then mnetcalc, then the first command -------------------------------------
+  // -- start-up: Pyodide, then mnetcalc, then the first command ---------------------------------
 
   async function start() {
     [networkForm, layerForm, commandForm].forEach(function (form) {

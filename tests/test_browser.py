@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def terminal(argv: list[str]) -> browser.Output:
     env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "mnetcalc", *argv], capture_output=True,
-                          text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mnetcalc", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     return browser.Output(done.returncode, done.stdout, done.stderr)
 
 

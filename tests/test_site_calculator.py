@@ -38,7 +38,11 @@ def terminal(line: str) -> tuple[int, str]:
     env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-m", "mnetcalc", *shlex.split(line)],
-        capture_output=True, text=True, env=env, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
     return done.returncode, done.stdout + done.stderr
 
@@ -163,8 +167,10 @@ def form_command(seen: Opened) -> str:
     "fields, expected",
     [
         ({"alpha": "0.5", "res": "160"}, mnetcalc.mobilenet_v1(0.5, 160)),
-        ({"variant": "standard", "alpha": "0.75", "res": "96", "classes": "10"},
-         mnetcalc.mobilenet_v1(0.75, 96, 10, variant="standard")),
+        (
+            {"variant": "standard", "alpha": "0.75", "res": "96", "classes": "10"},
+            mnetcalc.mobilenet_v1(0.75, 96, 10, variant="standard"),
+        ),
         ({"network": "alexnet"}, mnetcalc.alexnet()),
         ({"network": "vgg16", "res": "160"}, mnetcalc.vgg16(160)),
     ],
