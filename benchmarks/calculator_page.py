@@ -2,7 +2,7 @@
 each recomputation <= 100 ms.
 
 Serves the built site (_build/html) on 127.0.0.1 and opens the calculator page in headless
-Chromium (Debian's /usr/bin/chromium through Playwright, as tests/test_site.py does):
+Chromium (Debian's /usr/bin/chromium through Playwright, launched with tests/test_site.py's settings):
 
 * **first table**: from navigation to the first table shown (the page records
   ``performance.now()``, which counts from navigation start, at each stage of its start-up:
@@ -35,21 +35,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from test_site import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, SITE, QuietHandler  # noqa: E402
+
 from mnetcalc import browser  # noqa: E402
 from mnetcalc.machine import MachineInfo  # noqa: E402
 
-SITE = ROOT / "_build" / "html"
 PAGE = "book/calculator.html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FIRST_COMMAND = "table --alpha 0.25 --res 128"
 #: The width values the recomputation cycles through (resolution 128, as the page starts).
 ALPHAS = ("0.5", "0.75", "1", "0.25")
@@ -115,17 +107,12 @@ def descendants_cpu_seconds() -> float:
     return total
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
 def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+    return httpd, f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
 
 
 def first_table(context, url: str) -> dict[str, float]:
@@ -224,7 +211,7 @@ def main(argv=None) -> int:
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
             )
             version = chromium.version
             cold, warm = loads(chromium, url, args.loads)
