@@ -2,7 +2,7 @@
 each recomputation <= 100 ms.
 
 Serves the built site (_build/html) on 127.0.0.1 and opens the calculator page in headless
-Chromium (Debian's /usr/bin/chromium through Playwright, launched with tests/test_site.py's settings):
+Chromium (Debian's /usr/bin/chromium through Playwright, with tests/test_site.py's settings):
 
 * **first table**: from navigation to the first table shown (the page records
   ``performance.now()``, which counts from navigation start, at each stage of its start-up:
