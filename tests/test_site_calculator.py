@@ -71,30 +71,52 @@ class Opened:
         return status, self.page.text_content(OUTPUT)
 
 
+def opened(context, url: str, wait_for_calculator: bool = True) -> Opened:
+    """A new tab on ``url``, recording every request it makes and refusing external ones."""
+    page = context.new_page()
+    seen = Opened(page)
+
+    def route(route):
+        seen.requests.append(route.request.url)
+        route.abort() if is_external(route.request.url) else route.continue_()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    page.goto(url, wait_until="load")
+    if wait_for_calculator:
+        seen.wait_for_run(0)
+    return seen
+
+
 @pytest.fixture
 def open_page(server, browser_context):  # noqa: F811 - the imported fixtures
-    """open_page(path) -> Opened: a fresh tab on ``path``, recording every request it makes."""
-    opened: list[Opened] = []
+    """open_page(path) -> Opened: a fresh tab on ``path`` (closed after the test)."""
+    tabs: list[Opened] = []
 
     def load(path: str, wait_for_calculator: bool = True) -> Opened:
-        page = browser_context.new_page()
-        seen = Opened(page)
-
-        def route(route):
-            seen.requests.append(route.request.url)
-            route.abort() if is_external(route.request.url) else route.continue_()
-
-        page.route("**/*", route)
-        page.on("pageerror", lambda error: seen.errors.append(str(error)))
-        opened.append(seen)
-        page.goto(f"{server}/{path}", wait_until="load")
-        if wait_for_calculator:
-            seen.wait_for_run(0)
-        return seen
+        tabs.append(opened(browser_context, f"{server}/{path}", wait_for_calculator))
+        return tabs[-1]
 
     yield load
-    for seen in opened:
+    for seen in tabs:
         seen.page.close()
+
+
+@pytest.fixture(scope="module")
+def calculator(server, browser_context):  # noqa: F811 - the imported fixtures
+    """One calculator tab shared by the tests that type into it (Python starts once)."""
+    seen = opened(browser_context, f"{server}/{PAGE}")
+    yield seen
+    seen.page.close()
+
+
+def type_command(seen: Opened, line: str) -> None:
+    """Type ``line`` into the command box, press Enter, wait for its output."""
+    runs = seen.runs()
+    box = seen.page.locator(f"{CALCULATOR} .calc-command input[name=cmd]")
+    box.fill(line)
+    box.press("Enter")
+    seen.wait_for_run(runs)
 
 
 COMMANDS = [
@@ -135,24 +157,20 @@ def test_without_cmd_the_default_table_is_shown(open_page):
         "table --alpha 1 --bogus",  # argparse's own error
     ],
 )
-def test_typed_command_shows_what_the_terminal_prints(open_page, line):
-    seen = open_page(PAGE)
-    runs = seen.runs()
-    box = seen.page.locator(f"{CALCULATOR} .calc-command input[name=cmd]")
-    box.fill(line)
-    box.press("Enter")
-    seen.wait_for_run(runs)
+def test_typed_command_shows_what_the_terminal_prints(calculator, line):
+    seen = calculator
+    type_command(seen, line)
     assert seen.shown() == terminal(line.removeprefix("mnetcalc "))
     # The URL now carries the command, so the result can be linked.
     assert parse_qs(urlsplit(seen.page.url).query) == {"cmd": [line]}
 
 
-def test_argparse_choice_error_differs_only_in_quoting(open_page):
+def test_argparse_choice_error_differs_only_in_quoting(calculator):
     """argparse words "invalid choice" by the Python version: the page runs Python 3.14, which
     lists the choices unquoted; Python 3.11 quotes them. Everything else is the same line."""
     line = "table --format yaml"
-    seen = open_page(f"{PAGE}?cmd={quote(line)}")
-    status, text = seen.shown()
+    type_command(calculator, line)
+    status, text = calculator.shown()
     expected_status, expected = terminal(line)
     assert status == expected_status == 2
     assert text.count("\n") == 1 and text.startswith("mnetcalc: error: argument --format: invalid")
@@ -176,8 +194,9 @@ def form_command(seen: Opened) -> str:
     ],
     ids=["alpha-res", "standard", "alexnet", "vgg16"],
 )
-def test_network_form_shows_the_librarys_totals(open_page, fields, expected):
-    seen = open_page(PAGE)
+def test_network_form_shows_the_librarys_totals(calculator, fields, expected):
+    seen = calculator
+    type_command(seen, DEFAULT_COMMAND)  # the form follows the result: back to its defaults
     form = f"{CALCULATOR} .calc-network"
     for name, value in fields.items():
         runs = seen.runs()
@@ -196,8 +215,8 @@ def test_network_form_shows_the_librarys_totals(open_page, fields, expected):
     assert seen.shown() == terminal(form_command(seen))
 
 
-def test_layer_form_shows_table_3(open_page):
-    seen = open_page(PAGE)
+def test_layer_form_shows_table_3(calculator):
+    seen = calculator
     runs = seen.runs()
     seen.page.locator(f"{CALCULATOR} .calc-layer [name=m]").fill("256")
     seen.page.locator(f"{CALCULATOR} .calc-layer [name=m]").dispatch_event("change")
@@ -205,6 +224,10 @@ def test_layer_form_shows_table_3(open_page):
     line = form_command(seen)
     assert line == "layer --dk 3 --m 256 --n 512 --df 14 --alpha 0.75 --rho 0.714"
     assert seen.shown() == terminal(line)
+
+
+def test_no_script_errors(calculator):
+    assert not calculator.errors, calculator.errors
 
 
 def test_no_request_leaves_the_machine(open_page):
