@@ -42,6 +42,8 @@ from mnetcalc import browser  # noqa: E402
 from mnetcalc.machine import MachineInfo  # noqa: E402
 
 PAGE = "book/calculator.html"
+#: The standard library as the npm package ships it (sources only), for the comparison.
+SOURCE_STDLIB = ROOT / "node_modules" / "pyodide" / "python_stdlib.zip"
 FIRST_COMMAND = "table --alpha 0.25 --res 128"
 #: The width values the recomputation cycles through (resolution 128, as the page starts).
 ALPHAS = ("0.5", "0.75", "1", "0.25")
@@ -136,18 +138,24 @@ def first_table(context, url: str) -> dict[str, float]:
         page.close()
 
 
-def loads(chromium, url: str, count: int) -> tuple[list[dict], list[dict]]:
-    """``count`` cold loads (each in a fresh context: empty cache) and ``count`` warm ones (again
-    in the last context: files from the browser's cache, compiled WebAssembly possibly too)."""
-    cold = []
+def loads(chromium, url: str, count: int) -> dict[str, list[dict]]:
+    """``count`` cold loads (each in a fresh context: empty cache), alternating with ``count``
+    cold loads served Pyodide's own standard library (.py only, as npm ships it) instead of the
+    site's compiled one; then ``count`` warm loads (again in the last context: files from the
+    browser's cache, compiled WebAssembly possibly too)."""
+    runs: dict[str, list[dict]] = {"cold": [], "cold, stdlib as .py only": [], "warm": []}
     for _ in range(count):
         context = chromium.new_context()
-        cold.append(first_table(context, url))
-        if len(cold) < count:
+        context.route("**/python_stdlib.zip", lambda route: route.fulfill(path=SOURCE_STDLIB))
+        runs["cold, stdlib as .py only"].append(first_table(context, url))
+        context.close()
+        context = chromium.new_context()
+        runs["cold"].append(first_table(context, url))
+        if len(runs["cold"]) < count:
             context.close()
-    warm = [first_table(context, url) for _ in range(count)]
+    runs["warm"] = [first_table(context, url) for _ in range(count)]
     context.close()
-    return cold, warm
+    return runs
 
 
 def recomputations(chromium, url: str, changes: int) -> tuple[list[float], list[float]]:
@@ -214,7 +222,7 @@ def main(argv=None) -> int:
                 executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
             )
             version = chromium.version
-            cold, warm = loads(chromium, url, args.loads)
+            runs = loads(chromium, url, args.loads)
             shown, painted = recomputations(chromium, url, args.changes)
             chromium.close()
     finally:
@@ -226,18 +234,22 @@ def main(argv=None) -> int:
     machine = MachineInfo.current(threads=os.cpu_count() or 1)
     print(f"machine: {machine.describe()}; CPU flags: {cpu_flags()}")
     print(f"browser: Chromium {version} (headless); load average before the run {load_before:.2f}")
-    for kind, runs in (("cold", cold), ("warm", warm)):
+    for kind, measured in runs.items():
         print(
             f"\nfirst table, {args.loads} {kind} loads of {PAGE} (ms from navigation start,"
             " median [min-max]):"
         )
         for stage in (*STAGE_NAMES.values(), CPU):
-            values = [load[stage] for load in runs]
+            values = [load[stage] for load in measured]
             print(
                 f"  {stage:23} {statistics.median(values):7.0f}"
                 f"  [{min(values):.0f}-{max(values):.0f}]"
             )
-    first = statistics.median(load["first table shown"] for load in cold)
+    first = statistics.median(load["first table shown"] for load in runs["cold"])
+    source = statistics.median(
+        load["first table shown"] for load in runs["cold, stdlib as .py only"]
+    )
+    print(f"\ncold first table, compiled stdlib / .py-only stdlib: {first / source:.2f}")
     term = statistics.median(terminal)
     print(
         f"  reference: `python -m mnetcalc {FIRST_COMMAND}` as a fresh process: {term:.0f} ms;"
