@@ -42,7 +42,7 @@ $(WEB)/.copied: $(NPM_STAMP)
 # The live calculator page (book/calculator.md, static/calculator.js) runs this checkout's mnetcalc
 # in the reader's browser with Pyodide: the interpreter, copied from node_modules/pyodide (the files
 # a pure-Python package needs), its standard library compiled to bytecode by that same Pyodide
-# under Node.js (scripts/compile_stdlib.mjs: Python starts about 3 times faster), and every
+# under Node.js (scripts/compile_stdlib.mjs: the first table in about 0.4 of the time), and every
 # mnetcalc/**/*.py packed into one zip that the page unpacks into Pyodide's file system. All of
 # it lands in _static/ (see above).
 PYODIDE := _build/web-assets/pyodide
