@@ -39,8 +39,35 @@ $(WEB)/.copied: $(NPM_STAMP)
 	cp node_modules/requirejs/require.js $(WEB)/
 	touch $@
 
+# The live calculator page (book/calculator.md, static/calculator.js) runs this checkout's mnetcalc
+# in the reader's browser with Pyodide: the interpreter, copied from node_modules/pyodide (the files
+# a pure-Python package needs), its standard library compiled to bytecode by that same Pyodide
+# under Node.js (scripts/compile_stdlib.mjs: the first table in about 0.4 of the time), and every
+# mnetcalc/**/*.py packed into one zip that the page unpacks into Pyodide's file system. All of
+# it lands in _static/ (see above).
+PYODIDE := _build/web-assets/pyodide
+PYODIDE_FILES := pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm pyodide-lock.json
+MNETCALC_ZIP := _build/web-assets/calculator/mnetcalc.zip
+# The folders too: a deleted module changes only its folder's time.
+MNETCALC_SOURCES := $(shell find mnetcalc -name __pycache__ -prune -o \( -type d -o -name '*.py' \) -print)
+
+web-assets: $(PYODIDE)/.copied $(MNETCALC_ZIP)
+
+$(PYODIDE)/.copied: $(NPM_STAMP) scripts/compile_stdlib.mjs
+	rm -rf $(PYODIDE) && mkdir -p $(PYODIDE)
+	cp $(addprefix node_modules/pyodide/,$(PYODIDE_FILES)) $(PYODIDE)/
+	node scripts/compile_stdlib.mjs node_modules/pyodide $(PYODIDE)/python_stdlib.zip
+	touch $@
+
+$(MNETCALC_ZIP): $(MNETCALC_SOURCES) scripts/pack_sources.py
+	mkdir -p $(dir $@)
+	$(PYTHON) scripts/pack_sources.py $@ mnetcalc
+
 # -W: any warning fails the build; -n: nitpicky cross-references; --keep-going: report them all.
-JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+# Sphinx copies the static files only when it rewrites some page ("no targets are out of date"
+# copies nothing), so the web assets are copied into the site again after every build: a changed
+# mnetcalc or npm package then reaches the live calculator page even when no chapter changed.
+JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going && cp -R _build/web-assets/. _build/html/_static/
 
 # The execution cache (_build/.jupyter_cache) re-runs a chapter only when its own code changes.
 # Outputs computed by an older mnetcalc or other pinned packages would be stale: clear the cache

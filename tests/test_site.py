@@ -73,7 +73,8 @@ CHAPTERS = {
     "book/training": Shows(figures=9, tables=6),
     # single timings, the grid, layer profile, roofline, optimisations
     "book/latency": Shows(figures=5, tables=3),
-    "book/epilogue": Shows(figures=1, tables=2),  # fig-epilogue-grid; TF-slim's table, V2 next to v1
+    # fig-epilogue-grid; TF-slim's table, V2 next to v1
+    "book/epilogue": Shows(figures=1, tables=2),
     "book/conventions": Shows(figures=1, tables=4),  # fig-conv-heatmap
 }
 

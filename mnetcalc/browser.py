@@ -1,0 +1,97 @@
+"""The command line as the book's live calculator page runs it, in Pyodide in the reader's browser.
+
+The page (book/calculator.md, static/calculator.js) passes the text a reader typed after
+``mnetcalc``; :func:`run` splits it like a POSIX shell and runs the real command line,
+:func:`mnetcalc.cli.main`, capturing what a terminal of 80 columns would show. Standard library
+only, like the command line itself; it runs the same under CPython, where the tests check it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shlex
+import traceback
+from typing import NamedTuple
+
+#: The terminal width the page imitates (argparse wraps ``--help`` to it).
+COLUMNS = "80"
+
+
+class Output(NamedTuple):
+    """What the command printed, and the exit status a shell would report."""
+
+    status: int
+    stdout: str
+    stderr: str
+
+
+def split(line: str) -> list[str]:
+    """The words of ``line`` as a POSIX shell passes them, without a leading ``mnetcalc``."""
+    words = shlex.split(line)
+    return words[1:] if words[:1] == ["mnetcalc"] else words
+
+
+def _exit_status(code) -> int:
+    """The shell's status for ``sys.exit(code)``."""
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
+
+
+def run(line: str) -> Output:
+    """Run ``mnetcalc LINE`` and return its status, stdout and stderr, as under ``COLUMNS=80``.
+
+    A line the shell could not split (an unclosed quote) gets the CLI's kind of one-line error; a
+    command that needs torch (``bench``, ``train``, ``table --check``), which Pyodide lacks, gets
+    one line saying so instead of a traceback.
+    """
+    try:
+        argv = split(line)
+    except ValueError as error:  # shlex: "No closing quotation", "No escaped character"
+        return Output(2, "", f"mnetcalc: error: {error}\n")
+    from .cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = COLUMNS
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                status = main(argv)
+            except SystemExit as exit_:  # --help, or argparse's own exit
+                status = _exit_status(exit_.code)
+            except ModuleNotFoundError as error:
+                print(
+                    f"mnetcalc: error: this command needs {error.name}, which the browser "
+                    "does not have; run it in a terminal",
+                    file=stderr,
+                )
+                status = 2
+            except Exception:  # noqa: BLE001 - a bug: traceback and status 1, as in a terminal
+                traceback.print_exc()
+                status = 1
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
+    return Output(status, stdout.getvalue(), stderr.getvalue())
+
+
+def table_choices() -> dict[str, list[str]]:
+    """The values the ``table`` command accepts for each option with a fixed set of choices
+    (``network``, ``variant``, ``format``), read from the command line's own parser."""
+    from .cli import build_parser
+
+    table = next(
+        action.choices["table"]
+        for action in build_parser("table")._actions
+        if action.choices and "table" in action.choices
+    )
+    return {
+        action.dest: list(action.choices)
+        for action in table._actions
+        if action.choices and action.option_strings
+    }

@@ -1,0 +1,59 @@
+"""mnetcalc.browser: the command line as the live calculator page runs it, checked under CPython
+against the real command line run as a subprocess in a terminal of 80 columns."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mnetcalc import browser
+from mnetcalc.architecture import VARIANTS
+from mnetcalc.formatting import FORMATS
+from mnetcalc.zoo import DEFAULT_RESOLUTION
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def terminal(argv: list[str]) -> browser.Output:
+    env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "mnetcalc", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return browser.Output(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize(
+    "line, argv",
+    [
+        ("table --alpha 0.25 --res 128", ["table", "--alpha", "0.25", "--res", "128"]),
+        ("mnetcalc sweep --alpha '1, 0.5'", ["sweep", "--alpha", "1, 0.5"]),
+        ("layer --rho 0.5 --format json", ["layer", "--rho", "0.5", "--format", "json"]),
+        ("table --alpha -1", ["table", "--alpha", "-1"]),
+        ("table --help", ["table", "--help"]),
+        ("", []),
+    ],
+)
+def test_run_equals_the_terminal(monkeypatch, line, argv):
+    monkeypatch.setenv("COLUMNS", "132")  # run() uses 80 whatever the environment says
+    assert browser.split(line) == argv
+    assert browser.run(line) == terminal(argv)
+    assert os.environ["COLUMNS"] == "132"
+
+
+def test_a_line_the_shell_cannot_split_is_a_one_line_error():
+    assert browser.run("table --classes '10") == (2, "", "mnetcalc: error: No closing quotation\n")
+
+
+def test_table_choices_are_the_command_lines():
+    choices = browser.table_choices()
+    assert choices["variant"] == list(VARIANTS)
+    assert choices["format"] == list(FORMATS)
+    assert choices["network"] == ["mobilenet_v1", *DEFAULT_RESOLUTION]

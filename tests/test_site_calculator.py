@@ -1,0 +1,247 @@
+"""Browser test of the live calculator page (book/calculator.md) of the built book.
+
+The page runs this checkout's mnetcalc in Pyodide. For command lines given by ``?cmd=`` and typed
+into its forms, what the page shows must equal, character for character, what ``mnetcalc`` prints
+in a terminal of 80 columns (run here as a subprocess); the totals the network form shows must be
+the library's; no request may leave 127.0.0.1; and pages without the calculator must not fetch
+anything of Pyodide. The server and browser fixtures are test_site.py's.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from test_site import browser_context, is_external, server, site  # noqa: F401 - fixtures
+
+import mnetcalc
+
+pytestmark = pytest.mark.site
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "book/calculator.html"
+CALCULATOR = "#mnetcalc-calculator"
+OUTPUT = f"{CALCULATOR} .calc-output"
+DEFAULT_COMMAND = "table --alpha 0.25 --res 128"
+#: What only the calculator page may fetch.
+PYODIDE_PATHS = ("/_static/pyodide/", "/_static/calculator/", "/_static/calculator.js")
+
+
+def terminal(line: str) -> tuple[int, str]:
+    """Exit status and what ``mnetcalc LINE`` prints (stdout, then stderr) under COLUMNS=80."""
+    env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "mnetcalc", *shlex.split(line)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+@dataclass
+class Opened:
+    page: object
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def runs(self) -> int:
+        return int(self.page.get_attribute(CALCULATOR, "data-runs") or 0)
+
+    def wait_for_run(self, after: int) -> None:
+        """Wait until the calculator has run more than ``after`` commands (or failed to start)."""
+        self.page.wait_for_function(
+            "([selector, after]) => { const root = document.querySelector(selector);"
+            " return root.dataset.error || Number(root.dataset.runs || 0) > after; }",
+            arg=[CALCULATOR, after],
+        )
+        error = self.page.get_attribute(CALCULATOR, "data-error")
+        assert not error, f"the calculator did not start: {error}"
+
+    def shown(self) -> tuple[int, str]:
+        status = int(self.page.get_attribute(OUTPUT, "data-status"))
+        return status, self.page.text_content(OUTPUT)
+
+
+def opened(context, url: str, wait_for_calculator: bool = True) -> Opened:
+    """A new tab on ``url``, recording every request it makes and refusing external ones."""
+    page = context.new_page()
+    seen = Opened(page)
+
+    def route(route):
+        seen.requests.append(route.request.url)
+        route.abort() if is_external(route.request.url) else route.continue_()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    page.goto(url, wait_until="load")
+    if wait_for_calculator:
+        seen.wait_for_run(0)
+    return seen
+
+
+@pytest.fixture
+def open_page(server, browser_context):  # noqa: F811 - the imported fixtures
+    """open_page(path) -> Opened: a fresh tab on ``path`` (closed after the test)."""
+    tabs: list[Opened] = []
+
+    def load(path: str, wait_for_calculator: bool = True) -> Opened:
+        tabs.append(opened(browser_context, f"{server}/{path}", wait_for_calculator))
+        return tabs[-1]
+
+    yield load
+    for seen in tabs:
+        seen.page.close()
+
+
+@pytest.fixture(scope="module")
+def calculator(server, browser_context):  # noqa: F811 - the imported fixtures
+    """One calculator tab shared by the tests that type into it (Python starts once)."""
+    seen = opened(browser_context, f"{server}/{PAGE}")
+    yield seen
+    seen.page.close()
+
+
+def type_command(seen: Opened, line: str) -> None:
+    """Type ``line`` into the command box, press Enter, wait for its output."""
+    runs = seen.runs()
+    box = seen.page.locator(f"{CALCULATOR} .calc-command input[name=cmd]")
+    box.fill(line)
+    box.press("Enter")
+    seen.wait_for_run(runs)
+
+
+COMMANDS = [
+    "table --alpha 0.5 --res 160",
+    "table --alpha 0.75 --res 192 --variant shallow --format markdown",
+    "table --network googlenet --format json",
+    "table --classes 10 --format csv",
+    "layer --dk 3 --m 512 --n 512 --df 14 --alpha 0.75 --rho 0.714",
+    "sweep --alpha 1,0.5 --res 224,160",
+    "table --alpha -1",  # bad input: the CLI's one-line error, status 2
+    "sweep --res 224,abc",
+]
+
+
+@pytest.mark.parametrize("line", COMMANDS)
+def test_cmd_in_the_url_shows_what_the_terminal_prints(open_page, line):
+    seen = open_page(f"{PAGE}?cmd={quote(line)}")
+    assert seen.shown() == terminal(line)
+    assert not seen.errors, seen.errors
+
+
+def test_without_cmd_the_default_table_is_shown(open_page):
+    seen = open_page(PAGE)
+    status, text = seen.shown()
+    assert (status, text) == terminal(DEFAULT_COMMAND)
+    assert text.startswith("MobileNet v1 (separable), alpha 0.25, resolution 128")
+    query = parse_qs(urlsplit(seen.page.url).query)
+    assert query == {"cmd": [DEFAULT_COMMAND]}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "sweep --alpha 0.75 --res 192 --format csv",
+        "mnetcalc table --network alexnet --classes '100'",  # a leading `mnetcalc`, shell quoting
+        "layer --dk 5 --m 32 --n 64 --df 56 --format json",
+        "table --res 0",
+        "table --alpha 1 --bogus",  # argparse's own error
+    ],
+)
+def test_typed_command_shows_what_the_terminal_prints(calculator, line):
+    seen = calculator
+    type_command(seen, line)
+    assert seen.shown() == terminal(line.removeprefix("mnetcalc "))
+    # The URL now carries the command, so the result can be linked.
+    assert parse_qs(urlsplit(seen.page.url).query) == {"cmd": [line]}
+
+
+def test_argparse_choice_error_differs_only_in_quoting(calculator):
+    """argparse words "invalid choice" by the Python version: the page runs Python 3.14, which
+    lists the choices unquoted; Python 3.11 quotes them. Everything else is the same line."""
+    line = "table --format yaml"
+    type_command(calculator, line)
+    status, text = calculator.shown()
+    expected_status, expected = terminal(line)
+    assert status == expected_status == 2
+    assert text.count("\n") == 1 and text.startswith("mnetcalc: error: argument --format: invalid")
+    assert text.replace("'", "") == expected.replace("'", "")
+
+
+def form_command(seen: Opened) -> str:
+    return seen.page.input_value(f"{CALCULATOR} .calc-command input[name=cmd]")
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"alpha": "0.5", "res": "160"}, mnetcalc.mobilenet_v1(0.5, 160)),
+        (
+            {"variant": "standard", "alpha": "0.75", "res": "96", "classes": "10"},
+            mnetcalc.mobilenet_v1(0.75, 96, 10, variant="standard"),
+        ),
+        ({"network": "alexnet"}, mnetcalc.alexnet()),
+        ({"network": "vgg16", "res": "160"}, mnetcalc.vgg16(160)),
+    ],
+    ids=["alpha-res", "standard", "alexnet", "vgg16"],
+)
+def test_network_form_shows_the_librarys_totals(calculator, fields, expected):
+    seen = calculator
+    type_command(seen, DEFAULT_COMMAND)  # the form follows the result: back to its defaults
+    form = f"{CALCULATOR} .calc-network"
+    for name, value in fields.items():
+        runs = seen.runs()
+        element = seen.page.locator(f"{form} [name={name}]")
+        if name in ("network", "variant"):
+            element.select_option(value)
+        else:
+            element.fill(value)
+            element.dispatch_event("change")
+        seen.wait_for_run(runs)
+    totals = seen.page.locator(f"{CALCULATOR} .calc-totals")
+    assert int(totals.get_attribute("data-mult-adds")) == expected.mult_adds
+    assert int(totals.get_attribute("data-params")) == expected.params
+    # One bar per layer, and the table is the one the terminal prints for the form's command.
+    assert seen.page.locator(f"{CALCULATOR} .calc-chart rect").count() == len(expected.layers)
+    assert seen.shown() == terminal(form_command(seen))
+
+
+def test_layer_form_shows_table_3(calculator):
+    seen = calculator
+    runs = seen.runs()
+    seen.page.locator(f"{CALCULATOR} .calc-layer [name=m]").fill("256")
+    seen.page.locator(f"{CALCULATOR} .calc-layer [name=m]").dispatch_event("change")
+    seen.wait_for_run(runs)
+    line = form_command(seen)
+    assert line == "layer --dk 3 --m 256 --n 512 --df 14 --alpha 0.75 --rho 0.714"
+    assert seen.shown() == terminal(line)
+
+
+def test_no_script_errors(calculator):
+    assert not calculator.errors, calculator.errors
+
+
+def test_no_request_leaves_the_machine(open_page):
+    seen = open_page(f"{PAGE}?cmd={quote('table --network squeezenet')}")
+    external = sorted({url for url in seen.requests if is_external(url)})
+    assert not external, "the calculator requests external URLs:\n" + "\n".join(external)
+    fetched = {urlsplit(url).path.rsplit("/", 1)[-1] for url in seen.requests}
+    assert {"pyodide.asm.wasm", "python_stdlib.zip", "mnetcalc.zip"} <= fetched
+
+
+@pytest.mark.parametrize("path", ["book/intro.html", "book/multipliers.html"])
+def test_pages_without_the_calculator_load_nothing_of_pyodide(open_page, path):
+    seen = open_page(path, wait_for_calculator=False)
+    seen.page.wait_for_load_state("networkidle")
+    loaded = [url for url in seen.requests if any(p in urlsplit(url).path for p in PYODIDE_PATHS)]
+    assert not loaded, f"{path} loads calculator files: {loaded}"
+    assert seen.requests, "the browser recorded no request at all"
