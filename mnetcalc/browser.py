@@ -90,8 +90,13 @@ def table_choices() -> dict[str, list[str]]:
         for action in build_parser("table")._actions
         if action.choices and "table" in action.choices
     )
-    return {
+    from .cli.table import WIDTH_NETWORKS
+
+    choices = {
         action.dest: list(action.choices)
         for action in table._actions
         if action.choices and action.option_strings
     }
+    # Not an option's choices: the networks that take --alpha (the form disables it for the rest).
+    choices["alpha_networks"] = ["mobilenet_v1", *WIDTH_NETWORKS]
+    return choices

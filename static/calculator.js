@@ -191,13 +191,20 @@
 
   // -- the forms write command lines ------------------------------------------------------------
 
+  // The networks that take a width multiplier, as Python's command line says (set at start).
+  var alphaNetworks = ["mobilenet_v1"];
+
+  function takesAlpha(network) {
+    return alphaNetworks.indexOf(network) >= 0;
+  }
+
   function networkCommand() {
     var f = networkForm.elements;
     var words = ["table"];
     var mobilenet = f.network.value === "mobilenet_v1";
     if (!mobilenet) words.push("--network", f.network.value);
     if (mobilenet && f.variant.value !== "separable") words.push("--variant", f.variant.value);
-    if (mobilenet) words.push("--alpha", f.alpha.value.trim() || "1.0");
+    if (takesAlpha(f.network.value)) words.push("--alpha", f.alpha.value.trim() || "1.0");
     if (f.res.value.trim()) words.push("--res", f.res.value.trim());
     if (f.classes.value.trim() && f.classes.value.trim() !== "1000") {
       words.push("--classes", f.classes.value.trim());
@@ -213,9 +220,8 @@
 
   function enableMobilenetOptions() {
     var f = networkForm.elements;
-    var mobilenet = f.network.value === "mobilenet_v1";
-    f.alpha.disabled = !mobilenet;
-    f.variant.disabled = !mobilenet;
+    f.alpha.disabled = !takesAlpha(f.network.value);
+    f.variant.disabled = f.network.value !== "mobilenet_v1";
   }
 
   // The form follows the report Python returned (e.g. a network's default resolution).
@@ -283,6 +289,7 @@
     var choicesProxy = browser.table_choices();
     var choices = choicesProxy.toJs();
     choicesProxy.destroy();
+    alphaNetworks = choices.alpha_networks;
     fill(networkForm.elements.network, choices.network);
     fill(networkForm.elements.variant, choices.variant);
     wireForms();

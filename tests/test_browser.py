@@ -12,6 +12,7 @@ import pytest
 
 from mnetcalc import browser
 from mnetcalc.architecture import VARIANTS
+from mnetcalc.cli.table import WIDTH_NETWORKS
 from mnetcalc.formatting import FORMATS
 from mnetcalc.zoo import DEFAULT_RESOLUTION
 
@@ -56,4 +57,5 @@ def test_table_choices_are_the_command_lines():
     choices = browser.table_choices()
     assert choices["variant"] == list(VARIANTS)
     assert choices["format"] == list(FORMATS)
-    assert choices["network"] == ["mobilenet_v1", *DEFAULT_RESOLUTION]
+    assert choices["network"] == ["mobilenet_v1", *DEFAULT_RESOLUTION, *WIDTH_NETWORKS]
+    assert choices["alpha_networks"] == ["mobilenet_v1", *WIDTH_NETWORKS]
