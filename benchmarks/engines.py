@@ -22,112 +22,52 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from functools import partial
 
-import torch
-
-from mnetcalc.engines import (
-    FLOAT32_ENGINES,
-    FLOAT32_TOLERANCE,
-    agreement,
-    engine_runners,
-    openvino_precision,
-    torch_runner,
-)
-from mnetcalc.latency import interleaved
+from mnetcalc.engines import FLOAT32_TOLERANCE, compare_engines
 from mnetcalc.machine import MachineInfo
-from mnetcalc.model import mobilenet_v1_model
-from mnetcalc.precision import accuracy, bfloat16, fashion_mnist_tensors, int8
+from mnetcalc.precision import precision_ladder
 
 CONFIGS = ((1.0, 224), (0.25, 128))
 
-#: Agreement asked of the reduced-precision paths, relative to max(1, max |plain output|).
-REDUCED_TOLERANCE = {"openvino": 5e-2, "bfloat16": 5e-2, "int8": 2.5e-1}
-
-
-def candidates(model, resolution: int, threads: int, calibration: torch.Tensor) -> dict:
-    """Every engine and precision as a callable on a torch tensor (float32 in, logits out)."""
-    runners = engine_runners(model, resolution, threads=threads)
-    bf16 = bfloat16(model)
-    quantized = int8(model, calibration, threads=threads)
-    runners["bfloat16"] = torch_runner(bf16)
-    runners["int8"] = torch_runner(quantized)
-    return runners
-
-
-def table_rows(latency: dict) -> list[dict]:
-    fastest = min(latency[name].median for name in FLOAT32_ENGINES)
-    return [
-        {
-            "engine": name,
-            "median_ms": 1e3 * lat.median,
-            "iqr_ms": 1e3 * lat.iqr,
-            "ratio": lat.median / fastest,
-            "cpu_per_wall": lat.cpu_per_wall,
-        }
-        for name, lat in latency.items()
-    ]
-
 
 def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time: float) -> dict:
-    torch.manual_seed(0)
-    model = mobilenet_v1_model(alpha).eval()
-    generator = torch.Generator().manual_seed(1)
-    x = torch.randn(1, 3, resolution, resolution, generator=generator)
-    calibration = torch.randn(16, 3, resolution, resolution, generator=generator)
-    runners = candidates(model, resolution, threads, calibration)
-    agree = agreement(runners, x, tolerances=REDUCED_TOLERANCE)
-    bad = [a for a in agree.values() if not a.ok]
-    assert not bad, f"outputs differ from the plain model: {bad}"
-    latency = interleaved(
-        {name: partial(run, x) for name, run in runners.items()},
-        threads=threads,
-        rounds=rounds,
-        round_time=round_time,
-        description=f"{alpha:g}/{resolution}, {threads} thread(s)",
+    rows, default_precision = compare_engines(
+        alpha, resolution, threads=threads, rounds=rounds, round_time=round_time
     )
     return {
         "alpha": alpha,
         "resolution": resolution,
         "threads": threads,
-        "openvino_default_precision": openvino_precision(runners["openvino"]),
-        "agreement": {name: a.error for name, a in agree.items()},
-        "rows": table_rows(latency),
+        "openvino_default_precision": default_precision,
+        "agreement": {row.engine: row.error for row in rows},
+        "rows": [
+            {
+                "engine": row.engine,
+                "median_ms": 1e3 * row.latency.median,
+                "iqr_ms": 1e3 * row.latency.iqr,
+                "ratio": row.ratio,
+                "cpu_per_wall": row.latency.cpu_per_wall,
+            }
+            for row in rows
+        ],
     }
 
 
 def ladder(path: str, threads: int, rounds: int, round_time: float) -> dict:
     """Test accuracy and latency of a trained Fashion-MNIST model down the precision ladder."""
-    from mnetcalc.precision import precision_models
     from mnetcalc.train import load
 
     model, config = load(path)
-    x_calibration, x_test, y_test = fashion_mnist_tensors(config)
-    resolution = config.network.resolution
-    models = precision_models(model, resolution, x_calibration, threads=threads)
-    runners = {name: m for name, m in models.items()}
-    runners["openvino"] = engine_runners(
-        model, resolution, threads=threads, engines=["openvino"], in_channels=1
-    )["openvino"]
-    with torch.no_grad():
-        accuracies = {"plain": accuracy(model, x_test, y_test)}
-        accuracies.update({name: accuracy(run, x_test, y_test) for name, run in runners.items()})
-    x = x_test[:1].contiguous()
-    latency = interleaved(
-        {name: partial(run, x) for name, run in runners.items()},
-        threads=threads,
-        rounds=rounds,
-        round_time=round_time,
-        description=f"ladder, {threads} thread(s)",
-    )
-    reference = latency["float32"].median
+    rows = precision_ladder(model, config, threads=threads, rounds=rounds, round_time=round_time)
+    timed = [row for row in rows if row.latency is not None]
+    reference = next(row.latency.median for row in timed if row.precision == "float32")
     return {
         "model": path,
         "config": config.to_dict(),
         "threads": threads,
-        "test_accuracy": accuracies,
-        "latency_ms": {name: 1e3 * lat.median for name, lat in latency.items()},
-        "ratio_to_float32": {name: lat.median / reference for name, lat in latency.items()},
+        "test_accuracy": {row.precision: row.test_accuracy for row in rows},
+        "latency_ms": {row.precision: 1e3 * row.latency.median for row in timed},
+        "ratio_to_float32": {row.precision: row.latency.median / reference for row in timed},
     }
 
 

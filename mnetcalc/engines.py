@@ -194,3 +194,73 @@ def agreement(
         error = float(np.abs(run(x) - expected).max()) / scale
         result[name] = Agreement(name, error, (tolerances or {}).get(name, tolerance))
     return result
+
+
+# -- one comparison: every engine and the precision ladder, timed together
+# -----------------------------------------------------------------------------------------------
+
+#: Agreement asked of the reduced-precision paths, relative to max(1, max |plain output|): bf16
+#: keeps 8 significant bits; int8 (on random weights and random calibration data) far fewer.
+REDUCED_TOLERANCE = {"openvino": 5e-2, "bfloat16": 5e-2, "int8": 2.5e-1}
+
+
+def deployment_runners(
+    model: nn.Module, resolution: int, *, threads: int, calibration: torch.Tensor
+) -> dict[str, Runner]:
+    """:func:`engine_runners` (all :data:`ENGINES`) plus ``optimize()``'s network in bfloat16 and
+    int8 (:mod:`mnetcalc.precision`, int8 calibrated on ``calibration``)."""
+    from .precision import bfloat16, int8
+
+    runners = engine_runners(model, resolution, threads=threads)
+    runners["bfloat16"] = torch_runner(bfloat16(model))
+    runners["int8"] = torch_runner(int8(model, calibration, threads=threads))
+    return runners
+
+
+@dataclass(frozen=True)
+class EngineRow:
+    engine: str
+    latency: object  # mnetcalc.latency.Latency
+    ratio: float  # median over the fastest float32 engine's median, same run
+    error: float  # agreement with the plain model
+
+
+def compare_engines(
+    alpha: float,
+    resolution: int,
+    *,
+    threads: int,
+    rounds: int = 6,
+    round_time: float = 0.2,
+    progress: bool = True,
+) -> tuple[list[EngineRow], str]:
+    """MobileNet v1 (``alpha``, random weights, seed 0) at ``resolution``, batch 1, under every
+    engine and precision of :func:`deployment_runners`, checked to agree with the plain model and
+    timed in one interleaved run; returns the rows and OpenVINO's default precision."""
+    from .latency import interleaved
+    from .model import mobilenet_v1_model
+
+    torch.manual_seed(0)
+    model = mobilenet_v1_model(alpha).eval()
+    generator = torch.Generator().manual_seed(1)
+    x = torch.randn(1, 3, resolution, resolution, generator=generator)
+    calibration = torch.randn(16, 3, resolution, resolution, generator=generator)
+    runners = deployment_runners(model, resolution, threads=threads, calibration=calibration)
+    agree = agreement(runners, x, tolerances=REDUCED_TOLERANCE)
+    bad = [a for a in agree.values() if not a.ok]
+    if bad:
+        raise AssertionError(f"outputs differ from the plain model: {bad}")
+    latency = interleaved(
+        {name: (lambda run=run: run(x)) for name, run in runners.items()},
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description=f"{alpha:g}/{resolution}, {threads} thread(s)",
+    )
+    fastest = min(latency[name].median for name in FLOAT32_ENGINES)
+    rows = [
+        EngineRow(name, lat, lat.median / fastest, agree[name].error)
+        for name, lat in latency.items()
+    ]
+    return rows, openvino_precision(runners["openvino"])

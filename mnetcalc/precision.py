@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -185,3 +186,83 @@ def accuracy(model, images: torch.Tensor, labels: torch.Tensor, batch_size: int 
             logits = torch.as_tensor(model(images[start : start + batch_size].contiguous()))
             correct += int((logits.argmax(1) == labels[start : start + batch_size]).sum())
     return correct / len(images)
+
+
+def matmul_peaks(threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.2):
+    """This machine's measured matrix-multiply rate, in 1e9 operations per second (best block), for
+    float32 (``torch.mm``), bfloat16 (``torch.mm``) and int8 (``torch._int_mm``, int32 sums):
+    the roofs of the precision ladder, timed in one interleaved run."""
+    from functools import partial
+
+    from .latency import interleaved
+
+    a = torch.randn(size, size)
+    q = torch.randint(-128, 128, (size, size), dtype=torch.int8)
+    b = a.to(torch.bfloat16)
+    calls = {
+        "float32": partial(torch.mm, a, a),
+        "bfloat16": partial(torch.mm, b, b),
+        "int8": partial(torch._int_mm, q, q),
+    }
+    latency = interleaved(
+        calls, threads=threads, rounds=rounds, round_time=round_time, progress=False
+    )
+    return {name: 2 * size**3 / lat.min / 1e9 for name, lat in latency.items()}
+
+
+@dataclass(frozen=True)
+class LadderRow:
+    precision: str
+    test_accuracy: float
+    latency: object | None  # mnetcalc.latency.Latency (None: the eager float model, not timed)
+
+
+def precision_ladder(
+    model: nn.Module,
+    config,
+    *,
+    threads: int,
+    data=None,
+    calibration: int = 1000,
+    rounds: int = 6,
+    round_time: float = 0.2,
+    progress: bool = True,
+) -> list[LadderRow]:
+    """A Fashion-MNIST model trained with ``config`` down the ladder: its eager form, then
+    :func:`precision_models` and OpenVINO at its default precision, each with its accuracy on the
+    10,000 test images and its batch-1 latency (one interleaved run). int8 is calibrated on
+    ``calibration`` training images."""
+    from .engines import engine_runners, torch_runner
+    from .latency import interleaved
+
+    x_calibration, x_test, y_test = fashion_mnist_tensors(config, data, calibration)
+    resolution = config.network.resolution
+    runners = {
+        name: torch_runner(m)
+        for name, m in precision_models(model, resolution, x_calibration, threads=threads).items()
+    }
+    runners.update(
+        engine_runners(
+            model,
+            resolution,
+            threads=threads,
+            engines=["openvino"],
+            in_channels=config.network.in_channels,
+        )
+    )
+    x = x_test[:1].contiguous()
+    latency = interleaved(
+        {name: (lambda run=run: run(x)) for name, run in runners.items()},
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description="precision ladder",
+    )
+    rows = [LadderRow("plain", accuracy(model.eval(), x_test, y_test), None)]
+    with torch_threads(threads):
+        rows += [
+            LadderRow(name, accuracy(run, x_test, y_test), latency[name])
+            for name, run in runners.items()
+        ]
+    return rows
