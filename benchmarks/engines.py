@@ -21,7 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+
+# PyTorch's OpenMP threads, like ONNX Runtime's, spin while they wait for work; on a busy 2-CPU
+# machine a spinning thread keeps its partner from running and a 2-thread call can take 100x
+# longer. ONNX Runtime's spinning is switched off (mnetcalc.engines); this is the same for torch
+# (it must be set before torch loads OpenMP). Export OMP_WAIT_POLICY=ACTIVE to time the default.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from mnetcalc.engines import FLOAT32_TOLERANCE, compare_engines
 from mnetcalc.machine import MachineInfo
@@ -125,6 +132,7 @@ def main(argv=None) -> int:
 
     print(f"machine: {machine.describe()}")
     print(f"load average before: {before.load_average}, after: {machine.load_average}")
+    print(f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
     print(
         "ratio: median over the fastest float32 engine's median in the same run; max error: "
         f"|output - plain| / max(1, |plain|) (float32 engines must be <= {FLOAT32_TOLERANCE:g})"
@@ -136,6 +144,7 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             data = {"machine": machine.to_dict(), "load_average_before": before.load_average}
+            data["omp_wait_policy"] = os.environ["OMP_WAIT_POLICY"]
             json.dump({**data, "engines": engines, "ladders": ladders}, out, indent=2)
     return 0
 
