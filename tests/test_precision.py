@@ -48,7 +48,6 @@ def test_int8_runs_quantized_kernels_and_agrees_roughly(small):
     assert cosine(out, expected) > 0.95
 
 
-
 def test_depthwise_weights_per_channel_or_per_tensor(small):
     model, calibration, _, _ = small
     per_channel = int8_module(model, calibration[:16])
