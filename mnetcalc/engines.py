@@ -264,3 +264,28 @@ def compare_engines(
         for name, lat in latency.items()
     ]
     return rows, openvino_precision(runners["openvino"])
+
+
+def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 0.4):
+    """Whole-model latency of a :class:`~mnetcalc.latency.BenchConfig`'s network (eager weights)
+    under one of :data:`ENGINES`, like :func:`~mnetcalc.latency.measure_latency` for torch."""
+    from .latency import LatencyResult, interleaved
+    from .machine import MachineInfo
+
+    network = config.network
+    run = engine_runners(
+        config.eager_model(),
+        network.resolution,
+        threads=config.threads,
+        engines=[engine],
+        in_channels=network.in_channels,
+    )[engine]
+    x = config.inputs()
+    latency = interleaved(
+        {engine: lambda: run(x)},
+        threads=config.threads,
+        rounds=rounds,
+        round_time=round_time,
+        description=engine,
+    )[engine]
+    return LatencyResult(config, latency, config.report(), MachineInfo.current(config.threads))

@@ -92,3 +92,30 @@ def test_ort_and_openvino_outputs_are_numpy(small):
     x = np.zeros((1, 3, 32, 32), dtype=np.float32)
     for name in ("onnxruntime", "openvino_f32"):
         assert isinstance(runners[name](x), np.ndarray)
+
+
+def test_bench_cli_runs_an_engine(capsys):
+    import json
+
+    from mnetcalc.cli import main
+
+    args = "bench --alpha 0.25 --res 32 --threads 1 --rounds 1 --seconds 0.01".split()
+    assert main([*args, "--engine", "onnxruntime", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["engine"] == "onnxruntime" and data["machine"]["threads"] == 1
+    assert data["latency"]["median_s"] > 0
+
+
+@pytest.mark.parametrize(
+    "extra, bad",
+    [
+        (["--engine", "tensorrt"], "'tensorrt'"),
+        (["--engine", "openvino", "--optimize"], "--optimize"),
+    ],
+)
+def test_bench_cli_refuses_a_bad_engine_request(capsys, extra, bad):
+    from mnetcalc.cli import main
+
+    assert main(["bench", "--res", "32", *extra]) == 2
+    err = capsys.readouterr().err
+    assert bad in err and len(err.strip().splitlines()) == 1
