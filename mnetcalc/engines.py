@@ -212,7 +212,7 @@ def deployment_runners(
     from .precision import bfloat16, int8
 
     runners = engine_runners(model, resolution, threads=threads)
-    runners["bfloat16"] = torch_runner(bfloat16(model))
+    runners["bfloat16"] = torch_runner(bfloat16(model, resolution, threads=threads))
     runners["int8"] = torch_runner(int8(model, calibration, threads=threads))
     return runners
 

@@ -2,8 +2,8 @@
 int8, with PyTorch's own machinery.
 
 - :func:`bfloat16`: BatchNorm folded, channels-last, weights and activations in bfloat16 (oneDNN's
-  bf16 kernels; fast only where the CPU has bf16 instructions: AVX-512 bf16 or AMX), eager; takes
-  and returns float32 tensors.
+  bf16 kernels; fast only where the CPU has bf16 instructions: AVX-512 bf16 or AMX), traced and
+  frozen with oneDNN Graph fusion like ``optimize()``; takes and returns float32 tensors.
 - :func:`int8`: post-training static quantization with the FX graph-mode flow of
   ``torch.ao.quantization`` for the x86 backend: BatchNorm folded, conv + ReLU fused, activations
   quantized per tensor (histogram observer), weights per output channel, calibrated on sample
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .model import fold_batchnorm, torch_threads
+from .model import fold_batchnorm, frozen, torch_threads
 from .validation import positive_int
 
 #: The ladder's rungs, from the widest format to the narrowest.
@@ -56,11 +56,20 @@ def _traced(module: nn.Module, example: torch.Tensor) -> torch.jit.ScriptModule:
     return graph
 
 
-def bfloat16(model: nn.Module) -> nn.Module:
-    """``model`` (BatchNorm folded, channels-last) computing in bfloat16, in eager mode: traced and
-    frozen, the bf16 graph ran many times slower than the eager one (``benchmarks/README.md``)."""
+def bfloat16(
+    model: nn.Module, resolution: int, *, threads: int, in_channels: int | None = None
+) -> nn.Module:
+    """``model`` (BatchNorm folded, channels-last) computing in bfloat16, traced and frozen on a
+    1 x ``in_channels`` x ``resolution`` x ``resolution`` input with oneDNN Graph fusion (conv +
+    ReLU fused in bf16), built at ``threads`` threads. Eager bf16 and a frozen graph without the
+    fusion were both many times slower than float32 (``benchmarks/README.md``)."""
+    resolution, threads = positive_int("resolution", resolution), positive_int("threads", threads)
     body = fold_batchnorm(model).to(memory_format=torch.channels_last).to(torch.bfloat16)
-    return _Bfloat16(body).eval()
+    if in_channels is None:
+        in_channels = next(m for m in body.modules() if isinstance(m, nn.Conv2d)).in_channels
+    example = torch.zeros(1, in_channels, resolution, resolution)
+    with torch_threads(threads):
+        return frozen(_Bfloat16(body).eval(), example, onednn_fusion=True)
 
 
 def _is_depthwise(module: nn.Module) -> bool:
@@ -149,7 +158,7 @@ def precision_models(
 
     return {
         "float32": optimize(model, resolution, threads=threads),
-        "bfloat16": bfloat16(model),
+        "bfloat16": bfloat16(model, resolution, threads=threads),
         "int8": int8(model, calibration, threads=threads),
         "int8_per_tensor_dw": int8(
             model, calibration, threads=threads, depthwise_per_channel=False
