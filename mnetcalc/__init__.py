@@ -23,6 +23,12 @@ Submodules that need torch (import them explicitly):
 * ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` /
   ``matmul_peak``, CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is
   torch-free).
+* ``mnetcalc.engines``: ``engine_runners(model, resolution, threads=T)`` runs the same weights
+  under the plain model, ``optimize()``, ONNX Runtime and OpenVINO (float32 and its default
+  precision), ``agreement`` checks them, ``compare_engines`` times them side by side.
+* ``mnetcalc.precision``: ``bfloat16(model)``, ``int8(model, calibration, threads=T)`` (x86 FX
+  quantization), ``precision_ladder`` (accuracy and latency of a trained model down the ladder),
+  ``matmul_peaks``.
 * ``mnetcalc.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files,
   checked; ``download()`` fetches them (opt-in).
 * ``mnetcalc.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and returns

@@ -25,6 +25,33 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
+#: Instruction-set extensions that decide how fast float32, bfloat16 and int8 inference can be, as
+#: ``/proc/cpuinfo`` names them: 256/512-bit vectors, int8 dot products (VNNI), bf16 dot products,
+#: and the AMX matrix units.
+ISA_FLAGS = (
+    "avx2",
+    "avx512f",
+    "avx_vnni",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_bf16",
+    "amx_int8",
+)
+
+
+def isa_flags() -> tuple[str, ...]:
+    """Which of :data:`ISA_FLAGS` this CPU has (Linux ``/proc/cpuinfo``; empty where unknown)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    present = set(line.split(":", 1)[1].split())
+                    return tuple(flag for flag in ISA_FLAGS if flag in present)
+    except OSError:
+        pass
+    return ()
+
+
 def package_version(name: str) -> str | None:
     try:
         return metadata.version(name)
@@ -48,6 +75,7 @@ class MachineInfo:
     torch_version: str | None
     python_version: str
     load_average: float | None  # 1-minute load average when the measurement ended
+    isa: tuple[str, ...] = ()  # which of ISA_FLAGS the CPU has
 
     @classmethod
     def current(cls, threads: int) -> MachineInfo:
@@ -58,15 +86,18 @@ class MachineInfo:
             torch_version=package_version("torch"),
             python_version=platform.python_version(),
             load_average=load_average(),
+            isa=isa_flags(),
         )
 
     def describe(self) -> str:
         load = f", load average {self.load_average:g}" if self.load_average is not None else ""
         torch = f", torch {self.torch_version}" if self.torch_version else ""
+        isa = f" ({' '.join(self.isa)})" if self.isa else ""
         return (
-            f"{self.cpu}, {self.logical_cpus} logical CPUs, {self.threads} thread(s) used{torch}, "
+            f"{self.cpu}{isa}, {self.logical_cpus} logical CPUs, "
+            f"{self.threads} thread(s) used{torch}, "
             f"Python {self.python_version}{load}"
         )
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "isa": list(self.isa)}

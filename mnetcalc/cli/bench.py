@@ -12,7 +12,7 @@ import textwrap
 
 from ..architecture import MobileNetConfig
 from ..formatting import aligned, describe, json_text, millions, percent
-from ..validation import positive_int, positive_number
+from ..validation import InvalidArgument, choice, positive_int, positive_number
 from .options import (
     add_alpha,
     add_classes,
@@ -53,6 +53,13 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--per-layer", action="store_true", help="also each layer's share of the time"
     )
+    parser.add_argument(
+        "--engine",
+        default="torch",
+        metavar="E",
+        help=f"run the model under {', '.join(ENGINE_CHOICES)} (default: torch; the others export "
+        "it to ONNX, with --threads threads, and take neither --optimize nor --per-layer)",
+    )
     parser.add_argument("--rounds", default="5", metavar="N", help="timed rounds (default: 5)")
     parser.add_argument(
         "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
@@ -60,13 +67,39 @@ def add_arguments(parser) -> None:
     add_format(parser, ("text", "json"))
 
 
+#: What ``--engine`` accepts: torch itself, or an engine of :mod:`mnetcalc.engines`.
+ENGINE_CHOICES = ("torch", "onnxruntime", "openvino", "openvino_f32")
+
+ENGINE_NAMES = {
+    "onnxruntime": "ONNX Runtime (all graph optimisations, no spinning)",
+    "openvino": "OpenVINO (its default precision)",
+    "openvino_f32": "OpenVINO (float32 forced)",
+}
+
+
 def run(args) -> int:
     # Every argument checked before torch is imported.
     network = MobileNetConfig(**network_options(args))
     threads, batch = positive_int("threads", args.threads), positive_int("batch", args.batch)
     rounds, seconds = positive_int("rounds", args.rounds), positive_number("seconds", args.seconds)
+    engine = choice("engine", args.engine, ENGINE_CHOICES)
+    if engine != "torch" and (args.optimize or args.per_layer):
+        raise InvalidArgument(
+            f"--engine {engine} takes neither --optimize nor --per-layer", "engine"
+        )
 
     from ..latency import BenchConfig, measure_latency, measure_layers  # needs torch
+
+    if engine != "torch":
+        from ..engines import measure_engine  # needs torch and the engine
+
+        config = BenchConfig(network, threads=threads, batch=batch)
+        result = measure_engine(config, engine, rounds=rounds, round_time=seconds)
+        if args.format == "json":
+            print(json_text({**result.to_dict(), "engine": engine}))
+        else:
+            print(render_text(result, engine=engine))
+        return 0
 
     level = "optimized" if args.optimize else "eager"
     config = BenchConfig(network, threads=threads, batch=batch, level=level)
@@ -95,13 +128,14 @@ def ms(seconds: float) -> str:
     return f"{1e3 * seconds:.3f}"
 
 
-def render_text(result, layers=None) -> str:
+def render_text(result, layers=None, engine: str = "torch") -> str:
     """A :class:`~mnetcalc.latency.LatencyResult` and, if given, its
-    :class:`~mnetcalc.latency.LayerTimes`, as text."""
+    :class:`~mnetcalc.latency.LayerTimes`, as text; ``engine``: what ran the model."""
     config, lat = result.config, result.latency
+    name = LEVEL_NAMES[config.level] if engine == "torch" else ENGINE_NAMES[engine]
     lines = [
         describe(result.cost),
-        f"model: {LEVEL_NAMES[config.level]}; batch {config.batch}, {config.threads} thread(s)",
+        f"model: {name}; batch {config.batch}, {config.threads} thread(s)",
         "",
         f"latency: median {ms(lat.median)} ms, IQR {ms(lat.iqr)} ms, min {ms(lat.min)} ms "
         f"({len(lat.times)} timed blocks; CPU time / wall time {lat.cpu_per_wall:.2f})",

@@ -1,0 +1,121 @@
+"""The engines side by side: a small MobileNet exported to ONNX and run by ONNX Runtime and
+OpenVINO gives the plain model's output (float32 to FLOAT32_TOLERANCE; OpenVINO's default precision,
+bf16 on some CPUs, to bf16's rounding). No timing here (benchmarks/engines.py)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnxruntime")
+pytest.importorskip("openvino")
+
+from mnetcalc.engines import (  # noqa: E402
+    ENGINES,
+    FLOAT32_ENGINES,
+    FLOAT32_TOLERANCE,
+    agreement,
+    engine_runners,
+    openvino_precision,
+)
+from mnetcalc.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
+from mnetcalc.model import mobilenet_v1_model  # noqa: E402
+
+#: bfloat16 keeps 8 significant bits: relative rounding 2**-8 per operation, over ~30 layers.
+BF16_TOLERANCE = 5e-2
+
+
+@pytest.fixture(scope="module")
+def small():
+    torch.manual_seed(0)
+    model = mobilenet_v1_model(0.25, num_classes=10).eval()
+    return model, engine_runners(model, 32, threads=1)
+
+
+def test_every_engine_is_built(small):
+    _, runners = small
+    assert tuple(runners) == ENGINES
+
+
+def test_float32_engines_agree_with_the_plain_model(small):
+    model, runners = small
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))  # batch 2: dynamic
+    with torch.no_grad():
+        expected = model(x).numpy()
+    assert expected.shape == (2, 10)
+    result = agreement({name: runners[name] for name in FLOAT32_ENGINES}, x)
+    for name in FLOAT32_ENGINES:
+        assert result[name].ok, result[name]
+        assert runners[name](x).shape == (2, 10)
+
+
+def test_openvino_default_precision_is_f32_or_bf16_and_agrees(small):
+    _, runners = small
+    precision = openvino_precision(runners["openvino"])
+    assert openvino_precision(runners["openvino_f32"]) == "f32"
+    assert precision in ("f32", "bf16")
+    x = torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(2))
+    result = agreement(runners, x, tolerances={"openvino": BF16_TOLERANCE})
+    assert result["openvino"].ok, result["openvino"]
+    if precision == "f32":
+        assert result["openvino"].error <= FLOAT32_TOLERANCE
+
+
+def test_agreement_notices_a_wrong_engine(small):
+    _, runners = small
+    wrong = {"plain": runners["plain"], "wrong": lambda x: runners["plain"](x) + 0.01}
+    result = agreement(wrong, torch.zeros(1, 3, 32, 32))
+    assert not result["wrong"].ok
+    assert result["wrong"].error == pytest.approx(0.01, rel=1e-3)  # outputs of |y| < 1 here
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="'tensorrt'"):
+        engine_runners(mobilenet_v1_model(0.25), 32, threads=1, engines=["tensorrt"])
+
+
+def test_isa_flags_come_from_proc_cpuinfo():
+    flags = isa_flags()
+    assert set(flags) <= set(ISA_FLAGS)
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            words = set(info.read().split())
+    except OSError:
+        pytest.skip("no /proc/cpuinfo")
+    assert set(flags) == {flag for flag in ISA_FLAGS if flag in words}
+    machine = MachineInfo.current(1)
+    assert all(flag in machine.describe() for flag in flags)
+    assert machine.to_dict()["isa"] == list(flags)
+
+
+def test_ort_and_openvino_outputs_are_numpy(small):
+    _, runners = small
+    x = np.zeros((1, 3, 32, 32), dtype=np.float32)
+    for name in ("onnxruntime", "openvino_f32"):
+        assert isinstance(runners[name](x), np.ndarray)
+
+
+def test_bench_cli_runs_an_engine(capsys):
+    import json
+
+    from mnetcalc.cli import main
+
+    args = "bench --alpha 0.25 --res 32 --threads 1 --rounds 1 --seconds 0.01".split()
+    assert main([*args, "--engine", "onnxruntime", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["engine"] == "onnxruntime" and data["machine"]["threads"] == 1
+    assert data["latency"]["median_s"] > 0
+
+
+@pytest.mark.parametrize(
+    "extra, bad",
+    [
+        (["--engine", "tensorrt"], "'tensorrt'"),
+        (["--engine", "openvino", "--optimize"], "--optimize"),
+    ],
+)
+def test_bench_cli_refuses_a_bad_engine_request(capsys, extra, bad):
+    from mnetcalc.cli import main
+
+    assert main(["bench", "--res", "32", *extra]) == 2
+    err = capsys.readouterr().err
+    assert bad in err and len(err.strip().splitlines()) == 1
