@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-from test_site import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, SITE, QuietHandler  # noqa: E402
+from site_support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, SITE, QuietHandler  # noqa: E402
 
 from mnetcalc import browser  # noqa: E402
 from mnetcalc.machine import MachineInfo  # noqa: E402

@@ -7,7 +7,11 @@ but skipped". Without the variable a skip stays a skip (e.g. the calculator's te
 without torch).
 """
 
+import functools
+import http.server
 import os
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +71,50 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+# -- the built site, served on 127.0.0.1, and one browser for every site test module
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    from site_support import SITE, missing  # the site tests' own module (needs yaml): on demand
+
+    if not (SITE / "index.html").is_file():
+        missing(f"no built book at {SITE} (run `make book`)")
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """A static file server for the site on 127.0.0.1, on a free port."""
+    from site_support import LOCAL_HOST, QuietHandler
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_context():
+    from site_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, missing
+
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} not found (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        yield context
+        context.close()
+        browser.close()

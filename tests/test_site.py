@@ -15,35 +15,26 @@ which turns a missing site or browser into a failure.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import yaml
+from site_support import (  # noqa: F401 - the benchmark and other site tests import these here
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOST,
+    PAGES,
+    ROOT,
+    SCREENSHOTS,
+    SITE,
+    QuietHandler,
+    is_external,
+)
 
 pytestmark = pytest.mark.site
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_HOST = "127.0.0.1"
 # A chapter with a live widget shows this element on the static site in its place.
 WIDGET_FALLBACK = ".widget-fallback"
-TIMEOUT_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -79,67 +70,7 @@ CHAPTERS = {
 }
 
 
-def toc_pages(toc: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every document of the table of contents, root first, as docnames ("book/intro")."""
-    data = yaml.safe_load(toc.read_text())
-    pages = [data["root"]]
 
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in data.items() if key != "root"})
-    return [str(Path(page).with_suffix("")) for page in pages]
-
-
-PAGES = toc_pages()
-
-
-def missing(reason: str):
-    """Fail when the site is required (make test), skip otherwise."""
-    if os.environ.get("MNETCALC_REQUIRE_SITE") == "1":
-        pytest.fail(reason + " (MNETCALC_REQUIRE_SITE=1)")
-    pytest.skip(reason)
-
-
-def is_external(url: str) -> bool:
-    """True for any URL that would leave this machine."""
-    parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about"):
-        return False
-    return parts.hostname != LOCAL_HOST
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    if not (SITE / "index.html").is_file():
-        missing(f"no built book at {SITE} (run `make book`)")
-    return SITE
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    """A static file server for the site on 127.0.0.1, on a free port."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
 
 
 @dataclass
@@ -150,23 +81,6 @@ class Visit:
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     script_errors: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="session")
-def browser_context():
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} not found (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        yield context
-        context.close()
-        browser.close()
 
 
 @pytest.fixture(scope="session")

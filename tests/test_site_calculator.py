@@ -4,7 +4,7 @@ The page runs this checkout's mnetcalc in Pyodide. For command lines given by ``
 into its forms, what the page shows must equal, character for character, what ``mnetcalc`` prints
 in a terminal of 80 columns (run here as a subprocess); the totals the network form shows must be
 the library's; no request may leave 127.0.0.1; and pages without the calculator must not fetch
-anything of Pyodide. The server and browser fixtures are test_site.py's.
+anything of Pyodide. The server and browser fixtures are conftest.py's.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from test_site import browser_context, is_external, server, site  # noqa: F401 - fixtures
+from site_support import is_external
 
 import mnetcalc
 
@@ -89,7 +89,7 @@ def opened(context, url: str, wait_for_calculator: bool = True) -> Opened:
 
 
 @pytest.fixture
-def open_page(server, browser_context):  # noqa: F811 - the imported fixtures
+def open_page(server, browser_context):
     """open_page(path) -> Opened: a fresh tab on ``path`` (closed after the test)."""
     tabs: list[Opened] = []
 
@@ -103,7 +103,7 @@ def open_page(server, browser_context):  # noqa: F811 - the imported fixtures
 
 
 @pytest.fixture(scope="module")
-def calculator(server, browser_context):  # noqa: F811 - the imported fixtures
+def calculator(server, browser_context):
     """One calculator tab shared by the tests that type into it (Python starts once)."""
     seen = opened(browser_context, f"{server}/{PAGE}")
     yield seen
@@ -184,13 +184,13 @@ def form_command(seen: Opened) -> str:
 @pytest.mark.parametrize(
     "fields, expected",
     [
-        ({"alpha": "0.5", "res": "160"}, mnetcalc.mobilenet_v1(0.5, 160)),
+        ({"alpha": "0.5", "res": "160"}, mnetcalc.mobilenet_v1_cost(0.5, resolution=160)),
         (
             {"variant": "standard", "alpha": "0.75", "res": "96", "classes": "10"},
-            mnetcalc.mobilenet_v1(0.75, 96, 10, variant="standard"),
+            mnetcalc.mobilenet_v1_cost(0.75, resolution=96, num_classes=10, variant="standard"),
         ),
-        ({"network": "alexnet"}, mnetcalc.alexnet()),
-        ({"network": "vgg16", "res": "160"}, mnetcalc.vgg16(160)),
+        ({"network": "alexnet"}, mnetcalc.alexnet_cost()),
+        ({"network": "vgg16", "res": "160"}, mnetcalc.vgg16_cost(160)),
     ],
     ids=["alpha-res", "standard", "alexnet", "vgg16"],
 )
