@@ -70,6 +70,7 @@ _EXPORTS = {
     "layers": ("LayerCost",),
     "mobilenet_v2": ("MobileNetV2Config", "mobilenet_v2_cost"),
     "network": ("NetworkConfig", "NetworkCost", "spec_costs"),
+    "stats": ("Interval", "decide", "mean_interval"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
     "train_config": ("TrainConfig",),
     "validation": ("InputTooSmall", "InvalidArgument"),
