@@ -62,8 +62,10 @@ CHAPTERS = {
     "book/applications": Shows(figures=2, tables=9),
     # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
     "book/training": Shows(figures=9, tables=6),
-    # single timings, the grid, layer profile, roofline, optimisations
-    "book/latency": Shows(figures=5, tables=3),
+    # single timings, the grid, layer profile, roofline; the grid's and the profile's tables
+    "book/latency": Shows(figures=4, tables=2),
+    # fig-lat-optimize; the preparation steps, the engines, the precision ladder, the roofs
+    "book/deployment": Shows(figures=1, tables=4),
     # fig-epilogue-grid; TF-slim's table, V2 next to v1
     "book/epilogue": Shows(figures=1, tables=2),
     "book/conventions": Shows(figures=1, tables=4),  # fig-conv-heatmap
