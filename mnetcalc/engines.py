@@ -225,6 +225,14 @@ class EngineRow:
     error: float  # agreement with the plain model
 
 
+def time_runners(runners: Mapping[str, Runner], x, **options) -> dict:
+    """Each runner's latency on the input ``x``, all timed in one interleaved run
+    (:func:`~mnetcalc.latency.interleaved`, which takes ``options``)."""
+    from .latency import interleaved
+
+    return interleaved({name: (lambda run=run: run(x)) for name, run in runners.items()}, **options)
+
+
 def compare_engines(
     alpha: float,
     resolution: int,
@@ -237,7 +245,6 @@ def compare_engines(
     """MobileNet v1 (``alpha``, random weights, seed 0) at ``resolution``, batch 1, under every
     engine and precision of :func:`deployment_runners`, checked to agree with the plain model and
     timed in one interleaved run; returns the rows and OpenVINO's default precision."""
-    from .latency import interleaved
     from .model import mobilenet_v1_model
 
     torch.manual_seed(0)
@@ -250,8 +257,9 @@ def compare_engines(
     bad = [a for a in agree.values() if not a.ok]
     if bad:
         raise AssertionError(f"outputs differ from the plain model: {bad}")
-    latency = interleaved(
-        {name: (lambda run=run: run(x)) for name, run in runners.items()},
+    latency = time_runners(
+        runners,
+        x,
         threads=threads,
         rounds=rounds,
         round_time=round_time,
@@ -269,7 +277,7 @@ def compare_engines(
 def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 0.4):
     """Whole-model latency of a :class:`~mnetcalc.latency.BenchConfig`'s network (eager weights)
     under one of :data:`ENGINES`, like :func:`~mnetcalc.latency.measure_latency` for torch."""
-    from .latency import LatencyResult, interleaved
+    from .latency import LatencyResult
     from .machine import MachineInfo
 
     network = config.network
@@ -281,8 +289,9 @@ def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 
         in_channels=network.in_channels,
     )[engine]
     x = config.inputs()
-    latency = interleaved(
-        {engine: lambda: run(x)},
+    latency = time_runners(
+        {engine: run},
+        x,
         threads=config.threads,
         rounds=rounds,
         round_time=round_time,

@@ -241,8 +241,7 @@ def precision_ladder(
     :func:`precision_models` and OpenVINO at its default precision, each with its accuracy on the
     10,000 test images and its batch-1 latency (one interleaved run). int8 is calibrated on
     ``calibration`` training images."""
-    from .engines import engine_runners, torch_runner
-    from .latency import interleaved
+    from .engines import engine_runners, time_runners, torch_runner
 
     x_calibration, x_test, y_test = fashion_mnist_tensors(config, data, calibration)
     resolution = config.network.resolution
@@ -260,8 +259,9 @@ def precision_ladder(
         )
     )
     x = x_test[:1].contiguous()
-    latency = interleaved(
-        {name: (lambda run=run: run(x)) for name, run in runners.items()},
+    latency = time_runners(
+        runners,
+        x,
         threads=threads,
         rounds=rounds,
         round_time=round_time,
