@@ -1,10 +1,11 @@
 """Layer specifications and their exact costs.
 
 A network is held as *data*: a sequence of ``(name, spec)`` pairs where each spec is one of the
-small immutable records below (``NamedTuple`` classes: cheap to create, so that the
-command line starts fast). Each spec knows how to cost itself given the channels and side of
-the feature map that enters it, like one of fvcore's per-operator handles: it returns one
-:class:`LayerCost` row (or several, for composite specs) and the shape of what leaves it.
+small immutable records below (``collections.namedtuple`` classes, which need no ``typing``
+import: cheap to create, so that the command line starts fast). Each spec knows how to cost
+itself given the channels and side of the feature map that enters it, like one of fvcore's
+per-operator handles: it returns one :class:`LayerCost` row (or several, for composite specs)
+and the shape of what leaves it.
 
 The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.formulas`; the specs here apply them to
 the shapes of a walk through a network.
@@ -32,8 +33,8 @@ shift are counted separately so that the three together equal ``sum(p.numel())``
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from .formulas import depthwise_conv_cost, fully_connected_cost, standard_conv_cost
 from .validation import InputTooSmall, InvalidArgument
@@ -108,22 +109,30 @@ def output_side(
     return out
 
 
-class LayerCost(NamedTuple):
+class LayerCost(
+    namedtuple(
+        "LayerCost",
+        (
+            "name",
+            "type",
+            "stride",
+            "kernel",
+            "in_channels",
+            "out_channels",
+            "input_size",
+            "output_size",
+            "mult_adds",
+            "params",
+            "bias_params",
+            "bn_params",
+            "groups",
+        ),
+        defaults=(0, 0, 1),
+    )
+):
     """One row of a cost table: what a layer is and what it costs."""
 
-    name: str
-    type: str
-    stride: int
-    kernel: int
-    in_channels: int
-    out_channels: int
-    input_size: int
-    output_size: int
-    mult_adds: int
-    params: int
-    bias_params: int = 0
-    bn_params: int = 0
-    groups: int = 1
+    __slots__ = ()
 
     def to_dict(self) -> dict:
         return {key: getattr(self, key) for key in ROW_KEYS}
@@ -152,7 +161,22 @@ def layer_row(
     )  # fmt: skip
 
 
-class Conv(NamedTuple):
+class Conv(
+    namedtuple(
+        "Conv",
+        (
+            "out_channels",
+            "kernel",
+            "stride",
+            "batchnorm",
+            "bias",
+            "padding",
+            "groups",
+            "activation",
+        ),
+        defaults=(3, 1, True, False, None, 1, RELU),
+    )
+):
     """A standard convolution (``kernel`` = 1 makes it pointwise), followed by BatchNorm unless told
     not.
 
@@ -161,14 +185,7 @@ class Conv(NamedTuple):
     groups`` inputs. ``activation``: one of :data:`ACTIVATIONS` (no cost either way).
     """
 
-    out_channels: int
-    kernel: int = 3
-    stride: int = 1
-    batchnorm: bool = True
-    bias: bool = False
-    padding: int | None = None
-    groups: int = 1
-    activation: str | None = RELU
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
@@ -193,14 +210,16 @@ class Conv(NamedTuple):
         )
 
 
-class DepthwiseConv(NamedTuple):
+class DepthwiseConv(
+    namedtuple(
+        "DepthwiseConv",
+        ("kernel", "stride", "batchnorm", "padding", "activation"),
+        defaults=(3, 1, True, None, RELU),
+    )
+):
     """A depthwise convolution: one ``kernel`` x ``kernel`` filter per input channel."""
 
-    kernel: int = 3
-    stride: int = 1
-    batchnorm: bool = True
-    padding: int | None = None
-    activation: str | None = RELU
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         out_side = output_side(side, self.kernel, self.stride, self.padding, name=name)
@@ -218,18 +237,20 @@ class DepthwiseConv(NamedTuple):
         )
 
 
-class Pool(NamedTuple):
+class Pool(
+    namedtuple(
+        "Pool",
+        ("kind", "kernel", "stride", "padding", "ceil_mode"),
+        defaults=(AVGPOOL, None, None, None, False),
+    )
+):
     """Average or max pooling; ``kernel=None`` pools the whole feature map (global pooling).
 
     Pooling has no weights and, in the paper's convention, no mult-adds. ``padding`` and
     ``ceil_mode`` as in :func:`output_side` (``padding=None``: "same").
     """
 
-    kind: str = AVGPOOL
-    kernel: int | None = None
-    stride: int | None = None
-    padding: int | None = None
-    ceil_mode: bool = False
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         if self.kernel is None:  # global pooling
@@ -243,11 +264,10 @@ class Pool(NamedTuple):
         )
 
 
-class FullyConnected(NamedTuple):
+class FullyConnected(namedtuple("FullyConnected", ("out_features", "bias"), defaults=(True,))):
     """A fully connected layer on the flattened input (with bias, no BatchNorm)."""
 
-    out_features: int
-    bias: bool = True
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         m = in_channels * side * side
@@ -264,14 +284,14 @@ class FullyConnected(NamedTuple):
         )
 
 
-class LocalResponseNorm(NamedTuple):
+class LocalResponseNorm(namedtuple("LocalResponseNorm", ("size",), defaults=(5,))):
     """Local response normalisation across ``size`` neighbouring channels (AlexNet, GoogLeNet).
 
     It has no weights; its arithmetic (a few operations per activation) is not a multiply-add of a
     convolution or a matrix product, so the paper's convention does not count it, like pooling.
     """
 
-    size: int = 5
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         yield LayerCost(name, LRN, 1, self.size, in_channels, in_channels, side, side, 0, 0)
@@ -281,14 +301,14 @@ class LocalResponseNorm(NamedTuple):
 Branch = tuple[tuple[str, object], ...]
 
 
-class Branches(NamedTuple):
+class Branches(namedtuple("Branches", ("branches",))):
     """Parallel branches on the same input, their outputs concatenated along the channels.
 
     Yields each branch's rows in turn (named ``"<name>/<part>"``), then one cost-free ``concat`` row
     named ``name`` with the summed channels. All branches must end at the same feature-map side.
     """
 
-    branches: tuple[Branch, ...]
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         ends = []
@@ -308,7 +328,23 @@ class Branches(NamedTuple):
         yield LayerCost(name, CONCAT, 1, 1, total, total, out_side, out_side, 0, 0)
 
 
-class Inception(NamedTuple):
+class Inception(
+    namedtuple(
+        "Inception",
+        (
+            "n1x1",
+            "n3x3_reduce",
+            "n3x3",
+            "n5x5_reduce",
+            "n5x5",
+            "pool_proj",
+            "batchnorm",
+            "bias",
+            "large_kernel",
+        ),
+        defaults=(False, True, 5),
+    )
+):
     """GoogLeNet's Inception module (Szegedy et al. 2014, Table 1's columns), as four
     :class:`Branches`:
 
@@ -318,15 +354,7 @@ class Inception(NamedTuple):
     Inception v1.
     """
 
-    n1x1: int
-    n3x3_reduce: int
-    n3x3: int
-    n5x5_reduce: int
-    n5x5: int
-    pool_proj: int
-    batchnorm: bool = False
-    bias: bool = True
-    large_kernel: int = 5
+    __slots__ = ()
 
     def branches(self) -> Branches:
         def conv(channels: int, kernel: int) -> Conv:
@@ -348,15 +376,15 @@ class Inception(NamedTuple):
         return self.branches().costs(name, in_channels, side)
 
 
-class Fire(NamedTuple):
+class Fire(
+    namedtuple(
+        "Fire", ("squeeze", "expand1x1", "expand3x3", "batchnorm", "bias"), defaults=(False, True)
+    )
+):
     """SqueezeNet's fire module (Iandola et al. 2016): a 1x1 ``squeeze1x1`` convolution, then
     :class:`Branches` ``expand1x1`` (1x1) and ``expand3x3`` (3x3, padding 1), concatenated."""
 
-    squeeze: int
-    expand1x1: int
-    expand3x3: int
-    batchnorm: bool = False
-    bias: bool = True
+    __slots__ = ()
 
     def squeeze_conv(self) -> Conv:
         return Conv(self.squeeze, 1, 1, self.batchnorm, self.bias, padding=0)
@@ -384,14 +412,14 @@ def _chain_costs(name: str, parts: Branch, in_channels: int, side: int) -> Itera
         channels, side = row.out_channels, row.output_size
 
 
-class Residual(NamedTuple):
+class Residual(namedtuple("Residual", ("parts",))):
     """A chain of parts whose output is added to the block's input (He et al. 2016's shortcut).
 
     Yields the parts' rows (``"<name>/<part>"``), then one ``add`` row named ``name``. The sum is
     not a multiply-add of a convolution or a matrix product, so the paper's convention gives it no
     cost. The parts must keep the channels and the side."""
 
-    parts: Branch
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         end = (in_channels, side)
@@ -406,7 +434,11 @@ class Residual(NamedTuple):
         yield LayerCost(name, ADD, 1, 1, in_channels, in_channels, side, side, 0, 0)
 
 
-class InvertedResidual(NamedTuple):
+class InvertedResidual(
+    namedtuple(
+        "InvertedResidual", ("out_channels", "stride", "expansion", "kernel"), defaults=(1, 6, 3)
+    )
+):
     """MobileNetV2's bottleneck block (Sandler et al. 2018, Table 1): ``expand`` (1x1 to
     ``expansion`` x the input's channels, BatchNorm, ReLU6; left out when ``expansion`` is 1),
     ``dw`` (3x3 depthwise carrying the ``stride``, BatchNorm, ReLU6), ``project`` (1x1 to
@@ -414,10 +446,7 @@ class InvertedResidual(NamedTuple):
     output as input channels, it is a :class:`Residual` (rows ``<name>/...`` then ``<name>``'s
     ``add``); otherwise the three rows alone."""
 
-    out_channels: int
-    stride: int = 1
-    expansion: int = 6
-    kernel: int = 3
+    __slots__ = ()
 
     def parts(self, in_channels: int) -> Branch:
         expand = (
@@ -441,7 +470,7 @@ class InvertedResidual(NamedTuple):
         return _chain_costs(name, parts, in_channels, side)
 
 
-class Tap(NamedTuple):
+class Tap(namedtuple("Tap", ("branches",))):
     """Side branches on the feature map at this point of a network, whose outputs are outputs of
     the network (a detector's box and class predictors), while the main path goes on from the same
     map.
@@ -450,7 +479,7 @@ class Tap(NamedTuple):
     that leaves the map as it found it, so that the walk continues from the tapped layer's output.
     """
 
-    branches: tuple[Branch, ...]
+    __slots__ = ()
 
     def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
         for branch in self.branches:
