@@ -112,21 +112,7 @@ def output_side(
 class LayerCost(
     namedtuple(
         "LayerCost",
-        (
-            "name",
-            "type",
-            "stride",
-            "kernel",
-            "in_channels",
-            "out_channels",
-            "input_size",
-            "output_size",
-            "mult_adds",
-            "params",
-            "bias_params",
-            "bn_params",
-            "groups",
-        ),
+        (*ROW_KEYS, "bias_params", "bn_params", "groups"),
         defaults=(0, 0, 1),
     )
 ):
