@@ -24,20 +24,20 @@ import json
 import os
 import sys
 
-# PyTorch's OpenMP threads, like ONNX Runtime's, spin while they wait for work; on a busy 2-CPU
-# machine a spinning thread keeps its partner from running and a 2-thread call can take 100x
-# longer. ONNX Runtime's spinning is switched off (mnetcalc.engines); this is the same for torch
-# (it must be set before torch loads OpenMP). Export OMP_WAIT_POLICY=ACTIVE to time the default.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from mnetcalc.engines import FLOAT32_TOLERANCE, compare_engines
-from mnetcalc.machine import MachineInfo
-from mnetcalc.precision import precision_ladder
+#: ``--omp-wait-policy``: how PyTorch's OpenMP threads wait between parallel regions. "default"
+#: leaves ``OMP_WAIT_POLICY`` as it is (unset: spin a while, then sleep; what the book's chapters
+#: and most users get). "passive" sleeps at once: on a machine where other processes hold the CPUs,
+#: a spinning thread keeps its partner from running and a 2-thread call can take 100x longer; on a
+#: quiet machine it makes every 2-thread layer pay a wake-up. ONNX Runtime's spinning is always off
+#: (mnetcalc.engines). The variable is read when OpenMP starts, so it is set before torch loads.
+WAIT_POLICIES = ("default", "passive", "active")
 
 CONFIGS = ((1.0, 224), (0.25, 128))
 
 
 def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time: float) -> dict:
+    from mnetcalc.engines import compare_engines
+
     rows, default_precision = compare_engines(
         alpha, resolution, threads=threads, rounds=rounds, round_time=round_time
     )
@@ -62,6 +62,7 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
 
 def ladder(path: str, threads: int, rounds: int, round_time: float) -> dict:
     """Test accuracy and latency of a trained Fashion-MNIST model down the precision ladder."""
+    from mnetcalc.precision import precision_ladder
     from mnetcalc.train import load
 
     model, config = load(path)
@@ -116,7 +117,22 @@ def main(argv=None) -> int:
     parser.add_argument("--model", metavar="PATH", help="a trained model for the precision ladder")
     parser.add_argument("--skip-engines", action="store_true", help="only the precision ladder")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument(
+        "--omp-wait-policy",
+        choices=WAIT_POLICIES,
+        default="default",
+        help="how torch's OpenMP threads wait (default: OMP_WAIT_POLICY left as it is)",
+    )
     args = parser.parse_args(argv)
+    if args.omp_wait_policy != "default":
+        if "torch" in sys.modules:
+            parser.error("--omp-wait-policy must be set before torch is imported")
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
+    wait_policy = os.environ.get("OMP_WAIT_POLICY", "unset")
+
+    from mnetcalc.engines import FLOAT32_TOLERANCE
+    from mnetcalc.machine import MachineInfo
+
     thread_counts = [int(t) for t in args.threads.split(",")]
 
     before = MachineInfo.current(max(thread_counts))
@@ -132,7 +148,7 @@ def main(argv=None) -> int:
 
     print(f"machine: {machine.describe()}")
     print(f"load average before: {before.load_average}, after: {machine.load_average}")
-    print(f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    print(f"OMP_WAIT_POLICY={wait_policy}")
     print(
         "ratio: median over the fastest float32 engine's median in the same run; max error: "
         f"|output - plain| / max(1, |plain|) (float32 engines must be <= {FLOAT32_TOLERANCE:g})"
@@ -144,7 +160,7 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             data = {"machine": machine.to_dict(), "load_average_before": before.load_average}
-            data["omp_wait_policy"] = os.environ["OMP_WAIT_POLICY"]
+            data["omp_wait_policy"] = wait_policy
             json.dump({**data, "engines": engines, "ladders": ladders}, out, indent=2)
     return 0
 

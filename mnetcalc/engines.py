@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from .model import optimize, torch_threads
+from .validation import positive_int
 
 #: Engine names, in the order they are built and timed. "openvino" runs at OpenVINO's default
 #: inference precision for this CPU (bf16 where the CPU computes bf16 natively: AMX, or AVX-512
@@ -298,3 +299,56 @@ def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 
         description=engine,
     )[engine]
     return LatencyResult(config, latency, config.report(), MachineInfo.current(config.threads))
+
+
+# -- the price of one more layer
+# -----------------------------------------------------------------------------------------------
+
+#: The engines whose price per layer :func:`layer_price` measures.
+PRICED_ENGINES = ("plain", "optimized", "onnxruntime", "openvino_f32")
+
+
+def layer_chain(layers: int, channels: int = 16) -> nn.Sequential:
+    """``layers`` 1x1 convolutions + ReLU on ``channels`` channels: a network with so little
+    arithmetic per layer that what a runtime spends between layers dominates its time."""
+    layers = positive_int("layers", layers)
+    parts = (part for _ in range(layers) for part in (nn.Conv2d(channels, channels, 1), nn.ReLU()))
+    return nn.Sequential(*parts).eval()
+
+
+def layer_price(
+    *,
+    threads: int,
+    short: int = 8,
+    long: int = 32,
+    side: int = 4,
+    rounds: int = 10,
+    round_time: float = 0.2,
+    progress: bool = False,
+) -> dict[str, float]:
+    """Seconds each engine of :data:`PRICED_ENGINES` spends per layer on a batch-1 input of
+    ``side`` x ``side`` pixels: the time of a :func:`layer_chain` of ``long`` layers minus that of
+    ``short`` layers, over ``long - short``; each chain's engines timed in one interleaved run."""
+    if not 0 < short < long:
+        raise ValueError(f"need 0 < short < long, got short={short}, long={long}")
+    medians = {}
+    for layers in (short, long):
+        chain = layer_chain(layers)
+        x = torch.randn(1, chain[0].in_channels, side, side)
+        runners = engine_runners(
+            chain, side, threads=threads, engines=PRICED_ENGINES, in_channels=x.shape[1]
+        )
+        timed = time_runners(
+            runners,
+            x,
+            threads=threads,
+            rounds=rounds,
+            round_time=round_time,
+            progress=progress,
+            description=f"{layers} layers",
+        )
+        medians[layers] = {name: latency.median for name, latency in timed.items()}
+    return {
+        name: (medians[long][name] - medians[short][name]) / (long - short)
+        for name in medians[short]
+    }

@@ -13,12 +13,16 @@ from mnetcalc.engines import (  # noqa: E402
     ENGINES,
     FLOAT32_ENGINES,
     FLOAT32_TOLERANCE,
+    PRICED_ENGINES,
     agreement,
     engine_runners,
+    layer_chain,
+    layer_price,
     openvino_precision,
 )
 from mnetcalc.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
 from mnetcalc.model import mobilenet_v1_model  # noqa: E402
+from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 #: bfloat16 keeps 8 significant bits: relative rounding 2**-8 per operation, over ~30 layers.
 BF16_TOLERANCE = 5e-2
@@ -119,3 +123,23 @@ def test_bench_cli_refuses_a_bad_engine_request(capsys, extra, bad):
     assert main(["bench", "--res", "32", *extra]) == 2
     err = capsys.readouterr().err
     assert bad in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_layer_chain_runs_the_same_under_every_priced_engine():
+    chain = layer_chain(3)
+    assert len(chain) == 6 and chain[0].kernel_size == (1, 1)
+    runners = engine_runners(chain, 4, threads=1, engines=PRICED_ENGINES, in_channels=16)
+    x = torch.randn(1, 16, 4, 4, generator=torch.Generator().manual_seed(2))
+    result = agreement(runners, x)
+    assert all(result[name].ok for name in PRICED_ENGINES), result
+
+
+@pytest.mark.parametrize("short, long", [(8, 8), (32, 8), (0, 8)])
+def test_layer_price_needs_a_longer_chain(short, long):
+    with pytest.raises(ValueError, match=f"short={short}, long={long}"):
+        layer_price(threads=1, short=short, long=long)
+
+
+def test_a_chain_of_no_layers_is_refused():
+    with pytest.raises(InvalidArgument, match="layers"):
+        layer_chain(0)
