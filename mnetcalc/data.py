@@ -11,6 +11,9 @@ bytes, the only type used here), the number of dimensions, each dimension as a b
 integer, then the data in row-major order. Everything read here is checked against that format, and
 a file that does not fit (wrong magic number, wrong dimensions, no examples, truncated, trailing
 bytes, a damaged gzip stream, a file that cannot be read) raises :class:`DataError` naming the file.
+Only the data the header declares is read, and no more than :data:`MAX_DATA_BYTES` of it: a file
+declaring more, or holding more than it declares (a small gzip "bomb" that inflates to gigabytes),
+is refused without being read whole.
 
 Where the files are looked for (:func:`find_data_dir`):
 
@@ -31,8 +34,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 import os
+import stat
 import struct
 import zlib
 from dataclasses import dataclass
@@ -86,6 +91,18 @@ DOWNLOAD_MD5 = {
 
 #: IDX type code for unsigned bytes.
 UBYTE = 0x08
+
+#: Bytes of data in Fashion-MNIST's largest file, the training images (60000 x 28 x 28).
+LARGEST_FILE_BYTES = 60_000 * SIDE * SIDE
+
+#: The most bytes of data one IDX file may declare (256 MiB): over five times the largest file, so
+#: that a look-alike with more examples still loads, while a header declaring more (a damaged file,
+#: or a few bytes of gzip that would inflate to gigabytes) is refused before that much is read or
+#: allocated.
+MAX_DATA_BYTES = 2**28
+
+#: Files are read in pieces of this many bytes.
+READ_CHUNK = 2**20
 
 HOW_TO_GET = (
     "install the Debian package dataset-fashion-mnist, or put the four IDX .gz files in a folder "
@@ -226,9 +243,25 @@ def find_data_dir(folder: str | os.PathLike | None = None) -> Path:
 # -- reading IDX files -----------------------------------------------------------------------------
 
 
-def read_bytes(path: Path) -> bytes:
-    """The decompressed content of ``path`` (gzip if it ends in ``.gz``); :class:`DataError` saying
-    what is wrong if the file cannot be opened (missing, a folder, no permission) or is damaged."""
+def regular_file_size(stream) -> int | None:
+    """The size of the open file ``stream`` if it is a regular file (whose size is known before
+    reading it), else None (a pipe, a device, a stream in memory)."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read one (gzipped or plain) IDX file of unsigned bytes; :class:`DataError` saying what is
+    wrong if the file cannot be opened (missing, a folder, no permission), is damaged, or is not a
+    complete, valid IDX file of at most :data:`MAX_DATA_BYTES` of data.
+
+    Only the header and the data it declares are read (plus one byte to find trailing data), never
+    the whole decompressed stream: a small gzip file that inflates to gigabytes is refused after
+    reading at most the declared size."""
+    path = Path(path)
     try:
         stream = open(path, "rb")
     except FileNotFoundError:
@@ -242,9 +275,9 @@ def read_bytes(path: Path) -> bytes:
     with stream:
         try:
             if path.suffix != ".gz":
-                return stream.read()
+                return read_idx_stream(stream, str(path), regular_file_size(stream))
             with gzip.GzipFile(fileobj=stream, mode="rb") as unzipped:
-                return unzipped.read()
+                return read_idx_stream(unzipped, str(path), None)
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
             reason = str(error) or type(error).__name__
             raise DataError(f"{path}: damaged gzip file ({reason})") from None
@@ -255,13 +288,22 @@ def read_bytes(path: Path) -> bytes:
 def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
     """An IDX file's numbers as an array of its shape (unsigned bytes only); :class:`DataError`
     naming ``name`` if the content is not a complete, valid IDX file."""
-    if len(content) < 4:
-        raise DataError(f"{name}: not an IDX file (only {len(content)} bytes)")
-    zero, dtype, ndim = struct.unpack(">HBB", content[:4])
+    return read_idx_stream(io.BytesIO(content), name, len(content))
+
+
+def read_idx_stream(stream, name: str, total: int | None) -> np.ndarray:
+    """The IDX content read from the binary ``stream`` (``total`` bytes long, if known), checked
+    against its header as it is read; :class:`DataError` naming ``name`` if it does not fit.
+
+    A known length is checked against the header before the data is read; an unknown one (a
+    decompressed stream) is found by reading: at most the declared size (refused beforehand if over
+    :data:`MAX_DATA_BYTES`), in pieces of :data:`READ_CHUNK` bytes, then one byte more."""
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise DataError(f"{name}: not an IDX file (only {len(magic)} bytes)")
+    zero, dtype, ndim = struct.unpack(">HBB", magic)
     if zero != 0:
-        raise DataError(
-            f"{name}: not an IDX file (magic number {content[:4].hex()}, expected 0000XXYY)"
-        )
+        raise DataError(f"{name}: not an IDX file (magic number {magic.hex()}, expected 0000XXYY)")
     if dtype != UBYTE:
         raise DataError(
             f"{name}: IDX type code 0x{dtype:02x} is not supported (expected 0x08, unsigned bytes)"
@@ -269,30 +311,39 @@ def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
     if ndim == 0:
         raise DataError(f"{name}: IDX header declares 0 dimensions")
     header = 4 + 4 * ndim
-    if len(content) < header:
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise DataError(
-            f"{name}: truncated IDX header ({len(content)} bytes, "
+            f"{name}: truncated IDX header ({4 + len(dims)} bytes, "
             f"{ndim}-dimensional header needs {header})"
         )
-    shape = struct.unpack(f">{ndim}I", content[4:header])
+    shape = struct.unpack(f">{ndim}I", dims)
     size = math.prod(shape)  # Python integers: exact, where int64 would wrap around
-    expected = header + size
-    if len(content) != expected:
-        what = "truncated" if len(content) < expected else "has trailing bytes"
+    declared = (
+        f"header says {'x'.join(map(str, shape))} = {size} bytes of data "
+        f"({header + size} bytes with the {header}-byte header)"
+    )
+    if total is not None and total != header + size:
+        what = "truncated" if total < header + size else "has trailing bytes"
+        raise DataError(f"{name}: {what}: {declared}, file has {total}")
+    if size > MAX_DATA_BYTES:
         raise DataError(
-            f"{name}: {what}: header says {'x'.join(map(str, shape))} = {size} bytes of data "
-            f"({expected} bytes with the {header}-byte header), file has {len(content)}"
+            f"{name}: too large: {declared}, over the limit of {MAX_DATA_BYTES} bytes of data per "
+            f"file (Fashion-MNIST's largest holds {LARGEST_FILE_BYTES})"
         )
+    content = np.empty(size, dtype=np.uint8)
+    view, done = memoryview(content), 0
+    while done < size:
+        got = stream.readinto(view[done : done + READ_CHUNK])
+        if not got:
+            raise DataError(f"{name}: truncated: {declared}, file has {header + done}")
+        done += got
+    if stream.read(1):
+        raise DataError(f"{name}: has trailing bytes: {declared}, file has more (reading stopped)")
     try:
-        return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(shape)
+        return content.reshape(shape)
     except ValueError as error:  # e.g. more dimensions than numpy supports
         raise DataError(f"{name}: {ndim}-dimensional IDX data cannot be read ({error})") from None
-
-
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one (gzipped or plain) IDX file of unsigned bytes."""
-    path = Path(path)
-    return parse_idx(read_bytes(path), str(path))
 
 
 def read_split(images_path: Path, labels_path: Path) -> Split:
