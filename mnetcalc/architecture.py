@@ -21,6 +21,7 @@ here (as in the paper's reference implementation)."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from .layers import Conv, DepthwiseConv, FullyConnected, Pool
 from .network import NetworkConfig, NetworkSpec
@@ -124,7 +125,15 @@ class MobileNetConfig(NetworkConfig):
     convolution and the input's channels. Values are checked and normalised (``"0.5"`` -> 0.5) at
     construction."""
 
-    __slots__ = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
+    field_checks = {
+        "alpha": positive_number,
+        "resolution": positive_int,
+        "num_classes": partial(non_negative_int, meaning=BODY_ONLY_MEANING),
+        "variant": partial(choice, allowed=VARIANTS),
+        "stem_stride": positive_int,
+        "in_channels": positive_int,
+    }
+    __slots__ = tuple(field_checks)
     network = "mobilenet_v1"
 
     def __init__(
@@ -137,14 +146,7 @@ class MobileNetConfig(NetworkConfig):
         stem_stride: int = DEFAULT_STEM_STRIDE,
         in_channels: int = DEFAULT_IN_CHANNELS,
     ):
-        self._set(
-            alpha=positive_number("alpha", alpha),
-            resolution=positive_int("resolution", resolution),
-            num_classes=non_negative_int("num_classes", num_classes, BODY_ONLY_MEANING),
-            variant=choice("variant", variant, VARIANTS),
-            stem_stride=positive_int("stem_stride", stem_stride),
-            in_channels=positive_int("in_channels", in_channels),
-        )
+        self._set_checked(locals())
 
     def spec(self) -> NetworkSpec:
         return mobilenet_v1_spec(

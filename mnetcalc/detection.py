@@ -129,7 +129,14 @@ class SSDMobileNetV1Config(NetworkConfig):
     ``resolution`` (300: ``fixed_shape_resizer``), ``num_classes`` (class slots the predictor
     outputs, background included: 91 for COCO), ``min_depth``, input channels."""
 
-    __slots__ = ("alpha", "resolution", "num_classes", "min_depth", "in_channels")
+    field_checks = {
+        "alpha": positive_number,
+        "resolution": positive_int,
+        "num_classes": positive_int,
+        "min_depth": positive_int,
+        "in_channels": positive_int,
+    }
+    __slots__ = tuple(field_checks)
     network = "ssd_mobilenet_v1"
 
     def __init__(
@@ -141,13 +148,7 @@ class SSDMobileNetV1Config(NetworkConfig):
         min_depth: int = MIN_DEPTH,
         in_channels: int = 3,
     ):
-        self._set(
-            alpha=positive_number("alpha", alpha),
-            resolution=positive_int("resolution", resolution),
-            num_classes=positive_int("num_classes", num_classes),
-            min_depth=positive_int("min_depth", min_depth),
-            in_channels=positive_int("in_channels", in_channels),
-        )
+        self._set_checked(locals())
 
     def spec(self) -> NetworkSpec:
         return ssd_mobilenet_v1_spec(

@@ -88,7 +88,13 @@ class MobileNetV2Config(NetworkConfig):
     """One MobileNetV2: width multiplier ``alpha``, input ``resolution``, classes (TF-slim's
     checkpoints have 1001: ImageNet's 1000 and a background class), input channels."""
 
-    __slots__ = ("alpha", "resolution", "num_classes", "in_channels")
+    field_checks = {
+        "alpha": positive_number,
+        "resolution": positive_int,
+        "num_classes": positive_int,
+        "in_channels": positive_int,
+    }
+    __slots__ = tuple(field_checks)
     network = "mobilenet_v2"
 
     def __init__(
@@ -99,12 +105,7 @@ class MobileNetV2Config(NetworkConfig):
         num_classes: int = 1000,
         in_channels: int = 3,
     ):
-        self._set(
-            alpha=positive_number("alpha", alpha),
-            resolution=positive_int("resolution", resolution),
-            num_classes=positive_int("num_classes", num_classes),
-            in_channels=positive_int("in_channels", in_channels),
-        )
+        self._set_checked(locals())
 
     def spec(self) -> NetworkSpec:
         return mobilenet_v2_spec(self.alpha, num_classes=self.num_classes)

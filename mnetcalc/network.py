@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from .layers import CONV, CONV_DW, LayerCost
@@ -35,6 +35,18 @@ class NetworkConfig(Record):
 
     __slots__ = ()
     network = ""
+
+    #: The fields and their rules: ``check(name, value)`` for each field, in the order they are
+    #: checked (a subclass's ``__slots__`` is ``tuple(field_checks)``); a check returns the value
+    #: normalised or raises :class:`~mnetcalc.validation.InvalidArgument` naming the field.
+    field_checks: Mapping[str, Callable] = {}
+
+    def _set_checked(self, arguments: Mapping) -> None:
+        """Set each field to its value in ``arguments`` (the constructor's ``locals()``), checked
+        by its rule in :attr:`field_checks`; the first bad value raises."""
+        self._set(
+            **{name: check(name, arguments[name]) for name, check in self.field_checks.items()}
+        )
 
     def spec(self) -> NetworkSpec:
         raise NotImplementedError

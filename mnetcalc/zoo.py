@@ -224,18 +224,24 @@ class _ZooConfig(NetworkConfig):
     """The fields every network of the zoo has (``resolution=None``: the network's own input side,
     ``default_resolution``); its JSON omits ``in_channels`` when it is 3."""
 
+    field_checks = {
+        "resolution": positive_int,
+        "num_classes": positive_int,
+        "in_channels": positive_int,
+    }
     __slots__ = ()
     default_resolution = 224
 
     def __init__(
         self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3
     ):
-        resolution = self.default_resolution if resolution is None else resolution
-        self._set(
-            resolution=positive_int("resolution", resolution),
-            num_classes=positive_int("num_classes", num_classes),
-            in_channels=positive_int("in_channels", in_channels),
-        )
+        self._set_checked(locals())
+
+    def _set_checked(self, arguments) -> None:
+        # resolution=None: the network's own input side
+        if arguments["resolution"] is None:
+            arguments = {**arguments, "resolution": self.default_resolution}
+        super()._set_checked(arguments)
 
     def to_dict(self) -> dict:
         data = super().to_dict()
@@ -248,7 +254,7 @@ class _ZooConfig(NetworkConfig):
 class VGG16Config(_ZooConfig):
     """VGG16 (configuration D) at an input ``resolution`` (its first FC layer grows with it)."""
 
-    __slots__ = ("resolution", "num_classes", "in_channels")
+    __slots__ = tuple(_ZooConfig.field_checks)
     network = "vgg16"
 
     def spec(self) -> NetworkSpec:
@@ -260,7 +266,12 @@ class GoogLeNetConfig(_ZooConfig):
     adds the rows of the two training-only classifiers (``aux1/...`` on inception4a's output,
     ``aux2/...`` on inception4d's), which have no PyTorch model here."""
 
-    __slots__ = ("resolution", "num_classes", "in_channels", "large_kernel", "aux_classifiers")
+    field_checks = {
+        **_ZooConfig.field_checks,
+        "large_kernel": positive_int,
+        "aux_classifiers": lambda _name, value: bool(value),
+    }
+    __slots__ = tuple(field_checks)
     network = "googlenet"
 
     def __init__(
@@ -272,11 +283,7 @@ class GoogLeNetConfig(_ZooConfig):
         large_kernel: int = 5,
         aux_classifiers: bool = False,
     ):
-        super().__init__(resolution, num_classes=num_classes, in_channels=in_channels)
-        self._set(
-            large_kernel=positive_int("large_kernel", large_kernel),
-            aux_classifiers=bool(aux_classifiers),
-        )
+        self._set_checked(locals())
 
     def spec(self) -> NetworkSpec:
         return googlenet_spec(self.num_classes, large_kernel=self.large_kernel)
@@ -323,6 +330,8 @@ class GoogLeNetConfig(_ZooConfig):
 class AlexNetConfig(_ZooConfig):
     """AlexNet; ``groups=2`` is the original two-GPU model, ``groups=1`` the unsplit one."""
 
+    field_checks = {**_ZooConfig.field_checks, "groups": lambda _name, value: alexnet_groups(value)}
+    # the fields in the order fields() and repr() give them; they are checked in field_checks' order
     __slots__ = ("resolution", "num_classes", "groups", "in_channels")
     network = "alexnet"
     default_resolution = 227
@@ -335,8 +344,7 @@ class AlexNetConfig(_ZooConfig):
         in_channels: int = 3,
         groups: int = 2,
     ):
-        super().__init__(resolution, num_classes=num_classes, in_channels=in_channels)
-        self._set(groups=alexnet_groups(groups))
+        self._set_checked(locals())
 
     def spec(self) -> NetworkSpec:
         return alexnet_spec(self.num_classes, groups=self.groups)
@@ -345,7 +353,7 @@ class AlexNetConfig(_ZooConfig):
 class SqueezeNetConfig(_ZooConfig):
     """SqueezeNet v1.0."""
 
-    __slots__ = ("resolution", "num_classes", "in_channels")
+    __slots__ = tuple(_ZooConfig.field_checks)
     network = "squeezenet"
     default_resolution = 227
 
