@@ -86,6 +86,7 @@ book: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 # skip a failure (tests/conftest.py).
 test: system-deps $(STAMP) web-assets $(CACHE_STAMP)
 	$(BIN)/ruff check mnetcalc tests benchmarks
+	$(BIN)/ruff format --check mnetcalc tests benchmarks
 	MNETCALC_REQUIRE_ALL=1 $(BIN)/python -m pytest -m "not site"
 	$(JB_BUILD)
 	MNETCALC_REQUIRE_ALL=1 MNETCALC_REQUIRE_SITE=1 $(BIN)/python -m pytest -m site

@@ -72,9 +72,6 @@ CHAPTERS = {
 }
 
 
-
-
-
 @dataclass
 class Visit:
     """One page as loaded by the browser, with everything it asked the network for."""

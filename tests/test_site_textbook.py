@@ -46,8 +46,12 @@ def open_page(server, browser_context):
     def load(docname: str):
         if docname not in pages:
             page = browser_context.new_page()
-            page.route("**/*", lambda route: route.abort() if "127.0.0.1" not in route.request.url
-                       else route.continue_())
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.abort() if "127.0.0.1" not in route.request.url else route.continue_()
+                ),
+            )
             page.goto(f"{server}/{docname}.html", wait_until="load")
             pages[docname] = page
         return pages[docname]
@@ -72,7 +76,8 @@ def test_figures_are_numbered_captioned_and_described(open_page, docname):
         assert figure.count() == 1, f"{docname}: no figure with id {name}"
         number = figure.locator("figcaption .caption-number")
         assert number.count() == 1 and re.match(r"Fig\. \d+", number.inner_text()), (
-            f"{docname}: figure {name} is not numbered")
+            f"{docname}: figure {name} is not numbered"
+        )
         caption = figure.locator("figcaption").inner_text()
         assert len(caption) > len(number.inner_text()) + 20, f"{docname}: {name} has no caption"
         images = figure.locator("img")
@@ -82,7 +87,8 @@ def test_figures_are_numbered_captioned_and_described(open_page, docname):
     # Every figure on the page is a numbered one: no image outside a figure in a chapter's prose.
     loose = page.evaluate(
         "() => Array.from(document.querySelectorAll('article img'))"
-        ".filter(img => !img.closest('figure')).length")
+        ".filter(img => !img.closest('figure')).length"
+    )
     assert loose == 0, f"{docname}: {loose} image(s) without a figure and caption"
 
 
@@ -96,13 +102,16 @@ def test_citations_resolve_into_the_bibliography(open_page, docname):
         assert key not in text, f"{docname}: citation key {key} shown as text (unresolved)"
     targets = page.evaluate(
         "() => Array.from(document.querySelectorAll('article a[href*=\"bibliography.html#\"]'))"
-        ".map(a => a.getAttribute('href').split('#')[1])")
+        ".map(a => a.getAttribute('href').split('#')[1])"
+    )
     assert len(set(targets)) >= len(keys), (
-        f"{docname}: {len(keys)} works cited, {len(set(targets))} linked to the bibliography")
+        f"{docname}: {len(keys)} works cited, {len(set(targets))} linked to the bibliography"
+    )
     bibliography = open_page(BIBLIOGRAPHY)
     for target in set(targets):
         assert bibliography.locator(f"[id='{target}']").count() == 1, (
-            f"{docname}: citation link #{target} has no entry in the bibliography")
+            f"{docname}: citation link #{target} has no entry in the bibliography"
+        )
 
 
 def test_bibliography_lists_every_cited_work(open_page):
@@ -122,7 +131,8 @@ def test_glossary_pages_render_their_terms(open_page, docname):
     terms = page.locator("article dl.glossary dt[id^='term-']")
     defined = len(re.findall(r"^\S[^\n]*\n  \S", source(docname), re.MULTILINE))
     assert terms.count() >= 5 and terms.count() == defined, (
-        f"{docname}: {terms.count()} terms rendered, {defined} in the source")
+        f"{docname}: {terms.count()} terms rendered, {defined} in the source"
+    )
     assert all(d.strip() for d in page.locator("article dl.glossary dd").all_inner_texts())
 
 
@@ -132,13 +142,15 @@ def test_term_links_resolve(open_page, docname):
     page = open_page(docname)
     links = page.evaluate(
         "() => Array.from(document.querySelectorAll('article .std-term'))"
-        ".map(span => { const a = span.closest('a'); return a ? a.getAttribute('href') : null; })")
+        ".map(span => { const a = span.closest('a'); return a ? a.getAttribute('href') : null; })"
+    )
     assert len(links) >= uses, f"{docname}: {uses} term roles, {len(links)} rendered"
     assert None not in links, f"{docname}: a {{term}} without a link (undefined term)"
     for href in links:
         target_page, _, anchor = href.partition("#")
-        docname_of_target = (str((Path(docname).parent / target_page).with_suffix(""))
-                             if target_page else docname)
+        docname_of_target = (
+            str((Path(docname).parent / target_page).with_suffix("")) if target_page else docname
+        )
         assert anchor.startswith("term-"), f"{docname}: term link {href} is not to a term"
         glossary = open_page(docname_of_target)
         assert glossary.locator(f"[id='{anchor}']").count() == 1, f"{docname}: {href} is broken"
