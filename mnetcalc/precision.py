@@ -104,6 +104,43 @@ def plain_convolutions(model: nn.Module) -> nn.Module:
     return model
 
 
+#: The largest magnitude of a symmetric int8 weight: a weight is scale x one of -127..127.
+INT8_LEVELS = 127
+
+
+@dataclass(frozen=True)
+class DepthwiseRange:
+    """One depthwise layer's weights as int8 quantization sees them (after BatchNorm folding):
+    ``ranges`` holds each channel's largest |weight|."""
+
+    layer: str
+    ranges: tuple[float, ...]
+
+    @property
+    def spread(self) -> float:
+        """Largest channel range over the smallest (inf if a channel is all zeros)."""
+        smallest = min(self.ranges)
+        return max(self.ranges) / smallest if smallest > 0 else float("inf")
+
+    def levels(self) -> tuple[float, ...]:
+        """Each channel's largest |weight| in steps of one per-tensor scale, the scale that maps
+        the layer's largest |weight| to :data:`INT8_LEVELS`: how many of the 127 positive levels
+        the channel's weights can use. Per-channel scales give every channel all 127."""
+        top = max(self.ranges)
+        return tuple(INT8_LEVELS * r / top if top > 0 else 0.0 for r in self.ranges)
+
+
+def depthwise_ranges(model: nn.Module) -> list[DepthwiseRange]:
+    """Every depthwise convolution of ``model`` with BatchNorm folded in (as :func:`int8`
+    quantizes it), in order, with its channels' weight ranges."""
+    rows = []
+    for name, module in fold_batchnorm(model).named_modules():
+        if _is_depthwise(module):
+            ranges = module.weight.detach().abs().flatten(1).amax(dim=1)
+            rows.append(DepthwiseRange(name, tuple(float(r) for r in ranges)))
+    return rows
+
+
 def int8_module(
     model: nn.Module,
     calibration: torch.Tensor,

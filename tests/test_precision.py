@@ -7,7 +7,15 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from mnetcalc.model import mobilenet_v1_model  # noqa: E402
-from mnetcalc.precision import accuracy, bfloat16, int8, int8_module  # noqa: E402
+from mnetcalc.precision import (  # noqa: E402
+    INT8_LEVELS,
+    DepthwiseRange,
+    accuracy,
+    bfloat16,
+    depthwise_ranges,
+    int8,
+    int8_module,
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +75,44 @@ def test_accuracy_counts_correct_predictions():
     logits = torch.eye(4)[[0, 1, 2, 3, 0]]  # predicts 0, 1, 2, 3, 0
     labels = torch.tensor([0, 1, 0, 3, 1])
     assert accuracy(lambda images: images, logits, labels, batch_size=2) == 3 / 5
+
+
+def test_depthwise_ranges_are_the_folded_weights_largest_magnitudes():
+    model = mobilenet_v1_model(0.25, num_classes=10).eval()
+    layer = model.conv1_dw  # 8 channels
+    channels = layer.conv.out_channels
+    with torch.no_grad():
+        # channel c: every weight +-(c + 1); BatchNorm divides by sqrt(var + eps) = 2
+        signs = torch.ones_like(layer.conv.weight)
+        signs[:, :, 0, 0] = -1
+        scale = torch.arange(1.0, channels + 1).view(-1, 1, 1, 1)
+        layer.conv.weight.copy_(signs * scale)
+        layer.bn.weight.fill_(1.0)
+        layer.bn.running_var.fill_(4.0 - layer.bn.eps)
+    rows = depthwise_ranges(model)
+    assert [row.layer for row in rows] == [f"conv{i}_dw.conv" for i in range(1, 14)]
+    first = rows[0]
+    assert first.ranges == pytest.approx([(c + 1) / 2 for c in range(channels)], rel=1e-6)
+    assert first.spread == pytest.approx(channels)
+    assert first.levels() == pytest.approx(
+        [INT8_LEVELS * (c + 1) / channels for c in range(channels)]
+    )
+
+
+def test_per_tensor_int8_uses_one_scale_for_the_widest_channel(small):
+    model, calibration, _, _ = small
+    widest = max(depthwise_ranges(model)[0].ranges)
+    quantized = int8_module(model, calibration, depthwise_per_channel=False)
+    scale = next(
+        m.weight().q_scale()
+        for m in quantized.modules()
+        if hasattr(m, "weight") and callable(m.weight) and m.groups > 1
+    )
+    # symmetric int8: the widest channel spans 127.5 steps of the scale
+    assert widest / scale == pytest.approx(INT8_LEVELS + 0.5, rel=1e-3)
+
+
+def test_a_dead_channel_has_infinite_spread():
+    row = DepthwiseRange("dw", (0.0, 2.0))
+    assert row.spread == float("inf")
+    assert row.levels() == (0.0, INT8_LEVELS)
