@@ -193,7 +193,8 @@
 
   // What Python's command line says of its networks (mnetcalc.browser.table_choices(), set by
   // start() before the forms are enabled): the networks that take a width multiplier and those
-  // that take a variant, the network and the variant costed when the command names none.
+  // that take a variant, the network and the variant costed when the command names none, each
+  // network's default number of classes.
   var choices = null;
 
   function takesAlpha(network) {
@@ -214,8 +215,9 @@
     }
     if (takesAlpha(network)) words.push("--alpha", f.alpha.value.trim() || "1.0");
     if (f.res.value.trim()) words.push("--res", f.res.value.trim());
-    if (f.classes.value.trim() && f.classes.value.trim() !== "1000") {
-      words.push("--classes", f.classes.value.trim());
+    var classes = f.classes.value.trim();
+    if (classes && classes !== String(choices.default_classes[network])) {
+      words.push("--classes", classes);
     }
     return words.join(" ");
   }
@@ -247,6 +249,7 @@
     networkForm.addEventListener("change", function (event) {
       if (event.target.name === "network") {
         networkForm.elements.res.value = ""; // the network's own default resolution
+        networkForm.elements.classes.value = ""; // and classes
         enableMobilenetOptions();
       }
       execute(networkCommand());

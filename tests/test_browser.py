@@ -67,3 +67,6 @@ def test_table_choices_are_the_command_lines():
     assert choices["variant_networks"] == [name for name in takes if "variant" in takes[name]]
     assert choices["default_network"] == MobileNetConfig.network
     assert choices["default_variant"] == MobileNetConfig().variant
+    assert choices["default_classes"] == {
+        config.network: config().num_classes for config in classes
+    }
