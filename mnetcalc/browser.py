@@ -80,23 +80,31 @@ def run(line: str) -> Output:
     return Output(status, stdout.getvalue(), stderr.getvalue())
 
 
-def table_choices() -> dict[str, list[str]]:
-    """The values the ``table`` command accepts for each option with a fixed set of choices
-    (``network``, ``variant``, ``format``), read from the command line's own parser."""
+def table_choices() -> dict:
+    """What the calculator page's network form must know of the ``table`` command: the values it
+    accepts for each option with a fixed set of choices (``network``, ``variant``, ``format``),
+    read from the command line's own parser, and from the registry of networks which of them take
+    ``--alpha`` (``alpha_networks``) and ``--variant`` (``variant_networks``), the network costed
+    when none is named (``default_network``), the variant when none is named (``default_variant``)
+    and each network's number of classes when none is given (``default_classes``)."""
     from .cli import build_parser
+    from .network_registry import NETWORKS, networks_with
 
     table = next(
         action.choices["table"]
         for action in build_parser("table")._actions
         if action.choices and "table" in action.choices
     )
-    from .cli.table import WIDTH_NETWORKS
-
-    choices = {
+    choices: dict = {
         action.dest: list(action.choices)
         for action in table._actions
         if action.choices and action.option_strings
     }
-    # Not an option's choices: the networks that take --alpha (the form disables it for the rest).
-    choices["alpha_networks"] = ["mobilenet_v1", *WIDTH_NETWORKS]
+    # Not an option's choices: which networks take --alpha and --variant (the form disables them for
+    # the rest), and the defaults that the form's command leaves out.
+    choices["alpha_networks"] = networks_with("alpha")
+    choices["variant_networks"] = networks_with("variants")
+    choices["default_network"] = table.get_default("network")
+    choices["default_variant"] = NETWORKS[choices["default_network"]].variants[0]
+    choices["default_classes"] = {name: entry.classes for name, entry in NETWORKS.items()}
     return choices

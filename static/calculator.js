@@ -191,23 +191,33 @@
 
   // -- the forms write command lines ------------------------------------------------------------
 
-  // The networks that take a width multiplier, as Python's command line says (set at start).
-  var alphaNetworks = ["mobilenet_v1"];
+  // What Python's command line says of its networks (mnetcalc.browser.table_choices(), set by
+  // start() before the forms are enabled): the networks that take a width multiplier and those
+  // that take a variant, the network and the variant costed when the command names none, each
+  // network's default number of classes.
+  var choices = null;
 
   function takesAlpha(network) {
-    return alphaNetworks.indexOf(network) >= 0;
+    return choices.alpha_networks.indexOf(network) >= 0;
+  }
+
+  function takesVariant(network) {
+    return choices.variant_networks.indexOf(network) >= 0;
   }
 
   function networkCommand() {
     var f = networkForm.elements;
     var words = ["table"];
-    var mobilenet = f.network.value === "mobilenet_v1";
-    if (!mobilenet) words.push("--network", f.network.value);
-    if (mobilenet && f.variant.value !== "separable") words.push("--variant", f.variant.value);
-    if (takesAlpha(f.network.value)) words.push("--alpha", f.alpha.value.trim() || "1.0");
+    var network = f.network.value;
+    if (network !== choices.default_network) words.push("--network", network);
+    if (takesVariant(network) && f.variant.value !== choices.default_variant) {
+      words.push("--variant", f.variant.value);
+    }
+    if (takesAlpha(network)) words.push("--alpha", f.alpha.value.trim() || "1.0");
     if (f.res.value.trim()) words.push("--res", f.res.value.trim());
-    if (f.classes.value.trim() && f.classes.value.trim() !== "1000") {
-      words.push("--classes", f.classes.value.trim());
+    var classes = f.classes.value.trim();
+    if (classes && classes !== String(choices.default_classes[network])) {
+      words.push("--classes", classes);
     }
     return words.join(" ");
   }
@@ -221,7 +231,7 @@
   function enableMobilenetOptions() {
     var f = networkForm.elements;
     f.alpha.disabled = !takesAlpha(f.network.value);
-    f.variant.disabled = f.network.value !== "mobilenet_v1";
+    f.variant.disabled = !takesVariant(f.network.value);
   }
 
   // The form follows the report Python returned (e.g. a network's default resolution).
@@ -239,6 +249,7 @@
     networkForm.addEventListener("change", function (event) {
       if (event.target.name === "network") {
         networkForm.elements.res.value = ""; // the network's own default resolution
+        networkForm.elements.classes.value = ""; // and classes
         enableMobilenetOptions();
       }
       execute(networkCommand());
@@ -287,9 +298,8 @@
     pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(SOURCES_DIR) + ")");
     browser = pyodide.pyimport("mnetcalc.browser");
     var choicesProxy = browser.table_choices();
-    var choices = choicesProxy.toJs();
+    choices = choicesProxy.toJs({ dict_converter: Object.fromEntries });
     choicesProxy.destroy();
-    alphaNetworks = choices.alpha_networks;
     fill(networkForm.elements.network, choices.network);
     fill(networkForm.elements.variant, choices.variant);
     wireForms();

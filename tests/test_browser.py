@@ -3,6 +3,7 @@ against the real command line run as a subprocess in a terminal of 80 columns.""
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from mnetcalc import browser
-from mnetcalc.architecture import VARIANTS
-from mnetcalc.cli.table import WIDTH_NETWORKS
+from mnetcalc.architecture import VARIANTS, MobileNetConfig
+from mnetcalc.detection import SSDMobileNetV1Config
 from mnetcalc.formatting import FORMATS
-from mnetcalc.zoo import DEFAULT_RESOLUTION
+from mnetcalc.mobilenet_v2 import MobileNetV2Config
+from mnetcalc.zoo import NETWORKS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,5 +59,14 @@ def test_table_choices_are_the_command_lines():
     choices = browser.table_choices()
     assert choices["variant"] == list(VARIANTS)
     assert choices["format"] == list(FORMATS)
-    assert choices["network"] == ["mobilenet_v1", *DEFAULT_RESOLUTION, *WIDTH_NETWORKS]
-    assert choices["alpha_networks"] == ["mobilenet_v1", *WIDTH_NETWORKS]
+    classes = [MobileNetConfig, *NETWORKS.values(), MobileNetV2Config, SSDMobileNetV1Config]
+    assert choices["network"] == [config.network for config in classes]
+    # What the page's form enables for each network: the keyword arguments its class takes.
+    takes = {config.network: inspect.signature(config).parameters for config in classes}
+    assert choices["alpha_networks"] == [name for name in takes if "alpha" in takes[name]]
+    assert choices["variant_networks"] == [name for name in takes if "variant" in takes[name]]
+    assert choices["default_network"] == MobileNetConfig.network
+    assert choices["default_variant"] == MobileNetConfig().variant
+    assert choices["default_classes"] == {
+        config.network: config().num_classes for config in classes
+    }

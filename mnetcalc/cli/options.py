@@ -6,8 +6,8 @@ turns back into the option the user typed."""
 
 from __future__ import annotations
 
-from ..architecture import VARIANTS
 from ..formatting import FORMATS
+from ..network_registry import NETWORKS, networks_with
 from ..validation import InvalidArgument, allowed_range, shown
 
 #: Library parameter names that the command line spells differently (others: ``--`` + the name,
@@ -52,6 +52,12 @@ ALPHA_TEXT = f"width multiplier, a number in {allowed_range('alpha', integer=Fal
 RESOLUTION_TEXT = f"input resolution in pixels, {allowed_range('resolution', integer=True)}"
 
 
+def networks_listed(field: str) -> str:
+    """The networks that take an option (their registry entry's ``field``), for a help text or an
+    error: ``"mobilenet_v1"``, ``"mobilenet_v1, mobilenet_v2"``."""
+    return ", ".join(networks_with(field))
+
+
 def add_alpha(parser, default="1.0", *, text=ALPHA_TEXT, shown=None) -> None:
     _add(parser, "--alpha", default, text, shown)
 
@@ -64,9 +70,14 @@ def add_classes(parser, default="1000", *, shown=None) -> None:
     limit = allowed_range("num_classes", integer=True).replace("1 to", "0 to", 1)
     text = (
         f"classes of the classifier, {limit}; 0 costs the body alone, without the average pool "
-        "and the classifier (mobilenet_v1 only)"
+        f"and the classifier ({networks_listed('body_only')} only)"
     )
     _add(parser, "--classes", default, text, shown, dest="num_classes", metavar="K")
+
+
+#: MobileNet v1's variants, as the registry states them (so that a command line that costs another
+#: network need not import :mod:`mnetcalc.architecture` for them).
+VARIANTS = NETWORKS["mobilenet_v1"].variants
 
 
 def add_variant(parser, default="separable", *, shown=None) -> None:
@@ -83,7 +94,8 @@ def add_format(parser, formats=FORMATS) -> None:
 
 
 def network_options(args) -> dict:
-    """The MobileNet options given on the command line, as keyword arguments of
-    :class:`~mnetcalc.architecture.MobileNetConfig` (those left unset are not included)."""
+    """The network options given on the command line, as keyword arguments of the network's
+    configuration class (:class:`~mnetcalc.architecture.MobileNetConfig`, ...; those left unset are
+    not included)."""
     names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}

@@ -1,0 +1,120 @@
+"""The registry of the command line's networks (mnetcalc.network_registry) against the real
+configuration classes, and `mnetcalc table` importing only the module of the network asked for."""
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+from mnetcalc import architecture, zoo
+from mnetcalc.detection import SSDMobileNetV1Config
+from mnetcalc.mobilenet_v2 import MobileNetV2Config
+from mnetcalc.network_registry import DEFAULT_NETWORK, NETWORKS, defaults_shown, networks_with
+from mnetcalc.validation import InvalidArgument
+
+ENTRIES = list(NETWORKS.values())
+IDS = list(NETWORKS)
+
+
+def test_the_registry_lists_every_network_class_once():
+    classes = [entry.config_class() for entry in ENTRIES]
+    expected = [
+        architecture.MobileNetConfig,
+        *zoo.NETWORKS.values(),
+        MobileNetV2Config,
+        SSDMobileNetV1Config,
+    ]
+    assert classes == expected
+    assert DEFAULT_NETWORK == architecture.MobileNetConfig.network
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_entry_names_its_class_and_its_defaults(entry):
+    config = entry.config_class()
+    assert config.network == entry.name
+    default = config()
+    assert (default.resolution, default.num_classes) == (entry.resolution, entry.classes)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_alpha_is_taken_by_the_networks_marked_so_only(entry):
+    config = entry.config_class()
+    if entry.alpha:
+        assert config(alpha=0.5).alpha == 0.5
+    else:
+        with pytest.raises(TypeError):
+            config(alpha=0.5)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_variants_are_the_classes_own(entry):
+    config = entry.config_class()
+    if not entry.variants:
+        with pytest.raises(TypeError):
+            config(variant="separable")
+        return
+    assert inspect.signature(config).parameters["variant"].default == entry.variants[0]
+    assert [config(variant=v).variant for v in entry.variants] == list(entry.variants)
+    with pytest.raises(InvalidArgument):
+        config(variant="no_such_variant")
+
+
+def test_mobilenet_v1_variants_are_the_architectures():
+    assert NETWORKS["mobilenet_v1"].variants == architecture.VARIANTS
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_body_only_is_allowed_where_marked_only(entry):
+    config = entry.config_class()
+    if entry.body_only:
+        assert config(num_classes=0).num_classes == architecture.BODY_ONLY
+    else:
+        with pytest.raises(InvalidArgument):
+            config(num_classes=0)
+
+
+def test_the_networks_taking_alpha_are_the_mobilenets():
+    # The command line's errors call them "the MobileNets".
+    assert all(("mobilenet" in name) == NETWORKS[name].alpha for name in NETWORKS)
+
+
+def test_defaults_shown_groups_the_networks_by_value():
+    assert defaults_shown("resolution") == "224; alexnet, squeezenet: 227; ssd_mobilenet_v1: 300"
+    assert (
+        defaults_shown("classes", {"ssd_mobilenet_v1": "note"})
+        == "1000; ssd_mobilenet_v1: 91, note"
+    )
+    assert networks_with("variants") == ["mobilenet_v1"]
+
+
+def modules_imported(argv: list[str]) -> set[str]:
+    """The modules of mnetcalc a fresh interpreter has imported after running ``mnetcalc ARGV``."""
+    probe = (
+        "import sys; from mnetcalc.cli import main; main(sys.argv[1:]); "
+        "print(' '.join(m for m in sys.modules if m.startswith('mnetcalc.')), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True
+    )
+    return set(done.stderr.split())
+
+
+NETWORK_MODULES = {f"mnetcalc.{entry.module}" for entry in ENTRIES}
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["table", "--alpha", "0.25", "--res", "128"], {"architecture"}),
+        (["table", "--network", "vgg16"], {"zoo"}),
+        # MobileNetV2 and SSD build on mnetcalc.architecture (its kernel size, its body)
+        (
+            ["table", "--network", "mobilenet_v2", "--format", "json"],
+            {"mobilenet_v2", "architecture"},
+        ),
+        (["table", "--network", "ssd_mobilenet_v1", "--res", "320"], {"detection", "architecture"}),
+    ],
+)
+def test_table_imports_only_the_module_of_its_network(argv, expected):
+    assert modules_imported(argv) & NETWORK_MODULES == {f"mnetcalc.{name}" for name in expected}
