@@ -204,16 +204,23 @@ def agreement(
 #: keeps 8 significant bits; int8 (on random weights and random calibration data) far fewer.
 REDUCED_TOLERANCE = {"openvino": 5e-2, "bfloat16": 5e-2, "int8": 2.5e-1}
 
+#: Random inputs that :func:`compare_config` calibrates int8 on, as :func:`compare_engines` does.
+CALIBRATION_IMAGES = 16
+
 
 def deployment_runners(
     model: nn.Module, resolution: int, *, threads: int, calibration: torch.Tensor
 ) -> dict[str, Runner]:
     """:func:`engine_runners` (all :data:`ENGINES`) plus ``optimize()``'s network in bfloat16 and
-    int8 (:mod:`mnetcalc.precision`, int8 calibrated on ``calibration``)."""
+    int8 (:mod:`mnetcalc.precision`, int8 calibrated on ``calibration``, whose channel count is
+    the model's input channels)."""
     from .precision import bfloat16, int8
 
-    runners = engine_runners(model, resolution, threads=threads)
-    runners["bfloat16"] = torch_runner(bfloat16(model, resolution, threads=threads))
+    channels = calibration.shape[1]
+    runners = engine_runners(model, resolution, threads=threads, in_channels=channels)
+    runners["bfloat16"] = torch_runner(
+        bfloat16(model, resolution, threads=threads, in_channels=channels)
+    )
     runners["int8"] = torch_runner(int8(model, calibration, threads=threads))
     return runners
 
@@ -224,6 +231,118 @@ class EngineRow:
     latency: object  # mnetcalc.latency.Latency
     ratio: float  # median over the fastest float32 engine's median, same run
     error: float  # agreement with the plain model
+    tolerance: float = FLOAT32_TOLERANCE  # the largest error that counts as agreement
+    precision: str = "f32"  # what the engine computes in: f32, bf16 or int8
+
+    @property
+    def ok(self) -> bool:
+        return self.error <= self.tolerance
+
+
+@dataclass(frozen=True)
+class EngineComparison:
+    """Every engine and precision of :func:`deployment_runners` on one model's weights, checked
+    against the plain model and timed in one interleaved run."""
+
+    rows: tuple[EngineRow, ...]
+    openvino_precision: str  # OpenVINO's default inference precision on this CPU
+    calibration_images: int  # random inputs int8 was calibrated on
+
+    @property
+    def fastest_float32(self) -> str:
+        """The float32 engine the ratios are taken against."""
+        return min((row for row in self.rows if row.engine in FLOAT32_ENGINES), key=_median).engine
+
+    @property
+    def disagreeing(self) -> tuple[EngineRow, ...]:
+        return tuple(row for row in self.rows if not row.ok)
+
+
+def _median(row: EngineRow) -> float:
+    return row.latency.median
+
+
+#: What each engine of :func:`deployment_runners` computes in; "openvino" is looked up.
+ROW_PRECISION = {"bfloat16": "bf16", "int8": "int8"}
+
+
+def compare_model(
+    model: nn.Module,
+    x: torch.Tensor,
+    calibration: torch.Tensor,
+    *,
+    threads: int,
+    rounds: int = 6,
+    round_time: float = 0.2,
+    progress: bool = True,
+    description: str = "engines",
+    check: bool = True,
+) -> EngineComparison:
+    """``model`` under every engine and precision of :func:`deployment_runners` (int8 calibrated
+    on ``calibration``), each output on the input batch ``x`` compared with the plain model's,
+    then all timed on ``x`` in one interleaved run. ``check``: raise AssertionError before timing
+    if an engine's error exceeds its tolerance (:data:`FLOAT32_TOLERANCE`, or
+    :data:`REDUCED_TOLERANCE`); otherwise the rows say which ones do."""
+    resolution = x.shape[-1]
+    runners = deployment_runners(model, resolution, threads=threads, calibration=calibration)
+    agree = agreement(runners, x, tolerances=REDUCED_TOLERANCE)
+    bad = [a for a in agree.values() if not a.ok]
+    if check and bad:
+        raise AssertionError(f"outputs differ from the plain model: {bad}")
+    latency = time_runners(
+        runners,
+        x,
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description=description,
+    )
+    fastest = min(latency[name].median for name in FLOAT32_ENGINES)
+    default = openvino_precision(runners["openvino"])
+    precisions = {**ROW_PRECISION, "openvino": default}
+    rows = tuple(
+        EngineRow(
+            name,
+            lat,
+            lat.median / fastest,
+            agree[name].error,
+            agree[name].tolerance,
+            precisions.get(name, "f32"),
+        )
+        for name, lat in latency.items()
+    )
+    return EngineComparison(rows, default, len(calibration))
+
+
+def random_inputs(
+    batch: int, in_channels: int, resolution: int, generator: torch.Generator
+) -> torch.Tensor:
+    return torch.randn(batch, in_channels, resolution, resolution, generator=generator)
+
+
+def compare_config(
+    config, *, rounds: int = 6, round_time: float = 0.2, progress: bool = True
+) -> EngineComparison:
+    """:func:`compare_model` on a :class:`~mnetcalc.latency.BenchConfig`'s network (its eager
+    weights, seed 0) at its threads, timed on its input batch; int8 calibrated on
+    :data:`CALIBRATION_IMAGES` random inputs of the network's input shape."""
+    network = config.network
+    generator = torch.Generator().manual_seed(1)
+    calibration = random_inputs(
+        CALIBRATION_IMAGES, network.in_channels, network.resolution, generator
+    )
+    return compare_model(
+        config.eager_model(),
+        config.inputs(),
+        calibration,
+        threads=config.threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description=f"engines, {config.threads} thread(s)",
+        check=False,
+    )
 
 
 def time_runners(runners: Mapping[str, Runner], x, **options) -> dict:
@@ -245,34 +364,26 @@ def compare_engines(
 ) -> tuple[list[EngineRow], str]:
     """MobileNet v1 (``alpha``, random weights, seed 0) at ``resolution``, batch 1, under every
     engine and precision of :func:`deployment_runners`, checked to agree with the plain model and
-    timed in one interleaved run; returns the rows and OpenVINO's default precision."""
+    timed in one interleaved run (:func:`compare_model`); returns the rows and OpenVINO's default
+    precision."""
     from .model import mobilenet_v1_model
 
     torch.manual_seed(0)
     model = mobilenet_v1_model(alpha).eval()
     generator = torch.Generator().manual_seed(1)
-    x = torch.randn(1, 3, resolution, resolution, generator=generator)
-    calibration = torch.randn(16, 3, resolution, resolution, generator=generator)
-    runners = deployment_runners(model, resolution, threads=threads, calibration=calibration)
-    agree = agreement(runners, x, tolerances=REDUCED_TOLERANCE)
-    bad = [a for a in agree.values() if not a.ok]
-    if bad:
-        raise AssertionError(f"outputs differ from the plain model: {bad}")
-    latency = time_runners(
-        runners,
+    x = random_inputs(1, 3, resolution, generator)
+    calibration = random_inputs(CALIBRATION_IMAGES, 3, resolution, generator)
+    comparison = compare_model(
+        model,
         x,
+        calibration,
         threads=threads,
         rounds=rounds,
         round_time=round_time,
         progress=progress,
         description=f"{alpha:g}/{resolution}, {threads} thread(s)",
     )
-    fastest = min(latency[name].median for name in FLOAT32_ENGINES)
-    rows = [
-        EngineRow(name, lat, lat.median / fastest, agree[name].error)
-        for name, lat in latency.items()
-    ]
-    return rows, openvino_precision(runners["openvino"])
+    return list(comparison.rows), comparison.openvino_precision
 
 
 def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 0.4):

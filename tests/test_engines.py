@@ -110,11 +110,75 @@ def test_bench_cli_runs_an_engine(capsys):
     assert data["latency"]["median_s"] > 0
 
 
+#: ``mnetcalc bench --engine all`` on a tiny network, one short round (no timing asserted).
+QUICK_ALL = "bench --alpha 0.25 --res 32 --threads 1 --rounds 1 --seconds 0.01 --engine all".split()
+
+
+def test_bench_cli_all_engines_json(capsys):
+    import json
+
+    from mnetcalc import calculator
+    from mnetcalc.cli import main
+
+    assert main([*QUICK_ALL, "--batch", "2", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {row["engine"]: row for row in data["engines"]}
+    assert tuple(rows) == (*ENGINES, "bfloat16", "int8")
+    assert data["batch"] == 2 and data["machine"]["threads"] == 1
+    assert data["mult_adds"] == calculator.mobilenet_v1_cost(0.25, resolution=32).mult_adds
+    assert data["openvino_default_precision"] in ("f32", "bf16")
+    assert rows["openvino"]["precision"] == data["openvino_default_precision"]
+    fastest = min(FLOAT32_ENGINES, key=lambda name: rows[name]["median_s"])
+    assert data["fastest_float32"] == fastest and rows[fastest]["ratio"] == 1.0
+    for row in rows.values():
+        assert row["ratio"] == pytest.approx(row["median_s"] / rows[fastest]["median_s"])
+        assert row["agrees"] and row["error"] <= row["tolerance"]
+    assert rows["plain"]["error"] == 0
+    assert all(rows[name]["error"] <= FLOAT32_TOLERANCE for name in FLOAT32_ENGINES)
+
+
+def test_bench_cli_all_engines_text(capsys):
+    from mnetcalc.cli import main
+
+    assert main(QUICK_ALL) == 0
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split()[:2] == ["engine", "computes"] and "max error" in table[0]
+    assert [line.split()[0] for line in table[2:]] == [*ENGINES, "bfloat16", "int8"]
+    assert "OpenVINO's default precision" in out and "calibrated on 16 random" in out
+    flat, machine = " ".join(out.split()), MachineInfo.current(1)  # the machine line wraps
+    assert machine.cpu in flat and "1 thread(s) used" in flat and machine.torch_version in flat
+    assert all(flag in flat for flag in machine.isa)
+
+
+def test_bench_cli_all_engines_reports_an_engine_that_disagrees(capsys, monkeypatch):
+    import mnetcalc.engines
+    from mnetcalc.cli import main
+    from mnetcalc.engines import EngineComparison, EngineRow
+    from mnetcalc.latency import Latency
+
+    rows = (
+        EngineRow("plain", Latency((2e-3,)), 2.0, 0.0),
+        EngineRow("onnxruntime", Latency((1e-3,)), 1.0, 3e-2),  # float32 off by 3e-2
+    )
+    fake = EngineComparison(rows, "f32", 16)
+    monkeypatch.setattr(mnetcalc.engines, "compare_config", lambda config, **options: fake)
+    assert main(QUICK_ALL) == 1
+    captured = capsys.readouterr()
+    assert "3.0e-02 > 0.0001" in captured.out
+    assert captured.err.strip().splitlines() == [
+        "mnetcalc bench: onnxruntime's output differs from the plain model's by 3.0e-02 "
+        "(tolerance 0.0001)"
+    ]
+
+
 @pytest.mark.parametrize(
     "extra, bad",
     [
         (["--engine", "tensorrt"], "'tensorrt'"),
         (["--engine", "openvino", "--optimize"], "--optimize"),
+        (["--engine", "all", "--optimize"], "--optimize"),
+        (["--engine", "all", "--per-layer"], "--per-layer"),
     ],
 )
 def test_bench_cli_refuses_a_bad_engine_request(capsys, extra, bad):

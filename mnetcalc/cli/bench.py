@@ -58,7 +58,9 @@ def add_arguments(parser) -> None:
         default="torch",
         metavar="E",
         help=f"run the model under {', '.join(ENGINE_CHOICES)} (default: torch; the others export "
-        "it to ONNX, with --threads threads, and take neither --optimize nor --per-layer)",
+        "it to ONNX, with --threads threads, and take neither --optimize nor --per-layer; all: "
+        "every engine and precision on the same weights in one interleaved run, with each one's "
+        "time against the fastest float32 engine and its error against the plain model)",
     )
     parser.add_argument("--rounds", default="5", metavar="N", help="timed rounds (default: 5)")
     parser.add_argument(
@@ -67,8 +69,9 @@ def add_arguments(parser) -> None:
     add_format(parser, ("text", "json"))
 
 
-#: What ``--engine`` accepts: torch itself, or an engine of :mod:`mnetcalc.engines`.
-ENGINE_CHOICES = ("torch", "onnxruntime", "openvino", "openvino_f32")
+#: What ``--engine`` accepts: torch itself, an engine of :mod:`mnetcalc.engines`, or all of them
+#: side by side.
+ENGINE_CHOICES = ("torch", "onnxruntime", "openvino", "openvino_f32", "all")
 
 ENGINE_NAMES = {
     "onnxruntime": "ONNX Runtime (all graph optimisations, no spinning)",
@@ -90,6 +93,8 @@ def run(args) -> int:
 
     from ..latency import BenchConfig, measure_latency, measure_layers  # needs torch
 
+    if engine == "all":
+        return run_all(BenchConfig(network, threads=threads, batch=batch), rounds, seconds, args)
     if engine != "torch":
         from ..engines import measure_engine  # needs torch and the engine
 
@@ -116,6 +121,29 @@ def run(args) -> int:
     else:
         print(render_text(result, layers))
     return 0
+
+
+def run_all(config, rounds: int, seconds: float, args) -> int:
+    """``--engine all``: exit status 1 (after the table) if an engine's output is out of its
+    tolerance."""
+    import sys
+
+    from ..engines import compare_config  # needs torch and the engines
+    from ..machine import MachineInfo
+
+    comparison = compare_config(config, rounds=rounds, round_time=seconds)
+    machine = MachineInfo.current(config.threads)
+    if args.format == "json":
+        print(json_text(engines_dict(config, comparison, machine)))
+    else:
+        print(render_engines_text(config, comparison, machine))
+    for row in comparison.disagreeing:
+        print(
+            f"mnetcalc bench: {row.engine}'s output differs from the plain model's by "
+            f"{row.error:.1e} (tolerance {row.tolerance:g})",
+            file=sys.stderr,
+        )
+    return 1 if comparison.disagreeing else 0
 
 
 LEVEL_NAMES = {
@@ -170,4 +198,84 @@ def render_text(result, layers=None, engine: str = "torch") -> str:
             "",
             aligned(header, rows, (False, False, True, True, True, True), total),
         ]
+    return "\n".join(lines)
+
+
+# -- --engine all
+# ------------------------------------------------------------------------------------------
+
+ENGINES_HEADER = ("engine", "computes in", "median (ms)", "IQR (ms)", "ratio", "max error")
+ENGINES_RIGHT = (False, False, True, True, True, True)
+
+
+def calibration_note(comparison) -> str:
+    return (
+        f"int8 calibrated on {comparison.calibration_images} random inputs of the network's input "
+        "shape (not real images: its error here says little about accuracy)"
+    )
+
+
+def engines_dict(config, comparison, machine) -> dict:
+    """``--engine all --format json``: the configuration, one record per engine, the machine."""
+    from ..engines import FLOAT32_TOLERANCE
+
+    settings = {k: v for k, v in config.to_dict().items() if k != "level"}  # every level runs
+    return {
+        **settings,
+        "engine": "all",
+        "mult_adds": config.report().mult_adds,
+        "openvino_default_precision": comparison.openvino_precision,
+        "fastest_float32": comparison.fastest_float32,
+        "float32_tolerance": FLOAT32_TOLERANCE,
+        "calibration": calibration_note(comparison),
+        "engines": [
+            {
+                "engine": row.engine,
+                "precision": row.precision,
+                **row.latency.to_dict(),
+                "ratio": row.ratio,
+                "error": row.error,
+                "tolerance": row.tolerance,
+                "agrees": row.ok,
+            }
+            for row in comparison.rows
+        ],
+        "machine": machine.to_dict(),
+    }
+
+
+def render_engines_text(config, comparison, machine) -> str:
+    """``--engine all`` as text: one row per engine, then what the columns mean and the machine."""
+    from ..engines import FLOAT32_TOLERANCE
+
+    rows = [
+        [
+            row.engine,
+            row.precision,
+            ms(row.latency.median),
+            ms(row.latency.iqr),
+            f"{row.ratio:.2f}",
+            f"{row.error:.1e}" + ("" if row.ok else f" > {row.tolerance:g}"),
+        ]
+        for row in comparison.rows
+    ]
+    notes = (
+        f"ratio: median over the fastest float32 engine's ({comparison.fastest_float32}), same "
+        "run. max error: max |output - plain output| / max(1, max |plain output|); float32 "
+        f"engines agree within {FLOAT32_TOLERANCE:.0e}. {calibration_note(comparison)}."
+    )
+    heading = (
+        f"engines: the same weights (random, seed 0), batch {config.batch}, {config.threads} "
+        "thread(s), timed in one interleaved run; OpenVINO's default precision here: "
+        f"{comparison.openvino_precision}"
+    )
+    lines = [
+        describe(config.report()),
+        *textwrap.wrap(heading, width=80),
+        "",
+        aligned(ENGINES_HEADER, rows, ENGINES_RIGHT),
+        "",
+        *textwrap.wrap(notes, width=80),
+        *textwrap.wrap(f"machine: {machine.describe()}", width=80, subsequent_indent="  "),
+    ]
     return "\n".join(lines)
