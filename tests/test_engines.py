@@ -167,7 +167,7 @@ def test_bench_cli_all_engines_reports_an_engine_that_disagrees(capsys, monkeypa
     captured = capsys.readouterr()
     assert "3.0e-02 > 0.0001" in captured.out
     assert captured.err.strip().splitlines() == [
-        "mnetcalc bench: onnxruntime's output differs from the plain model's by 3.0e-02 "
+        "mnetcalc: error: onnxruntime's output differs from the plain model's by 3.0e-02 "
         "(tolerance 0.0001)"
     ]
 

@@ -8,6 +8,7 @@ fast, in one line, with exit status 2."""
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 
 from ..architecture import MobileNetConfig
@@ -126,8 +127,6 @@ def run(args) -> int:
 def run_all(config, rounds: int, seconds: float, args) -> int:
     """``--engine all``: exit status 1 (after the table) if an engine's output is out of its
     tolerance."""
-    import sys
-
     from ..engines import compare_config  # needs torch and the engines
     from ..machine import MachineInfo
 
@@ -139,7 +138,7 @@ def run_all(config, rounds: int, seconds: float, args) -> int:
         print(render_engines_text(config, comparison, machine))
     for row in comparison.disagreeing:
         print(
-            f"mnetcalc bench: {row.engine}'s output differs from the plain model's by "
+            f"mnetcalc: error: {row.engine}'s output differs from the plain model's by "
             f"{row.error:.1e} (tolerance {row.tolerance:g})",
             file=sys.stderr,
         )
