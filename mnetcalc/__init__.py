@@ -25,9 +25,12 @@ Submodules that need torch (import them explicitly):
   torch-free).
 * ``mnetcalc.engines``: ``engine_runners(model, resolution, threads=T)`` runs the same weights
   under the plain model, ``optimize()``, ONNX Runtime and OpenVINO (float32 and its default
-  precision), ``agreement`` checks them, ``compare_engines`` times them side by side.
+  precision), ``agreement`` checks them, ``compare_config`` (any ``BenchConfig`` network) and
+  ``compare_engines`` (MobileNet v1 by alpha and resolution) time them side by side with the
+  reduced precisions, and ``layer_price`` measures what each charges per layer.
 * ``mnetcalc.precision``: ``bfloat16(model)``, ``int8(model, calibration, threads=T)`` (x86 FX
   quantization), ``precision_ladder`` (accuracy and latency of a trained model down the ladder),
+  ``depthwise_ranges`` (the depthwise channels' weight ranges that per-tensor int8 must share),
   ``matmul_peaks``.
 * ``mnetcalc.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files,
   checked; ``download()`` fetches them (opt-in).
