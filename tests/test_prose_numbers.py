@@ -51,6 +51,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     "architecture": {
         "1.91%": "Table 2's printed 1.19% with its digits swapped (a hypothesis, not a count)",
         "100% up to rounding": "a whole: what shares add up to",
+        "between 64 and 1024": "the narrowest and widest pointwise layers (the architecture)",
     },
     "conventions": {
         "+100% everywhere": "the FLOPs convention doubles every count (its definition)",
@@ -62,10 +63,13 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "deployment": {
         "reads 1.00": "the normalisation: the fastest engine's time over itself",
-        "10,000 of the 60,000": "the quick model's training subset (its config) of Fashion-MNIST",
+        "of the 60,000": "Fashion-MNIST's training set (a fact about the data set)",
         "all 10,000": "Fashion-MNIST's test set (a fact about the data set)",
         "1,000 training images": "the calibration set's size (an input of mnetcalc.precision)",
         "127": "int8's positive levels (a fact about the type)",
+    },
+    "depthwise_separable": {
+        "from 64 to 1024": "the narrowest and widest blocks (the architecture)",
     },
     "epilogue": {
         "585 million and 6.9 million for the 1.4 model": "the paper's headline numbers, quoted "
@@ -82,6 +86,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         '"1.5 billion multiply-adds"': "GoogLeNet's advertised figure (a quotation)",
         '"1.72 GFLOPS/image"': "quoted from the SqueezeNet repository's notes",
         "SqueezeNet 1.0": "a model's name",
+        "from 112 to 56 to 28": "GoogLeNet's map sides (its definition)",
         "units of 1024": "a unit: Szegedy et al.'s K",
         "then 256 of": "AlexNet's filter counts (its definition)",
         "then 384, 384 and 256 of": "AlexNet's filter counts (its definition)",
@@ -281,12 +286,12 @@ def architecture_sizes() -> set[str]:
 
 SIZES = architecture_sizes()
 # A size counts something a network has: "1024 channels", "1000 classes", "120 dog breeds", "4096
-# units", "the pooled 1024-vector", "biases", or is a range of them ("from 112 to 56 to 28").
+# units", "the pooled 1024-vector", "1024 biases".
 SIZE_AFTER = re.compile(
     r"^[^.;:!?]{0,25}?\b(?:channels|classes|class|units|filters|features|weights|biases|breeds"
     r"|vector|outputs)\b"
 )
-SIZE_BEFORE = re.compile(r"(?:channels|classes|map|side|\bfrom|\bbetween)\s*[^.;:!?]{0,20}$")
+SIZE_BEFORE = re.compile(r"(?:channels|classes|map|side)\s*[^.;:!?]{0,20}$")
 
 
 def printed_in_the_paper() -> set[str]:
