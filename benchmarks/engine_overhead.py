@@ -20,7 +20,8 @@ import sys
 
 
 def partitions(graph, x) -> int:
-    """How many oneDNN Graph partitions one call of ``graph`` runs (from the profiler)."""
+    """How many oneDNN Graph partitions one call of ``graph`` (a model or an engine runner) runs,
+    from the profiler."""
     import torch
     from torch.profiler import ProfilerActivity, profile
 
@@ -30,14 +31,10 @@ def partitions(graph, x) -> int:
 
 
 def timed(runners: dict, x, threads: int, rounds: int) -> dict[str, float]:
-    from mnetcalc.latency import interleaved
+    from mnetcalc.engines import time_runners
 
-    latency = interleaved(
-        {name: (lambda run=run, x=x: run(x)) for name, run in runners.items()},
-        threads=threads,
-        rounds=rounds,
-        round_time=0.2,
-        progress=False,
+    latency = time_runners(
+        runners, x, threads=threads, rounds=rounds, round_time=0.2, progress=False
     )
     return {name: result.median for name, result in latency.items()}
 
@@ -46,7 +43,7 @@ def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dic
     import torch
 
     from mnetcalc.engines import engine_runners
-    from mnetcalc.model import mobilenet_v1_model, optimize, torch_threads
+    from mnetcalc.model import mobilenet_v1_model, torch_threads
 
     torch.manual_seed(0)
     model = mobilenet_v1_model(alpha).eval()
@@ -54,7 +51,7 @@ def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dic
     engines = ["optimized", "onnxruntime", "openvino_f32"]
     runners = engine_runners(model, resolution, threads=threads, engines=engines)
     with torch_threads(threads):
-        kernels = partitions(optimize(model, resolution, threads=threads), x)
+        kernels = partitions(runners["optimized"], x)
     return {
         "config": f"{alpha:g}/{resolution}",
         "optimized_kernels": kernels,
