@@ -95,8 +95,6 @@ ALLOWED: dict[str, dict[str, str]] = {
         "with 224, equation": "the usual input side (a configuration)",
     },
     "intro": {
-        "1.32 M of the paper's Table 9": "the paper's number, quoted (the exercise's answer glues "
-        "the count that rounds to it)",
         "ρ = 0.714": "the --rho input of the command below it (160/224 to three digits)",
     },
     "latency": {
