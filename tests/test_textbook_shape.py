@@ -25,13 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-TOC = ROOT / "_toc.yml"
+from site_support import PAGES, ROOT  # the pages of _toc.yml, root first
 
 #: Pages of the table that are not lessons: the tools and the reference apparatus.
 NOT_CHAPTERS = {
@@ -53,26 +49,6 @@ TOP_LINES = 45
 BOX_LABEL = "macs-flops"
 
 
-def toc_pages() -> list[str]:
-    """Every document of _toc.yml, root first, as docnames ("book/intro")."""
-    data = yaml.safe_load(TOC.read_text(encoding="utf-8"))
-    pages = [data["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                pages.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in data.items() if key != "root"})
-    return [str(Path(page).with_suffix("")) for page in pages]
-
-
-PAGES = toc_pages()
 CHAPTERS = [page for page in PAGES if page not in NOT_CHAPTERS]
 LESSONS = [page for page in CHAPTERS if page not in SUMMARY_ONLY]
 
