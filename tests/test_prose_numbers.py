@@ -95,8 +95,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "with 224, equation": "the usual input side (a configuration)",
     },
     "intro": {
-        "1.32 M of the paper's Table 9": "the paper's number, quoted (the exercise's answer glues "
-        "the count that rounds to it)",
+        "32, 64 and 1024": "exercise 1's channel counts (inputs)",
+        "from 64 to 1024": "exercise 1's channel counts (inputs)",
+        "at input resolution 112": "exercise 2's resolution (an input)",
         "ρ = 0.714": "the --rho input of the command below it (160/224 to three digits)",
     },
     "latency": {
@@ -123,10 +124,12 @@ PROSE_DIRECTIVES = {
     "{admonition}",
     "{container}",
     "{dropdown}",
+    "{exercise}",  # sphinx-exercise: an exercise and its solution are prose
     "{figure}",
     "{glossary}",
     "{glue:figure}",
     "{note}",
+    "{solution}",
     "{tip}",
     "{warning}",
 }

@@ -69,6 +69,9 @@ CHAPTERS = {
     # fig-epilogue-grid; TF-slim's table, V2 next to v1
     "book/epilogue": Shows(figures=1, tables=2),
     "book/conventions": Shows(figures=1, tables=4),  # fig-conv-heatmap
+    # the table of every symbol; the glossary shows formulas only
+    "book/notation": Shows(figures=0, tables=1),
+    "book/glossary": Shows(figures=0, tables=0),
 }
 
 

@@ -154,3 +154,20 @@ def test_term_links_resolve(open_page, docname):
         assert anchor.startswith("term-"), f"{docname}: term link {href} is not to a term"
         glossary = open_page(docname_of_target)
         assert glossary.locator(f"[id='{anchor}']").count() == 1, f"{docname}: {href} is broken"
+
+
+MIN_INDEX_ENTRIES = 100
+
+
+def test_general_index_is_full_and_reachable(site):
+    """Sphinx's general index (genindex.html, listed in _toc.yml) holds at least 100 entries, each
+    linking into a page of the book, and the introduction links to it."""
+    index = (site / "genindex.html").read_text(encoding="utf-8")
+    body = index[index.find('id="A"') :]
+    entries = re.findall(r"<li><a href=\"book/[\w/-]+\.html#", body)
+    assert len(entries) >= MIN_INDEX_ENTRIES, (
+        f"{len(entries)} index entries link into the book (at least {MIN_INDEX_ENTRIES})"
+    )
+    assert "genindex" in PAGES, "the index is not in the table of contents"
+    intro = (site / "book" / "intro.html").read_text(encoding="utf-8")
+    assert 'href="../genindex.html"' in intro
