@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from .architecture import MobileNetConfig, scale_channels
-from .formulas import separable_conv_cost, standard_conv_cost
-from .network import NetworkCost
+from .core.formulas import separable_conv_cost, standard_conv_cost
+from .core.network import NetworkCost
+from .networks.mobilenet_v1 import MobileNetConfig, scale_channels
 from .validation import positive_int, positive_number
 
 if TYPE_CHECKING:

@@ -42,8 +42,8 @@ with warnings.catch_warnings():
         matmul_flop_jit,
     )
 
-from .layers import LRN
-from .network import NetworkConfig, NetworkCost
+from .core.layers import LRN
+from .core.network import NetworkConfig, NetworkCost
 
 #: Operators counted (the paper's convention: convolutions and fully connected layers), with
 #: fvcore's handles.

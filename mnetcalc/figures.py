@@ -7,9 +7,9 @@
 * :func:`draw_accuracy_vs_cost`: the twin of the paper's Figures 4 and 5, printed ImageNet accuracy
   of the models of the width x resolution grid against mult-adds and parameters (log scale).
 
-The shapes and operations come from :mod:`mnetcalc.architecture` and the cost calculator, the
-accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by the
-drawing functions only, so that the data helpers work without it.
+The shapes and operations come from :mod:`mnetcalc.networks.mobilenet_v1` and the cost calculator,
+the accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by
+the drawing functions only, so that the data helpers work without it.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from .architecture import mobilenet_v1_spec
 from .calculator import mobilenet_v1_cost
+from .core.layers import Conv, DepthwiseConv, LayerCost
 from .formatting import model_label
-from .layers import Conv, DepthwiseConv, LayerCost
+from .networks.mobilenet_v1 import mobilenet_v1_spec
 from .paper import ROWS
 
 #: The paper's width x resolution grid (Figures 4 and 5).

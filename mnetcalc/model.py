@@ -1,10 +1,11 @@
 """A real PyTorch network built from the calculator's architecture data.
 
-:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.layers`) into
-a ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer comparison
-with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing (:mod:`mnetcalc.latency`) needs
-no guessing. A configuration's ``model()`` (:class:`mnetcalc.architecture.MobileNetConfig` and the
-zoo's) calls :func:`build` on its spec, the same data the calculator costs.
+:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.core.layers`)
+into a ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer
+comparison with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing
+(:mod:`mnetcalc.latency`) needs no guessing. A configuration's ``model()``
+(:class:`mnetcalc.networks.mobilenet_v1.MobileNetConfig` and the zoo's) calls :func:`build` on its
+spec, the same data the calculator costs.
 
 How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
@@ -43,8 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .architecture import MobileNetConfig
-from .layers import (
+from .core.layers import (
     AVGPOOL,
     MAXPOOL,
     RELU,
@@ -61,7 +61,8 @@ from .layers import (
     Residual,
     Tap,
 )
-from .network import NetworkSpec
+from .core.network import NetworkSpec
+from .networks.mobilenet_v1 import MobileNetConfig
 from .validation import InvalidArgument, positive_int
 
 __all__ = [
@@ -398,7 +399,7 @@ def build(
     channels_last: bool = True,
 ) -> nn.Sequential:
     """A ``nn.Sequential`` with one child per spec entry, named as in the spec (a
-    :class:`MultiOutput` if the spec has a :class:`~mnetcalc.layers.Tap`).
+    :class:`MultiOutput` if the spec has a :class:`~mnetcalc.core.layers.Tap`).
 
     Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an
     ``in_channels`` x ``resolution`` x ``resolution`` input. ``resolution`` matters only where a

@@ -8,8 +8,9 @@ rounded further (Table 8's ``15300`` is 15.3 thousand million, to the nearest hu
 so with a ``step``: the count must round to the printed number at that step. Mult-adds are in
 millions, parameters in millions, accuracies in percent (ImageNet top-1).
 
-The networks of Tables 8 and 9 that are not MobileNets are costed by :mod:`mnetcalc.zoo`. The
-applications of sections 4.3-4.7 (Tables 10-14 and the PlaNet figures of section 4.4) are
+The networks of Tables 8 and 9 that are not MobileNets are costed by their modules in
+:mod:`mnetcalc.networks`. The applications of sections 4.3-4.7 (Tables 10-14 and the PlaNet figures
+of section 4.4) are
 :class:`AppliedRow` records: a MobileNet body with a head the paper does not always size, so that
 :func:`head_sizes` searches the head sizes that would print each cost.
 """
@@ -21,12 +22,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from .architecture import MobileNetConfig
-from .network import NetworkConfig, NetworkCost
-from .zoo import NETWORKS
+from .core.network import NetworkConfig, NetworkCost
+from .networks.registry import config_class
 
 #: Configuration classes by network name.
-CONFIGS = {MobileNetConfig.network: MobileNetConfig, **NETWORKS}
 
 #:  Paper Table 2 (1.0 MobileNet-224): layer type -> (printed % of mult-adds, printed % of
 #: parameters).
@@ -43,8 +42,8 @@ class PrintedRow:
     """One model row of a paper table: printed accuracy, mult-adds (M) and parameters (M), and what
     it is.
 
-    ``network`` is ``"mobilenet_v1"`` or a name in :data:`mnetcalc.zoo.NETWORKS`; ``config`` the
-    keyword arguments that build its cost report. ``mult_adds_step`` / ``params_step``: the rounding
+    ``network`` is a name in :data:`mnetcalc.networks.registry.NETWORKS`; ``config`` the keyword
+    arguments that build its cost report. ``mult_adds_step`` / ``params_step``: the rounding
     step of a printed whole number whose trailing zeros are not significant (``None``: the last
     printed digit).
     """
@@ -69,7 +68,7 @@ class PrintedRow:
 
     def network_config(self, **overrides) -> NetworkConfig:
         """The configuration of this row's model (``overrides`` change it)."""
-        return CONFIGS[self.network](**{**self.config, **overrides})
+        return config_class(self.network)(**{**self.config, **overrides})
 
     def cost(self, **overrides) -> NetworkCost:
         """The exact cost report of this row's model (``overrides`` change its configuration)."""
@@ -199,7 +198,7 @@ class AppliedRow:
 
     def body(self):
         """The configuration of the row's MobileNet body (no pool, no classifier)."""
-        from .architecture import BODY_ONLY
+        from .networks.mobilenet_v1 import BODY_ONLY, MobileNetConfig
 
         return MobileNetConfig(**self.config, num_classes=BODY_ONLY)
 

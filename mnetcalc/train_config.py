@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .architecture import MobileNetConfig
-from .network import NetworkCost
+from .core.network import NetworkCost
+from .networks.mobilenet_v1 import MobileNetConfig
 from .validation import InvalidArgument, choice, positive_int, positive_number
 
 #: Fashion-MNIST: grey images (one input channel), ten classes.

@@ -7,11 +7,14 @@ import math
 
 import pytest
 
-from mnetcalc.architecture import MobileNetConfig
-from mnetcalc.detection import SSDMobileNetV1Config
-from mnetcalc.mobilenet_v2 import MobileNetV2Config
+from mnetcalc.networks.alexnet import AlexNetConfig
+from mnetcalc.networks.googlenet import GoogLeNetConfig
+from mnetcalc.networks.mobilenet_v1 import MobileNetConfig
+from mnetcalc.networks.mobilenet_v2 import MobileNetV2Config
+from mnetcalc.networks.squeezenet import SqueezeNetConfig
+from mnetcalc.networks.ssd_mobilenet_v1 import SSDMobileNetV1Config
+from mnetcalc.networks.vgg16 import VGG16Config
 from mnetcalc.validation import LIMITS, InvalidArgument
-from mnetcalc.zoo import AlexNetConfig, GoogLeNetConfig, SqueezeNetConfig, VGG16Config
 
 WIDTH = [0, -1, "x", math.nan, math.inf, True, None, 10.5]
 SIDE = [0, -224, 2.5, "big", True, None, 10_001, "1e9"]

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mnetcalc import figures
-from mnetcalc.layers import Conv, DepthwiseConv, FullyConnected
+from mnetcalc.core.layers import Conv, DepthwiseConv, FullyConnected
 
 
 def test_block_stages_are_the_papers_figure_3():

@@ -1,4 +1,5 @@
-"""MobileNetV2 (mnetcalc.mobilenet_v2) against a hand count, the numbers printed for it, and fvcore.
+"""MobileNetV2 (mnetcalc.networks.mobilenet_v2) against a hand count, the numbers printed for it,
+and fvcore.
 
 The hand count walks Sandler et al.'s Table 2 here, independently of the spec; the printed numbers
 are TF-slim's README table and the paper's headline (mnetcalc/paper_v2.py names the sources).
@@ -12,9 +13,9 @@ from hypothesis import strategies as st
 
 import mnetcalc
 from mnetcalc import paper, paper_v2
-from mnetcalc.layers import ADD, Conv, Residual
-from mnetcalc.mobilenet_v2 import last_channels, make_divisible
-from mnetcalc.network import spec_costs
+from mnetcalc.core.layers import ADD, Conv, Residual
+from mnetcalc.core.network import spec_costs
+from mnetcalc.networks.mobilenet_v2 import last_channels, make_divisible
 from mnetcalc.validation import InvalidArgument
 
 # Sandler et al. 2018, Table 2: t, c, n, s of each bottleneck group.

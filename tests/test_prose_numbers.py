@@ -272,10 +272,11 @@ def architecture_sizes() -> set[str]:
     """Every channel count, feature-map side and class count of the networks the book costs (1.0
     MobileNet-224, 1.0 MobileNetV2-224, the networks of Tables 8 and 9) and the head sizes the paper
     states: numbers of the networks' definitions, not results."""
-    from mnetcalc import mobilenet_v1_cost, mobilenet_v2_cost, zoo
+    from mnetcalc import mobilenet_v1_cost, mobilenet_v2_cost
+    from mnetcalc.networks import registry
 
     reports = [mobilenet_v1_cost(), mobilenet_v2_cost()]
-    reports += [zoo.network_cost(name) for name in zoo.NETWORKS]
+    reports += [registry.network_cost(name) for name in registry.NETWORKS]
     sizes = {paper_v2.SLIM_CLASSES}
     sizes |= {row.num_classes for row in paper.APPLIED_ROWS if row.num_classes}
     for report in reports:

@@ -1,4 +1,5 @@
-"""The giants (mnetcalc.zoo) against hand counts, the numbers their own papers print, and fvcore.
+"""The giants (mnetcalc.networks.zoo) against hand counts, the numbers their own papers print, and
+fvcore.
 
 Hand counts here are written out from the architectures' papers, independently of the specs in
 mnetcalc/zoo.py; well-known totals (VGG16's 138,357,544 parameters, the 1,248,424 of SqueezeNet's
@@ -10,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc import conventions, paper, zoo
-from mnetcalc.layers import (
+from mnetcalc import conventions, paper
+from mnetcalc.core.layers import (
     CONCAT,
     MAXPOOL,
     Branches,
@@ -24,7 +25,8 @@ from mnetcalc.layers import (
     Pool,
     output_side,
 )
-from mnetcalc.network import spec_costs
+from mnetcalc.core.network import spec_costs
+from mnetcalc.networks import alexnet, googlenet, registry, squeezenet, vgg16
 
 # -- VGG16
 # -------------------------------------------------------------------------------------------
@@ -117,13 +119,13 @@ def test_googlenet_totals_match_a_hand_count():
 
 def test_googlenet_table_1_ops_column_agrees_except_conv1_and_5a():
     net = mnetcalc.googlenet_cost()
-    for name, (_, printed_ops) in zoo.GOOGLENET_TABLE_1.items():
-        exact = sum(row.mult_adds for row in zoo.googlenet_table_1_rows(net, name))
+    for name, (_, printed_ops) in googlenet.GOOGLENET_TABLE_1.items():
+        exact = sum(row.mult_adds for row in googlenet.googlenet_table_1_rows(net, name))
         # within a million (the column rounds some rows and truncates others, e.g. 4a: 73.6 -> 73)
         assert (abs(exact / 1e6 - printed_ops) < 1) == (name not in ("conv1", "inception5a")), name
     # MobileNet's Table 8 prints 6.8 M for GoogLeNet: the sum of the params column of GoogLeNet's
     # own Table 1, not the exact count of the network (6.99 M weights).
-    printed_params = sum(params for params, _ in zoo.GOOGLENET_TABLE_1.values())
+    printed_params = sum(params for params, _ in googlenet.GOOGLENET_TABLE_1.values())
     assert paper.row("GoogleNet").reproduces_params(printed_params / 1e3)
     assert not paper.row("GoogleNet").reproduces_params(net.params / 1e6)
 
@@ -319,7 +321,7 @@ def test_lrn_and_pools_are_free():
         (lambda: mnetcalc.alexnet_cost(groups=3), "groups"),
         (lambda: mnetcalc.vgg16_cost(resolution=0), "resolution"),
         (lambda: mnetcalc.squeezenet_cost(num_classes="many"), "num_classes"),
-        (lambda: zoo.network_cost("resnet50"), "network"),
+        (lambda: registry.network_cost("resnet50"), "network"),
     ],
 )
 def test_bad_input_is_one_clear_error(call, match):
@@ -328,10 +330,10 @@ def test_bad_input_is_one_clear_error(call, match):
 
 
 def test_reports_name_their_network():
-    for name in zoo.NETWORKS:
-        report = zoo.network_cost(name)
+    for name, entry in registry.NETWORKS.items():
+        report = registry.network_cost(name)
         assert report.meta["network"] == name
-        assert report.meta["resolution"] == zoo.DEFAULT_RESOLUTION[name]
+        assert report.meta["resolution"] == entry.resolution
 
 
 # -- the paper's Tables 8 and 9 and its claims
@@ -487,10 +489,10 @@ def torch_model(spec, in_channels, side):
 @pytest.mark.parametrize(
     "name, spec",
     [
-        ("alexnet", zoo.alexnet_spec()),
-        ("squeezenet", zoo.squeezenet_spec()),
-        ("googlenet", zoo.googlenet_spec()),
-        ("vgg16", zoo.vgg16_spec()),
+        ("alexnet", alexnet.alexnet_spec()),
+        ("squeezenet", squeezenet.squeezenet_spec()),
+        ("googlenet", googlenet.googlenet_spec()),
+        ("vgg16", vgg16.vgg16_spec()),
     ],
 )
 def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
@@ -498,7 +500,7 @@ def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
     fvcore_nn = pytest.importorskip("fvcore.nn")
     from fvcore.nn.jit_handles import conv_flop_jit, linear_flop_jit
 
-    report = zoo.network_cost(name)
+    report = registry.network_cost(name)
     side = report.meta["resolution"]
     model = torch_model(spec, 3, side)
     with torch.no_grad():

@@ -7,7 +7,7 @@ turns back into the option the user typed."""
 from __future__ import annotations
 
 from ..formatting import FORMATS
-from ..network_registry import NETWORKS, networks_with
+from ..networks.registry import NETWORKS, networks_with
 from ..validation import InvalidArgument, allowed_range, shown
 
 #: Library parameter names that the command line spells differently (others: ``--`` + the name,
@@ -76,7 +76,7 @@ def add_classes(parser, default="1000", *, shown=None) -> None:
 
 
 #: MobileNet v1's variants, as the registry states them (so that a command line that costs another
-#: network need not import :mod:`mnetcalc.architecture` for them).
+#: network need not import :mod:`mnetcalc.networks.mobilenet_v1` for them).
 VARIANTS = NETWORKS["mobilenet_v1"].variants
 
 
@@ -95,7 +95,7 @@ def add_format(parser, formats=FORMATS) -> None:
 
 def network_options(args) -> dict:
     """The network options given on the command line, as keyword arguments of the network's
-    configuration class (:class:`~mnetcalc.architecture.MobileNetConfig`, ...; those left unset are
-    not included)."""
+    configuration class (:class:`~mnetcalc.networks.mobilenet_v1.MobileNetConfig`, ...; those left
+    unset are not included)."""
     names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}

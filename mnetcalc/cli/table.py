@@ -1,13 +1,13 @@
 """``mnetcalc table``: per-layer mult-adds and parameters of one network (``--check``: beside
 fvcore's count of the real PyTorch model, which needs torch).
 
-The networks and what each one takes come from :mod:`mnetcalc.network_registry`; only the module of
+The networks and what each one takes come from :mod:`mnetcalc.networks.registry`; only the module of
 the network asked for is imported."""
 
 from __future__ import annotations
 
 from ..formatting import render_table
-from ..network_registry import DEFAULT_NETWORK, NETWORKS, defaults_shown
+from ..networks.registry import DEFAULT_NETWORK, NETWORKS, defaults_shown
 from . import options
 from .options import UsageError
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
+from ..validation import InputTooSmall, positive_int
 from .layers import CONV, CONV_DW, LayerCost
 from .record import Record
-from .validation import InputTooSmall, positive_int
 
 #: A network description: ``(name, spec)`` pairs, in order.
 NetworkSpec = Sequence[tuple[str, object]]
@@ -67,7 +67,7 @@ class NetworkConfig(Record):
 
     def model(self, *, dropout: float = 0.0, channels_last: bool = True):
         """The PyTorch model of this configuration, built from the same spec (imports torch)."""
-        from .model import build
+        from ..model import build
 
         return build(
             self.spec(),

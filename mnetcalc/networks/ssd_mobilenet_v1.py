@@ -7,7 +7,7 @@ configuration ``ssd_mobilenet_v1_coco.config`` builds it (``ssd_mobilenet_v1_fea
 
 What the published configuration and code fix:
 
-* the backbone: MobileNet v1 (:func:`~mnetcalc.architecture.mobilenet_v1_spec`) up to
+* the backbone: MobileNet v1 (:func:`~mnetcalc.networks.mobilenet_v1.mobilenet_v1_spec`) up to
   ``Conv2d_13_pointwise`` (our ``conv13_pw``), without pooling and classifier, at
   ``depth_multiplier`` ``alpha`` with ``min_depth: 16``: a layer has ``max(floor(alpha * c), 16)``
   channels (the classifier's rule has 8; see :func:`_depth`);
@@ -42,10 +42,10 @@ from __future__ import annotations
 
 import math
 
-from .architecture import mobilenet_v1_spec
-from .layers import RELU6, TAP, Conv, DepthwiseConv, Tap
-from .network import NetworkConfig, NetworkCost, NetworkSpec
-from .validation import positive_int, positive_number
+from ..core.layers import RELU6, TAP, Conv, DepthwiseConv, Tap
+from ..core.network import NetworkConfig, NetworkCost, NetworkSpec
+from ..validation import positive_int, positive_number
+from .mobilenet_v1 import mobilenet_v1_spec
 
 #: The backbone layers whose outputs feed the box predictor (``Conv2d_11_pointwise`` and
 #: ``Conv2d_13_pointwise`` of ``ssd_mobilenet_v1_feature_extractor.py``'s feature map layout).
@@ -96,7 +96,7 @@ def ssd_mobilenet_v1_spec(
     """SSD with a MobileNet v1 backbone as ``(name, layer)`` pairs: the backbone's ``conv0`` ...
     ``conv13_pw``, the extra layers ``extra{i}_1x1`` and ``extra{i}_3x3`` (``i`` = 2 ... 5, the
     feature maps' indices), and the predictors ``head{i}`` (``i`` = 0 ... 5), each a
-    :class:`~mnetcalc.layers.Tap` with parts ``box`` and ``class`` placed after the layer whose
+    :class:`~mnetcalc.core.layers.Tap` with parts ``box`` and ``class`` placed after the layer whose
     output it sees. ``num_classes`` counts the background class."""
     alpha = positive_number("alpha", alpha)
     num_classes = positive_int("num_classes", num_classes)

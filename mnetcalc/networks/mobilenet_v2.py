@@ -1,7 +1,7 @@
 """MobileNetV2 (Sandler et al. 2018, arXiv:1801.04381) as data, costed by the same engine.
 
 Its Table 2, as held here (:data:`V2_BOTTLENECKS`): a 3x3 standard convolution with 32 filters and
-stride 2; seventeen inverted residual blocks (:class:`~mnetcalc.layers.InvertedResidual`: 1x1
+stride 2; seventeen inverted residual blocks (:class:`~mnetcalc.core.layers.InvertedResidual`: 1x1
 expansion by ``t``, 3x3 depthwise, linear 1x1 projection) in seven groups of ``n`` blocks with
 expansion ``t``, ``c`` output channels and the group's stride ``s`` on its first block; a 1x1
 convolution to 1280 channels; global average pooling; the classifier (a 1x1 convolution on a 1x1
@@ -22,10 +22,10 @@ and of the classifier, weights only; the residual sums, BatchNorm and ReLU6 are 
 
 from __future__ import annotations
 
-from .architecture import KERNEL
-from .layers import RELU6, Conv, FullyConnected, InvertedResidual, Pool
-from .network import NetworkConfig, NetworkSpec
-from .validation import positive_int, positive_number
+from ..core.layers import RELU6, Conv, FullyConnected, InvertedResidual, Pool
+from ..core.network import NetworkConfig, NetworkSpec
+from ..validation import positive_int, positive_number
+from .mobilenet_v1 import KERNEL
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 V2_STEM = (32, 2)

@@ -7,21 +7,21 @@ itself given the channels and side of the feature map that enters it, like one o
 per-operator handles: it returns one :class:`LayerCost` row (or several, for composite specs)
 and the shape of what leaves it.
 
-The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.formulas`; the specs here apply them to
-the shapes of a walk through a network.
+The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.core.formulas`; the specs here apply them
+to the shapes of a walk through a network.
 
 Feature maps use "same" padding unless a spec says otherwise: the output side is
 ``ceil(input side / stride)``. A spec with an explicit ``padding`` of ``p`` pixels on every side has
 the output side ``floor((side + 2p - kernel) / stride) + 1`` (PyTorch's and Caffe's rule; a pool
 with ``ceil_mode`` rounds up instead, and drops a last window that would start in the padding),
-which is what the classic networks of :mod:`mnetcalc.zoo` need (AlexNet's 11x11/4 "valid"
+which is what the classic networks of :mod:`mnetcalc.networks` need (AlexNet's 11x11/4 "valid"
 convolution takes 227 to 55). A grouped convolution (``groups`` > 1, AlexNet's two-GPU split)
 connects each output channel to ``in_channels / groups`` input channels only.
 
 Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their
 parts, named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
 ``out_channels`` is the sum of the branches' channels, so that the walk of
-:func:`mnetcalc.network.spec_costs` continues from the concatenated map. Two more close with a
+:func:`mnetcalc.core.network.spec_costs` continues from the concatenated map. Two more close with a
 cost-free row of their own: :class:`Residual` (``add``: the parts' output plus the block's input;
 MobileNetV2's :class:`InvertedResidual` uses it) and :class:`Tap` (``tap``: side branches whose
 outputs leave the network, such as a detector's box predictors, while the walk continues from the
@@ -36,8 +36,8 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Iterator
 
+from ..validation import InputTooSmall, InvalidArgument
 from .formulas import depthwise_conv_cost, fully_connected_cost, standard_conv_cost
-from .validation import InputTooSmall, InvalidArgument
 
 #: Layer types, as reported in every row.
 CONV = "conv"  # standard convolution with Dk > 1

@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 from functools import partial
 
-from .layers import Conv, DepthwiseConv, FullyConnected, Pool
-from .network import NetworkConfig, NetworkSpec
-from .validation import choice, non_negative_int, positive_int, positive_number
+from ..core.layers import Conv, DepthwiseConv, FullyConnected, Pool
+from ..core.network import NetworkConfig, NetworkSpec
+from ..validation import choice, non_negative_int, positive_int, positive_number
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 STEM = (32, 2)
