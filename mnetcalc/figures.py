@@ -17,10 +17,9 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from .calculator import mobilenet_v1_cost
 from .core.layers import Conv, DepthwiseConv, LayerCost
 from .formatting import model_label
-from .networks.mobilenet_v1 import mobilenet_v1_spec
+from .networks.mobilenet_v1 import mobilenet_v1_cost, mobilenet_v1_spec
 from .paper import ROWS
 
 #: The paper's width x resolution grid (Figures 4 and 5).

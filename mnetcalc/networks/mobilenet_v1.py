@@ -20,11 +20,11 @@ here (as in the paper's reference implementation)."""
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
+from ..core.channels import floor_channels
 from ..core.layers import Conv, DepthwiseConv, FullyConnected, Pool
-from ..core.network import NetworkConfig, NetworkSpec
+from ..core.network import NetworkConfig, NetworkCost, NetworkSpec
 from ..validation import choice, non_negative_int, positive_int, positive_number
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
@@ -78,7 +78,7 @@ def scale_channels(channels: int, alpha: float) -> int:
     100`` counts as 29 and not 28.999999999999996.
     """
     channels, alpha = positive_int("channels", channels), positive_number("alpha", alpha)
-    return max(min(MIN_CHANNELS, channels), math.floor(round(alpha * channels, 9)))
+    return floor_channels(channels, alpha, min(MIN_CHANNELS, channels))
 
 
 def mobilenet_v1_spec(
@@ -174,3 +174,10 @@ class MobileNetConfig(NetworkConfig):
             if data[name] == default:
                 del data[name]
         return data
+
+
+def mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:
+    """Per-layer mult-adds and parameters of MobileNet v1 at width ``alpha``:
+    ``MobileNetConfig(alpha, **options).cost()`` (options: ``resolution``, ``num_classes``,
+    ``variant``, ``stem_stride``, ``in_channels``)."""
+    return MobileNetConfig(alpha, **options).cost()

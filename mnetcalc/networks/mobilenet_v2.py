@@ -22,10 +22,10 @@ and of the classifier, weights only; the residual sums, BatchNorm and ReLU6 are 
 
 from __future__ import annotations
 
+from ..core.channels import DIVISOR, make_divisible
 from ..core.layers import RELU6, Conv, FullyConnected, InvertedResidual, Pool
 from ..core.network import NetworkConfig, NetworkSpec
 from ..validation import positive_int, positive_number
-from .mobilenet_v1 import KERNEL
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 V2_STEM = (32, 2)
@@ -41,22 +41,11 @@ V2_BOTTLENECKS = (
     (6, 320, 1, 1),
 )
 
+#: Kernel side of the stem and the depthwise convolutions.
+KERNEL = 3
+
 #: Channels of the last convolution, before pooling.
 V2_LAST_CHANNELS = 1280
-
-#: Every layer's channels are a multiple of this, and at least this.
-DIVISOR = 8
-
-
-def make_divisible(value: float, divisor: int = DIVISOR) -> int:
-    """V2's channel rule (TF-slim's ``_make_divisible``): ``value`` rounded to the nearest multiple
-    of ``divisor`` (halves up), at least ``divisor``, and one ``divisor`` more if rounding took away
-    more than 10% of ``value``."""
-    value = round(value, 9)  # 0.35 * 32 is 11.2, not 11.200000000000001
-    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    if rounded < 0.9 * value:
-        rounded += divisor
-    return rounded
 
 
 def last_channels(alpha: float) -> int:
@@ -124,6 +113,8 @@ def mobilenet_v2_cost(alpha: float = 1.0, **options):
 
 
 __all__ = [
+    "DIVISOR",
+    "KERNEL",
     "V2_BOTTLENECKS",
     "V2_LAST_CHANNELS",
     "V2_STEM",

@@ -40,8 +40,7 @@ What we had to choose:
 
 from __future__ import annotations
 
-import math
-
+from ..core.channels import floor_channels
 from ..core.layers import RELU6, TAP, Conv, DepthwiseConv, Tap
 from ..core.network import NetworkConfig, NetworkCost, NetworkSpec
 from ..validation import positive_int, positive_number
@@ -68,11 +67,6 @@ MIN_DEPTH = 16
 
 #: The parts of the detector, in order, for :func:`ssd_split`.
 SSD_PARTS = ("backbone", "extra layers", "heads")
-
-
-def _depth(depth: float, alpha: float, min_depth: int) -> int:
-    """The feature map generator's ``depth_fn``: ``max(int(depth * alpha), min_depth)``."""
-    return max(math.floor(round(depth * alpha, 9)), min_depth)
 
 
 def _head(anchors: int, num_classes: int) -> Tap:
@@ -112,13 +106,15 @@ def ssd_mobilenet_v1_spec(
         if not isinstance(layer, (Conv, DepthwiseConv)):
             break  # the backbone ends before the pooling and the classifier
         if isinstance(layer, Conv):
-            layer = layer._replace(out_channels=_depth(layer.out_channels, alpha, min_depth))
+            layer = layer._replace(
+                out_channels=floor_channels(layer.out_channels, alpha, min_depth)
+            )
         spec.append((name, layer._replace(activation=RELU6)))
         if name in BACKBONE_TAPS:
             spec.append(head())
     for index, depth in enumerate(EXTRA_DEPTHS, start=len(BACKBONE_TAPS)):
-        reduce = Conv(_depth(depth / 2, alpha, min_depth), 1, activation=RELU6)
-        expand = Conv(_depth(depth, alpha, min_depth), 3, 2, activation=RELU6)
+        reduce = Conv(floor_channels(depth / 2, alpha, min_depth), 1, activation=RELU6)
+        expand = Conv(floor_channels(depth, alpha, min_depth), 3, 2, activation=RELU6)
         spec += [(f"extra{index}_1x1", reduce), (f"extra{index}_3x3", expand)]
         spec.append(head())
     return tuple(spec)
