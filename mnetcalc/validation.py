@@ -129,6 +129,13 @@ def allowed_range(name: str, *, integer: bool) -> str:
     return f"1 to {maximum}" if integer else f"(0, {maximum:g}]"
 
 
+def flag(name: str, value) -> bool:
+    """A true/false switch: ``True``/``False`` (or 1/0), not a string such as ``"no"``."""
+    if value in (True, False) and not isinstance(value, str):
+        return bool(value)
+    raise InvalidArgument(f"{name} must be True or False, got {value!r}", name)
+
+
 def choice(name: str, value, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
     if value not in allowed:

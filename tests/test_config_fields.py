@@ -57,6 +57,8 @@ BAD = {
         "num_classes": CLASSES,
         "in_channels": CHANNELS,
         "large_kernel": [0, -5, 2.5, 100],
+        # a switch is True or False: "no" was once taken as true (a non-empty string)
+        "aux_classifiers": ["no", "yes", "False", 2, None],
     },
 }
 
@@ -108,7 +110,7 @@ def test_a_bad_value_is_refused_naming_the_field_and_the_value(config, field, va
         (AlexNetConfig, dict(resolution=None, groups="1"), dict(resolution=227, groups=1)),
         (
             GoogLeNetConfig,
-            dict(large_kernel="3", aux_classifiers="yes", num_classes=1_000_000),
+            dict(large_kernel="3", aux_classifiers=1, num_classes=1_000_000),
             dict(large_kernel=3, aux_classifiers=True, num_classes=1_000_000),
         ),
     ],

@@ -157,7 +157,7 @@ def test_cli_check_json(capsys):
 def test_fvcore_agrees_with_the_calculator_on_the_giants(name, kwargs):
     from mnetcalc.networks import registry
 
-    report = registry.NETWORKS[name](**kwargs).cost()
+    report = registry.network_cost(name, **kwargs)
     check = check_counts(report)  # the model is built from the same spec as the report
     assert [row.name for row in check.layers] == [row.name for row in report.layers]
     assert_exact_agreement(check)
@@ -172,3 +172,11 @@ def test_a_composite_row_maps_to_a_named_part():
     for row in report.layers:
         assert module_path(row.name) in modules, row.name
     assert module_path("inception3a/3x3_reduce") == "inception3a.3x3_reduce"
+
+
+@pytest.mark.parametrize("name", ["vgg16", "googlenet", "alexnet", "squeezenet", "mobilenet_v2"])
+def test_table_check_counts_every_network(name, capsys):
+    from mnetcalc.cli import main
+
+    assert main(["table", "--network", name, "--check", "--res", "64"]) == 0
+    assert "fvcore agrees exactly with the calculator" in capsys.readouterr().out

@@ -20,7 +20,7 @@ CONFIGS = [
     mnetcalc.VGG16Config(),
     mnetcalc.GoogLeNetConfig(large_kernel=3),
     mnetcalc.AlexNetConfig(groups=1),
-    mnetcalc.SqueezeNetConfig(224),
+    mnetcalc.SqueezeNetConfig(resolution=224),
 ]
 
 

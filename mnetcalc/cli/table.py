@@ -50,11 +50,8 @@ def config_from_args(args):
             raise UsageError(
                 f"--classes 0 (the body alone) applies to {only} only, not to --network {name}"
             )
-    # The networks that take --alpha are the MobileNets, the ones with a PyTorch model to check.
     if args.alpha is not None and not network.alpha:
         raise UsageError(f"--alpha applies to MobileNets only, not to --network {name}")
-    if args.check and not network.alpha:
-        raise UsageError(f"--check supports the MobileNets only, not --network {name}")
     return network.config_class()(**options.network_options(args))
 
 

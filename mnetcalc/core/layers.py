@@ -54,7 +54,11 @@ TAP = "tap"  # the point where side branches (a detector's heads) leave the main
 #: The activation after a convolution (and its BatchNorm): ``None`` for a linear layer.
 RELU = "relu"
 RELU6 = "relu6"  # min(max(x, 0), 6): TF-slim's MobileNets
-ACTIVATIONS = (RELU, RELU6, None)
+HARDSWISH = "hardswish"  # x * relu6(x + 3) / 6: MobileNetV3
+HARDSIGMOID = "hardsigmoid"  # relu6(x + 3) / 6: MobileNetV3's squeeze-and-excite gate
+#: An activation is data: a layer names it, and the PyTorch builder (:mod:`mnetcalc.model`) makes
+#: its module from the name. None of them costs anything in the paper's convention.
+ACTIVATIONS = (RELU, RELU6, HARDSWISH, HARDSIGMOID, None)
 
 #: Row fields written to JSON, in order (scripts rely on these keys).
 ROW_KEYS = (
@@ -420,6 +424,17 @@ class Residual(namedtuple("Residual", ("parts",))):
         yield LayerCost(name, ADD, 1, 1, in_channels, in_channels, side, side, 0, 0)
 
 
+class Chain(namedtuple("Chain", ("parts",))):
+    """A chain of ``(name, layer)`` parts applied in turn, as one layer of a spec: yields the parts'
+    rows (``"<name>/<part>"``) and no row of its own. With :class:`Residual` (the same chain with a
+    shortcut), the building block of a composite layer type's :meth:`block`."""
+
+    __slots__ = ()
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        return _chain_costs(name, self.parts, in_channels, side)
+
+
 class InvertedResidual(
     namedtuple(
         "InvertedResidual", ("out_channels", "stride", "expansion", "kernel"), defaults=(1, 6, 3)
@@ -449,11 +464,13 @@ class InvertedResidual(
     def residual(self, in_channels: int) -> bool:
         return self.stride == 1 and in_channels == self.out_channels
 
-    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+    def block(self, in_channels: int) -> Residual | Chain:
+        """The block as the generic layers it is made of (what is costed and built)."""
         parts = self.parts(in_channels)
-        if self.residual(in_channels):
-            return Residual(parts).costs(name, in_channels, side)
-        return _chain_costs(name, parts, in_channels, side)
+        return Residual(parts) if self.residual(in_channels) else Chain(parts)
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        return self.block(in_channels).costs(name, in_channels, side)
 
 
 class Tap(namedtuple("Tap", ("branches",))):

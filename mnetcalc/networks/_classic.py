@@ -43,7 +43,7 @@ class ClassicConfig(NetworkConfig):
     default_resolution = 224
 
     def __init__(
-        self, resolution: int | None = None, *, num_classes: int = 1000, in_channels: int = 3
+        self, *, resolution: int | None = None, num_classes: int = 1000, in_channels: int = 3
     ):
         self._set_checked(locals())
 

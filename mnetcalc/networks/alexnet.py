@@ -61,8 +61,8 @@ class AlexNetConfig(ClassicConfig):
 
     def __init__(
         self,
-        resolution: int | None = None,
         *,
+        resolution: int | None = None,
         num_classes: int = 1000,
         in_channels: int = 3,
         groups: int = 2,
@@ -74,5 +74,6 @@ class AlexNetConfig(ClassicConfig):
 
 
 def alexnet_cost(resolution: int | None = None, **options) -> NetworkCost:
-    """Per-layer costs of AlexNet: ``AlexNetConfig(resolution, **options).cost()``."""
-    return AlexNetConfig(resolution, **options).cost()
+    """Per-layer costs of AlexNet: ``AlexNetConfig(resolution=...,
+    **options).cost()``."""
+    return AlexNetConfig(resolution=resolution, **options).cost()

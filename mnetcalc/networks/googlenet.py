@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..core.layers import AVGPOOL, FullyConnected, Inception, LayerCost, LocalResponseNorm, Pool
 from ..core.network import NetworkCost, NetworkSpec, spec_costs
-from ..validation import positive_int
+from ..validation import InvalidArgument, flag, positive_int
 from ._classic import ClassicConfig, classic_conv, classic_maxpool
 
 #: GoogLeNet's Inception modules, as the columns of Szegedy et al.'s Table 1:
@@ -111,15 +111,15 @@ class GoogLeNetConfig(ClassicConfig):
     field_checks = {
         **ClassicConfig.field_checks,
         "large_kernel": positive_int,
-        "aux_classifiers": lambda _name, value: bool(value),
+        "aux_classifiers": flag,
     }
     __slots__ = tuple(field_checks)
     network = "googlenet"
 
     def __init__(
         self,
-        resolution: int | None = None,
         *,
+        resolution: int | None = None,
         num_classes: int = 1000,
         in_channels: int = 3,
         large_kernel: int = 5,
@@ -149,8 +149,10 @@ class GoogLeNetConfig(ClassicConfig):
 
     def model(self, *, dropout: float = 0.0, channels_last: bool = True):
         if self.aux_classifiers:
-            raise ValueError(
-                "no model for GoogLeNet's auxiliary classifiers (training-only side branches)"
+            raise InvalidArgument(
+                "aux_classifiers=True has no model (the classifiers are training-only side "
+                "branches); build GoogLeNet without them",
+                "aux_classifiers",
             )
         return super().model(dropout=dropout, channels_last=channels_last)
 
@@ -170,5 +172,6 @@ class GoogLeNetConfig(ClassicConfig):
 
 
 def googlenet_cost(resolution: int | None = None, **options) -> NetworkCost:
-    """Per-layer costs of GoogLeNet: ``GoogLeNetConfig(resolution, **options).cost()``."""
-    return GoogLeNetConfig(resolution, **options).cost()
+    """Per-layer costs of GoogLeNet: ``GoogLeNetConfig(resolution=...,
+    **options).cost()``."""
+    return GoogLeNetConfig(resolution=resolution, **options).cost()

@@ -11,13 +11,15 @@ must know before that: whether the network takes ``--alpha``, which ``--variant`
 takes no ``--variant``), whether ``--classes 0`` (the body alone) applies, and its default
 resolution and classes. Those facts are the configuration classes' own, stated once more here so
 as not to import every class at start-up; tests/test_network_registry.py checks each entry
-against its class. Imports nothing of mnetcalc but :mod:`mnetcalc.validation`.
+against its class. Imports nothing of mnetcalc but :mod:`mnetcalc.validation` and
+:mod:`mnetcalc.core.record`.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 
+from ..core.record import unknown_fields
 from ..validation import choice
 
 
@@ -104,7 +106,9 @@ def network_cost(name: str, **options):
     ``options`` as keyword arguments of its configuration class (each network's own defaults
     otherwise): ``network_cost("mobilenet_v2", alpha=0.5)``, ``network_cost("alexnet",
     resolution=224)``."""
-    return config_class(name)(**options).cost()
+    config = config_class(name)
+    unknown_fields(config, options)
+    return config(**options).cost()
 
 
 def networks_with(field: str) -> list[str]:

@@ -54,5 +54,6 @@ class SqueezeNetConfig(ClassicConfig):
 
 
 def squeezenet_cost(resolution: int | None = None, **options) -> NetworkCost:
-    """Per-layer costs of SqueezeNet v1.0: ``SqueezeNetConfig(resolution, **options).cost()``."""
-    return SqueezeNetConfig(resolution, **options).cost()
+    """Per-layer costs of SqueezeNet v1.0: ``SqueezeNetConfig(resolution=...,
+    **options).cost()``."""
+    return SqueezeNetConfig(resolution=resolution, **options).cost()

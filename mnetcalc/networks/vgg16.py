@@ -48,4 +48,4 @@ class VGG16Config(ClassicConfig):
 def vgg16_cost(resolution: int | None = None, **options) -> NetworkCost:
     """Per-layer mult-adds and parameters of VGG16: ``VGG16Config(resolution,
     **options).cost()``."""
-    return VGG16Config(resolution, **options).cost()
+    return VGG16Config(resolution=resolution, **options).cost()
