@@ -80,7 +80,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     "giants": {
         "138,357,544 parameters for VGG16, 60,965,224 for the Caffe AlexNet, 6,998,552 for the "
         "Caffe GoogLeNet and 1,248,424": "published totals of the reference models, which "
-        "tests/test_zoo.py asserts independently of the book's counts",
+        "tests/networks/ asserts independently of the book's counts",
         '"15.3 billion"': "the figure other papers quote for VGG16 (a quotation)",
         "2.7 K and 34 M": "Szegedy et al.'s table, quoted",
         '"1.5 billion multiply-adds"': "GoogLeNet's advertised figure (a quotation)",

@@ -10,7 +10,7 @@ module, so that the command line imports only the module of the network it is as
 must know before that: whether the network takes ``--alpha``, which ``--variant`` values (none: it
 takes no ``--variant``), whether ``--classes 0`` (the body alone) applies, and its default
 resolution and classes. Those facts are the configuration classes' own, stated once more here so
-as not to import every class at start-up; tests/test_network_registry.py checks each entry
+as not to import every class at start-up; tests/networks/test_registry.py checks each entry
 against its class. Imports nothing of mnetcalc but :mod:`mnetcalc.validation` and
 :mod:`mnetcalc.core.record`.
 """
