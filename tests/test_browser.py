@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from mnetcalc import browser
-from mnetcalc.formatting import FORMATS
 from mnetcalc.networks.mobilenet_v1 import VARIANTS, MobileNetConfig
 from mnetcalc.networks.registry import NETWORKS
+from mnetcalc.report.tables import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,5 @@
-"""The paper's figures drawn from the spec (mnetcalc.figures): the data each figure shows, checked
-against the paper, and the drawings' structure."""
+"""The paper's figures drawn from the spec (mnetcalc.book.figures): the data each figure shows,
+checked against the paper, and the drawings' structure."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mnetcalc import figures
+from mnetcalc.book import figures
 from mnetcalc.core.layers import Conv, DepthwiseConv, FullyConnected
 
 
@@ -123,7 +123,7 @@ def test_accuracy_figure_plots_every_printed_model(plt):
 
 def test_import_is_torch_and_matplotlib_free():
     code = (
-        "import sys, mnetcalc.figures; "
+        "import sys, mnetcalc.book.figures; "
         "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

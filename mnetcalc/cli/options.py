@@ -6,8 +6,8 @@ turns back into the option the user typed."""
 
 from __future__ import annotations
 
-from ..formatting import FORMATS
 from ..networks.registry import NETWORKS, networks_with
+from ..report.tables import FORMATS
 from ..validation import InvalidArgument, allowed_range, shown
 
 #: Library parameter names that the command line spells differently (others: ``--`` + the name,

@@ -6,8 +6,8 @@ the network asked for is imported."""
 
 from __future__ import annotations
 
-from ..formatting import render_table
 from ..networks.registry import DEFAULT_NETWORK, NETWORKS, defaults_shown
+from ..report.tables import render_table
 from . import options
 from .options import UsageError
 
@@ -59,7 +59,7 @@ def run(args) -> int:
     report = config_from_args(args).cost()
     if args.check:
         from ..counting import check_counts  # needs torch and fvcore
-        from .check import render_check
+        from ..report.check import render_check
 
         print(render_check(check_counts(report), report, args.format))
         return 0

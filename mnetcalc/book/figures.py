@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from .core.layers import Conv, DepthwiseConv, LayerCost
-from .formatting import model_label
-from .networks.mobilenet_v1 import mobilenet_v1_cost, mobilenet_v1_spec
-from .paper import ROWS
+from ..core.layers import Conv, DepthwiseConv, LayerCost
+from ..report.tables import model_label
+from ..networks.mobilenet_v1 import mobilenet_v1_cost, mobilenet_v1_spec
+from ..paper import ROWS
 
 #: The paper's width x resolution grid (Figures 4 and 5).
 GRID_ALPHAS = (1.0, 0.75, 0.5, 0.25)

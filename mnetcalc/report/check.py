@@ -10,7 +10,7 @@ import textwrap
 
 from ..core.network import NetworkCost
 from ..counting import CountCheck
-from ..formatting import aligned, csv_text, describe, json_text, markdown_table, millions, thousands
+from .tables import aligned, csv_text, describe, json_text, markdown_table, millions, thousands
 
 CHECK_HEADER = (
     "layer",
