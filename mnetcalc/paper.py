@@ -21,9 +21,10 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from importlib import import_module
 
 from .core.network import NetworkConfig, NetworkCost
-from .networks.registry import config_class
+from .networks.registry import NETWORKS, config_class
 
 #: Configuration classes by network name.
 
@@ -106,16 +107,25 @@ TABLE_7 = (
     _mobilenet(7, "1.0 MobileNet-128", "64.4", "186", "4.2", resolution=128),
 )
 
-TABLE_8 = (
-    _mobilenet(8, "1.0 MobileNet-224", "70.6", "569", "4.2"),
-    PrintedRow(8, "GoogleNet", "69.8", "1550", "6.8", "googlenet", mult_adds_step=10),
-    PrintedRow(8, "VGG 16", "71.5", "15300", "138", "vgg16", mult_adds_step=100),
-)
+
+def _other_networks(table: int) -> tuple[PrintedRow, ...]:
+    """The rows of ``table`` that are not MobileNets, in the paper's order, as each network's module
+    states them (its ``MOBILENET_PAPER``)."""
+    found = []
+    for name in NETWORKS:
+        module = import_module(config_class(name).__module__)
+        for (printed_in, position), row in getattr(module, "MOBILENET_PAPER", {}).items():
+            if printed_in == table:
+                *printed, step = row
+                found.append((position, PrintedRow(table, *printed, name, mult_adds_step=step)))
+    return tuple(row for _, row in sorted(found, key=lambda pair: pair[0]))
+
+
+TABLE_8 = (_mobilenet(8, "1.0 MobileNet-224", "70.6", "569", "4.2"), *_other_networks(8))
 
 TABLE_9 = (
     _mobilenet(9, "0.50 MobileNet-160", "60.2", "76", "1.32", alpha=0.5, resolution=160),
-    PrintedRow(9, "Squeezenet", "57.5", "1700", "1.25", "squeezenet", mult_adds_step=100),
-    PrintedRow(9, "AlexNet", "57.2", "720", "60", "alexnet", mult_adds_step=10),
+    *_other_networks(9),
 )
 
 #: Every model row of Tables 4-9, in the paper's order.

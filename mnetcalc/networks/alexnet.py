@@ -16,6 +16,11 @@ from ..core.network import NetworkCost, NetworkSpec
 from ..validation import InvalidArgument, positive_int
 from ._classic import HIDDEN_FC, ClassicConfig, classic_conv, classic_maxpool
 
+#: What MobileNet's paper prints for this network: (table, row) -> label, top-1 accuracy (%),
+#: mult-adds (M), parameters (M), and the step its mult-adds are rounded to
+#: (:class:`mnetcalc.paper.PrintedRow` reads it).
+MOBILENET_PAPER = {(9, 3): ("AlexNet", "57.2", "720", "60", 10)}
+
 
 def alexnet_groups(groups) -> int:
     """AlexNet's convolution groups: 2 (as trained on two GPUs) or 1."""

@@ -51,6 +51,11 @@ GOOGLENET_TABLE_1 = {
 #: The Inception modules after which GoogLeNet attaches its training-only auxiliary classifiers.
 GOOGLENET_AUX_AFTER = ("inception4a", "inception4d")
 
+#: What MobileNet's paper prints for this network: (table, row) -> label, top-1 accuracy (%),
+#: mult-adds (M), parameters (M), and the step its mult-adds are rounded to
+#: (:class:`mnetcalc.paper.PrintedRow` reads it).
+MOBILENET_PAPER = {(8, 2): ("GoogleNet", "69.8", "1550", "6.8", 10)}
+
 
 def googlenet_spec(num_classes: int = 1000, *, large_kernel: int = 5) -> NetworkSpec:
     """GoogLeNet (Inception v1) without its auxiliary classifiers, as ``(name, layer)`` pairs.

@@ -25,6 +25,11 @@ SQUEEZENET_FIRES = {
     9: (64, 256, 256),
 }
 
+#: What MobileNet's paper prints for this network: (table, row) -> label, top-1 accuracy (%),
+#: mult-adds (M), parameters (M), and the step its mult-adds are rounded to
+#: (:class:`mnetcalc.paper.PrintedRow` reads it).
+MOBILENET_PAPER = {(9, 2): ("Squeezenet", "57.5", "1700", "1.25", 100)}
+
 
 def squeezenet_spec(num_classes: int = 1000) -> NetworkSpec:
     """SqueezeNet v1.0 as ``(name, layer)`` pairs: ``conv1``, ``pool1``, ``fire2`` ... ``fire9``,

@@ -16,6 +16,11 @@ from ._classic import HIDDEN_FC, ClassicConfig, classic_conv, classic_maxpool
 #: VGG16 (configuration D): (output channels, number of 3x3 convolutions) per stage.
 VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
 
+#: What MobileNet's paper prints for this network: (table, row) -> label, top-1 accuracy (%),
+#: mult-adds (M), parameters (M), and the step its mult-adds are rounded to
+#: (:class:`mnetcalc.paper.PrintedRow` reads it).
+MOBILENET_PAPER = {(8, 3): ("VGG 16", "71.5", "15300", "138", 100)}
+
 
 def vgg16_spec(num_classes: int = 1000) -> NetworkSpec:
     """VGG16 as ``(name, layer)`` pairs: ``conv{stage}_{i}``, ``pool{stage}``, ``fc6``, ``fc7``,
