@@ -77,10 +77,22 @@ class NetworkConfig(Record):
             channels_last=channels_last,
         )
 
+    #: Fields left out of :meth:`to_dict` while they hold these values (defaults that rarely
+    #: change, such as 3 input channels); a subclass adds its own.
+    quiet_defaults: Mapping[str, object] = {"in_channels": 3}
+
     def to_dict(self) -> dict:
         """The configuration as written in front of a report's layers (JSON): ``network`` first,
-        then the fields that define it (those left at a default that rarely changes are omitted)."""
-        return {"network": self.network, **self.fields()}
+        then the fields that define it, except those at their :attr:`quiet_defaults`."""
+        quiet = self.quiet_defaults
+        return {
+            "network": self.network,
+            **{
+                name: value
+                for name, value in self.fields().items()
+                if name not in quiet or value != quiet[name]
+            },
+        }
 
 
 def _share(part: int, whole: int) -> float:

@@ -52,10 +52,3 @@ class ClassicConfig(NetworkConfig):
         if arguments["resolution"] is None:
             arguments = {**arguments, "resolution": self.default_resolution}
         super()._set_checked(arguments)
-
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        in_channels = data.pop("in_channels")
-        if in_channels != 3:
-            data["in_channels"] = in_channels
-        return data

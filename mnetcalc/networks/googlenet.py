@@ -120,6 +120,7 @@ class GoogLeNetConfig(ClassicConfig):
     }
     __slots__ = tuple(field_checks)
     network = "googlenet"
+    quiet_defaults = {"in_channels": 3, "large_kernel": 5, "aux_classifiers": False}
 
     def __init__(
         self,
@@ -160,20 +161,6 @@ class GoogLeNetConfig(ClassicConfig):
                 "aux_classifiers",
             )
         return super().model(dropout=dropout, channels_last=channels_last)
-
-    def to_dict(self) -> dict:
-        data = {
-            "network": self.network,
-            "resolution": self.resolution,
-            "num_classes": self.num_classes,
-        }
-        if self.large_kernel != 5:
-            data["large_kernel"] = self.large_kernel
-        if self.in_channels != 3:
-            data["in_channels"] = self.in_channels
-        if self.aux_classifiers:
-            data["aux_classifiers"] = True
-        return data
 
 
 def googlenet_cost(resolution: int | None = None, **options) -> NetworkCost:

@@ -135,6 +135,7 @@ class MobileNetConfig(NetworkConfig):
     }
     __slots__ = tuple(field_checks)
     network = "mobilenet_v1"
+    quiet_defaults = {"stem_stride": DEFAULT_STEM_STRIDE, "in_channels": DEFAULT_IN_CHANNELS}
 
     def __init__(
         self,
@@ -164,16 +165,6 @@ class MobileNetConfig(NetworkConfig):
     def body(self) -> MobileNetConfig:
         """The same network without its average pool and classifier."""
         return self.replace(num_classes=BODY_ONLY)
-
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        for name, default in (
-            ("stem_stride", DEFAULT_STEM_STRIDE),
-            ("in_channels", DEFAULT_IN_CHANNELS),
-        ):
-            if data[name] == default:
-                del data[name]
-        return data
 
 
 def mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:

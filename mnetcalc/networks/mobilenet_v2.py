@@ -101,12 +101,6 @@ class MobileNetV2Config(NetworkConfig):
     def spec(self) -> NetworkSpec:
         return mobilenet_v2_spec(self.alpha, num_classes=self.num_classes)
 
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        if data["in_channels"] == 3:
-            del data["in_channels"]
-        return data
-
 
 def mobilenet_v2_cost(alpha: float = 1.0, **options):
     """Per-layer mult-adds and parameters of MobileNetV2: ``MobileNetV2Config(alpha,

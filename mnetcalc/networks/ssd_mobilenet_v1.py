@@ -134,6 +134,7 @@ class SSDMobileNetV1Config(NetworkConfig):
     }
     __slots__ = tuple(field_checks)
     network = "ssd_mobilenet_v1"
+    quiet_defaults = {"min_depth": MIN_DEPTH, "in_channels": 3}
 
     def __init__(
         self,
@@ -150,13 +151,6 @@ class SSDMobileNetV1Config(NetworkConfig):
         return ssd_mobilenet_v1_spec(
             self.alpha, num_classes=self.num_classes, min_depth=self.min_depth
         )
-
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        for name, default in (("min_depth", MIN_DEPTH), ("in_channels", 3)):
-            if data[name] == default:
-                del data[name]
-        return data
 
 
 def ssd_mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:
