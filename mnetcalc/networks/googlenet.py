@@ -10,10 +10,15 @@ Costed by the same engine as MobileNet (:mod:`mnetcalc.core.network`); see
 
 from __future__ import annotations
 
+from functools import partial
+
 from ..core.layers import AVGPOOL, FullyConnected, Inception, LayerCost, LocalResponseNorm, Pool
 from ..core.network import NetworkCost, NetworkSpec, spec_costs
 from ..validation import InvalidArgument, flag, positive_int
 from ._classic import ClassicConfig, classic_conv, classic_maxpool
+
+#: The largest kernel side of the "5x5" branches that is allowed (``large_kernel``).
+MAX_LARGE_KERNEL = 99
 
 #: GoogLeNet's Inception modules, as the columns of Szegedy et al.'s Table 1:
 #: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
@@ -63,7 +68,7 @@ def googlenet_spec(num_classes: int = 1000, *, large_kernel: int = 5) -> Network
     ``large_kernel=3`` gives the variant of TF-slim and torchvision, whose "5x5" branches use 3x3
     filters."""
     num_classes = positive_int("num_classes", num_classes)
-    large_kernel = positive_int("large_kernel", large_kernel)
+    large_kernel = positive_int("large_kernel", large_kernel, MAX_LARGE_KERNEL)
     spec: list = [
         ("conv1", classic_conv(64, 7, 2, padding=3)),
         ("pool1", classic_maxpool(3, 2, ceil_mode=True)),
@@ -115,7 +120,7 @@ class GoogLeNetConfig(ClassicConfig):
 
     field_checks = {
         **ClassicConfig.field_checks,
-        "large_kernel": positive_int,
+        "large_kernel": partial(positive_int, maximum=MAX_LARGE_KERNEL),
         "aux_classifiers": flag,
     }
     __slots__ = tuple(field_checks)

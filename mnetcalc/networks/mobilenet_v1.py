@@ -95,7 +95,7 @@ def mobilenet_v1_spec(
     alpha = positive_number("alpha", alpha)
     num_classes = non_negative_int("num_classes", num_classes, BODY_ONLY_MEANING)
     variant = choice("variant", variant, VARIANTS)
-    stem_stride = positive_int("stem_stride", stem_stride)
+    stem_stride = positive_int("stem_stride", stem_stride, MAX_STEM_STRIDE)
 
     stem_channels, _ = STEM
     spec: list = [("conv0", Conv(scale_channels(stem_channels, alpha), KERNEL, stem_stride))]
@@ -114,6 +114,9 @@ def mobilenet_v1_spec(
     return tuple(spec)
 
 
+#: The largest stride of the first convolution that is allowed (``stem_stride``).
+MAX_STEM_STRIDE = 100
+
 #: The first convolution's stride and the input's channels, as in the paper (ImageNet, RGB).
 DEFAULT_STEM_STRIDE = 2
 DEFAULT_IN_CHANNELS = 3
@@ -130,7 +133,7 @@ class MobileNetConfig(NetworkConfig):
         "resolution": positive_int,
         "num_classes": partial(non_negative_int, meaning=BODY_ONLY_MEANING),
         "variant": partial(choice, allowed=VARIANTS),
-        "stem_stride": positive_int,
+        "stem_stride": partial(positive_int, maximum=MAX_STEM_STRIDE),
         "in_channels": positive_int,
     }
     __slots__ = tuple(field_checks)
