@@ -23,10 +23,11 @@ def add_arguments(parser) -> None:
         default=DEFAULT_NETWORK,
         choices=tuple(NETWORKS),
         help=f"network to cost (default: {DEFAULT_NETWORK}); the giants of paper Tables 8-9 take "
-        f"no --alpha, and only {variants} takes --variant; ssd_mobilenet_v1 is SSD 300 as the "
-        "TensorFlow Object Detection API's ssd_mobilenet_v1_coco.config builds it (Table 13)",
+        f"no --alpha, and only {variants} takes --variant"
+        + "".join(f"; {e.name} is {e.about}" for e in NETWORKS.values() if e.about),
     )
-    classes = defaults_shown("classes", {"ssd_mobilenet_v1": "background included"})
+    notes = {e.name: e.classes_note for e in NETWORKS.values() if e.classes_note}
+    classes = defaults_shown("classes", notes)
     options.add_classes(parser, None, shown=classes)
     options.add_variant(parser, None, shown=NETWORKS[DEFAULT_NETWORK].variants[0])
     options.add_format(parser)

@@ -40,6 +40,8 @@ class NetworkEntry:
         "body_only",
         "resolution",
         "classes",
+        "about",
+        "classes_note",
     )
 
     def __init__(
@@ -52,10 +54,13 @@ class NetworkEntry:
         body_only: bool = False,
         resolution: int = 224,
         classes: int = 1000,
+        about: str = "",
+        classes_note: str = "",
     ):
         self.name, self.config = name, config
         self.alpha, self.variants, self.body_only = alpha, variants, body_only
         self.resolution, self.classes = resolution, classes
+        self.about, self.classes_note = about, classes_note
 
     def __repr__(self) -> str:
         return f"NetworkEntry({self.name!r}, {self.config!r})"
@@ -88,6 +93,9 @@ NETWORKS = {
             alpha=True,
             resolution=300,
             classes=91,
+            about="SSD 300 as the TensorFlow Object Detection API's ssd_mobilenet_v1_coco.config "
+            "builds it (Table 13)",
+            classes_note="background included",
         ),
     )
 }
