@@ -137,7 +137,7 @@ def test_cli_check_json(capsys):
     assert [row["name"] for row in data["layers"]] == [row.name for row in report.layers]
 
 
-# -- the giants (mnetcalc.networks.zoo), built by the same generic builder from their specs
+# -- the giants (mnetcalc.networks), built by the same generic builder from their specs
 # -------------------
 
 
