@@ -80,8 +80,13 @@ def add_classes(parser, default="1000", *, shown=None) -> None:
 VARIANTS = NETWORKS["mobilenet_v1"].variants
 
 
-def add_variant(parser, default="separable", *, shown=None) -> None:
-    _add(parser, "--variant", default, "network variant", shown, choices=VARIANTS)
+#: Every network's variants, in the registry's order, each once (``table --variant``: the network's
+#: configuration class refuses a variant that is not its own).
+ALL_VARIANTS = tuple(dict.fromkeys(v for entry in NETWORKS.values() for v in entry.variants))
+
+
+def add_variant(parser, default="separable", *, shown=None, choices=VARIANTS) -> None:
+    _add(parser, "--variant", default, "network variant", shown, choices=choices)
 
 
 def add_stem_stride(parser, default="2", *, shown=None) -> None:

@@ -29,7 +29,8 @@ def add_arguments(parser) -> None:
     notes = {e.name: e.classes_note for e in NETWORKS.values() if e.classes_note}
     classes = defaults_shown("classes", notes)
     options.add_classes(parser, None, shown=classes)
-    options.add_variant(parser, None, shown=NETWORKS[DEFAULT_NETWORK].variants[0])
+    default_variant = NETWORKS[DEFAULT_NETWORK].variants[0]
+    options.add_variant(parser, None, shown=default_variant, choices=options.ALL_VARIANTS)
     options.add_format(parser)
     parser.add_argument(
         "--check",
