@@ -25,6 +25,7 @@ from importlib import import_module
 
 from .core.network import NetworkConfig, NetworkCost
 from .networks.registry import NETWORKS, config_class
+from .validation import InvalidArgument
 
 #: Configuration classes by network name.
 
@@ -152,7 +153,8 @@ def row(label: str, table: int | None = None) -> PrintedRow:
     for candidate in ROWS:
         if candidate.label == label and (table is None or candidate.table == table):
             return candidate
-    raise KeyError(label)
+    where = "" if table is None else f" in Table {table}"
+    raise InvalidArgument(f"no printed row labelled {label!r}{where}", "label")
 
 
 def decimals(printed: str) -> int:

@@ -68,3 +68,17 @@ def test_the_command_line_says_it_costs_more_than_mobilenet_v1():
         assert main(["--help"]) == 0
     assert "MobileNet v1 costs" not in out.getvalue()
     assert "of one MobileNet" not in out.getvalue()
+
+
+def test_a_name_that_is_not_there_is_an_invalid_argument_not_a_key_error():
+    from mnetcalc import paper
+    from mnetcalc.networks.googlenet import googlenet_table_1_rows
+
+    report = mnetcalc.googlenet_cost()
+    for call, name in (
+        (lambda: report.layer("conv99"), "'conv99'"),
+        (lambda: paper.row("ResNet-50"), "'ResNet-50'"),
+        (lambda: googlenet_table_1_rows(report, "inception6a"), "'inception6a'"),
+    ):
+        with pytest.raises(InvalidArgument, match=name):
+            call()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mnetcalc.book import figures
 from mnetcalc.core.layers import Conv, DepthwiseConv, FullyConnected
+from mnetcalc.validation import InvalidArgument
 
 
 def test_block_stages_are_the_papers_figure_3():
@@ -27,7 +28,7 @@ def test_block_stages_are_the_papers_figure_3():
 def test_layer_stages_follow_the_spec():
     assert figures.layer_stages(Conv(64, kernel=5, batchnorm=False)) == ["5×5 Conv", "ReLU"]
     assert figures.layer_stages(DepthwiseConv(7)) == ["7×7 Depthwise Conv", "BN", "ReLU"]
-    with pytest.raises(TypeError, match="not a convolution"):
+    with pytest.raises(InvalidArgument, match="not a convolution"):
         figures.layer_stages(FullyConnected(10))
 
 

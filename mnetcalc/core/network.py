@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
-from ..validation import InputTooSmall, positive_int
+from ..validation import InputTooSmall, InvalidArgument, positive_int
 from .layers import CONV, CONV_DW, LayerCost
 from .record import Record
 
@@ -115,7 +115,7 @@ class LayerTable:
         for row in self.layers:
             if row.name == name:
                 return row
-        raise KeyError(name)
+        raise InvalidArgument(f"no layer named {name!r} in this report", "name")
 
     @property
     def mult_adds(self) -> int:

@@ -14,7 +14,7 @@ from functools import partial
 
 from ..core.layers import AVGPOOL, FullyConnected, Inception, LayerCost, LocalResponseNorm, Pool
 from ..core.network import NetworkCost, NetworkSpec, spec_costs
-from ..validation import InvalidArgument, flag, positive_int
+from ..validation import InvalidArgument, choice, flag, positive_int
 from ._classic import ClassicConfig, classic_conv, classic_maxpool
 
 #: The largest kernel side of the "5x5" branches that is allowed (``large_kernel``).
@@ -92,8 +92,7 @@ def googlenet_table_1_rows(report: NetworkCost, name: str) -> tuple[LayerCost, .
     """The rows of a GoogLeNet report that one row of Szegedy et al.'s Table 1 covers (its
     "convolution 3x3/1" row is our ``conv2_reduce`` and ``conv2``; an Inception row is all of that
     module's rows)."""
-    if name not in GOOGLENET_TABLE_1:
-        raise KeyError(name)
+    name = choice("name", name, GOOGLENET_TABLE_1)
     prefixes = ("conv2_reduce", "conv2") if name == "conv2" else (name,)
     return tuple(
         row
