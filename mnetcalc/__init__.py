@@ -6,8 +6,8 @@ A network configuration (``MobileNetConfig(0.5, resolution=160)``, ``VGG16Config
 cost report (``.cost()``, also ``mobilenet_v1_cost(0.5, resolution=160)``), its spec (``.spec()``)
 and, with torch, its PyTorch model (``.model()``); ``latency.BenchConfig(config)`` and
 ``TrainConfig(network=...)`` benchmark and train the same network. Beyond v1, the same engine
-costs MobileNetV2 (``MobileNetV2Config``, :mod:`mnetcalc.mobilenet_v2`) and SSD 300 with a
-MobileNet v1 backbone (``SSDMobileNetV1Config``, :mod:`mnetcalc.detection`).
+costs MobileNetV2 (``MobileNetV2Config``, :mod:`mnetcalc.networks.mobilenet_v2`) and SSD 300 with a
+MobileNet v1 backbone (``SSDMobileNetV1Config``, :mod:`mnetcalc.networks.ssd_mobilenet_v1`).
 
 This package's top level imports the standard library only, and each public name's
 submodule only when that name is first used; ``mnetcalc.model`` and the other
@@ -45,49 +45,43 @@ from importlib import import_module
 # that ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as
 # fast as the interpreter itself.
 _EXPORTS = {
-    "architecture": (
+    "networks.mobilenet_v1": (
         "BLOCKS",
         "BODY_ONLY",
         "MIN_CHANNELS",
         "STEM",
         "VARIANTS",
         "MobileNetConfig",
+        "mobilenet_v1_cost",
         "mobilenet_v1_spec",
         "scale_channels",
     ),
     "calculator": (
         "LayerComparison",
         "layer_comparison",
-        "mobilenet_v1_cost",
         "reduction_ratio",
         "table3",
     ),
-    "detection": ("SSDMobileNetV1Config", "ssd_mobilenet_v1_cost"),
-    "formulas": (
+    "networks.ssd_mobilenet_v1": ("SSDMobileNetV1Config", "ssd_mobilenet_v1_cost"),
+    "core.formulas": (
         "depthwise_conv_cost",
         "fully_connected_cost",
         "pointwise_conv_cost",
         "separable_conv_cost",
         "standard_conv_cost",
     ),
-    "layers": ("LayerCost",),
-    "mobilenet_v2": ("MobileNetV2Config", "mobilenet_v2_cost"),
-    "network": ("NetworkConfig", "NetworkCost", "spec_costs"),
+    "core.layers": ("LayerCost",),
+    "networks.mobilenet_v2": ("MobileNetV2Config", "mobilenet_v2_cost"),
+    "core.network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "stats": ("Interval", "decide", "mean_interval"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
     "train_config": ("TrainConfig",),
     "validation": ("InputTooSmall", "InvalidArgument"),
-    "zoo": (
-        "AlexNetConfig",
-        "GoogLeNetConfig",
-        "SqueezeNetConfig",
-        "VGG16Config",
-        "alexnet_cost",
-        "googlenet_cost",
-        "network_cost",
-        "squeezenet_cost",
-        "vgg16_cost",
-    ),
+    "networks.alexnet": ("AlexNetConfig", "alexnet_cost"),
+    "networks.googlenet": ("GoogLeNetConfig", "googlenet_cost"),
+    "networks.registry": ("network_cost",),
+    "networks.squeezenet": ("SqueezeNetConfig", "squeezenet_cost"),
+    "networks.vgg16": ("VGG16Config", "vgg16_cost"),
 }
 _SOURCE = {name: module for module, names in _EXPORTS.items() for name in names}
 

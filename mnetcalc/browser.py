@@ -88,7 +88,7 @@ def table_choices() -> dict:
     when none is named (``default_network``), the variant when none is named (``default_variant``)
     and each network's number of classes when none is given (``default_classes``)."""
     from .cli import build_parser
-    from .network_registry import NETWORKS, networks_with
+    from .networks.registry import NETWORKS, networks_with
 
     table = next(
         action.choices["table"]

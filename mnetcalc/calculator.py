@@ -1,24 +1,17 @@
-"""The analytical cost calculator: MobileNet v1 totals and the single-layer comparison (Table 3)."""
+"""The single-layer comparison of the paper's Table 3: one layer as a standard and as a depthwise
+separable convolution, then the width and resolution multipliers."""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from .architecture import MobileNetConfig, scale_channels
-from .formulas import separable_conv_cost, standard_conv_cost
-from .network import NetworkCost
+from .core.formulas import separable_conv_cost, standard_conv_cost
+from .networks.mobilenet_v1 import scale_channels
 from .validation import positive_int, positive_number
 
 if TYPE_CHECKING:
     from fractions import Fraction  # imported where used: the command line need not load it
-
-
-def mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:
-    """Per-layer mult-adds and parameters of MobileNet v1 at width ``alpha``:
-    ``MobileNetConfig(alpha, **options).cost()`` (options: ``resolution``, ``num_classes``,
-    ``variant``, ``stem_stride``, ``in_channels``)."""
-    return MobileNetConfig(alpha, **options).cost()
 
 
 def reduction_ratio(dk: int, n: int) -> Fraction:

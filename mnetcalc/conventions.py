@@ -1,6 +1,6 @@
 """Counting conventions: what one chooses to count changes the totals a paper prints.
 
-A :class:`Convention` says which parts of a :class:`~mnetcalc.network.NetworkCost` it adds up:
+A :class:`Convention` says which parts of a :class:`~mnetcalc.core.network.NetworkCost` it adds up:
 
 * ``classifier``: include the last layer with weights (the fully connected classifier; SqueezeNet's
   ``conv10``), or count the feature extractor only (a MobileNet body, ``num_classes=0``, has no
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers import FC, LayerCost
-from .network import NetworkCost
+from .core.layers import FC, LayerCost
+from .core.network import NetworkCost
 from .validation import positive_int
 
 

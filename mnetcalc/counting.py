@@ -42,8 +42,8 @@ with warnings.catch_warnings():
         matmul_flop_jit,
     )
 
-from .layers import LRN
-from .network import NetworkConfig, NetworkCost
+from .core.layers import LRN
+from .core.network import NetworkConfig, NetworkCost
 
 #: Operators counted (the paper's convention: convolutions and fully connected layers), with
 #: fvcore's handles.
@@ -71,18 +71,33 @@ UNCOUNTED_OPS = (
     "aten::cat",
     "aten::hardtanh",  # ReLU6
     "aten::hardtanh_",
+    "aten::hardswish",  # the activations a spec may name (mnetcalc.core.layers.ACTIVATIONS)
+    "aten::hardswish_",
+    "aten::hardsigmoid",
+    "aten::hardsigmoid_",
     "aten::add",  # a residual connection's sum (MobileNetV2): not a multiply-add
     "aten::add_",
 )
 
 
-def flop_analysis(model: torch.nn.Module, inputs: torch.Tensor) -> FlopCountAnalysis:
+def model_uncounted_ops(model: torch.nn.Module) -> tuple[str, ...]:
+    """The operators that the layer types of ``model``'s spec declare free of cost besides
+    :data:`UNCOUNTED_OPS`. A layer type defined in a network's module, which builds its own torch
+    module (``torch_module``), says so in a class attribute ``uncounted_ops`` (a squeeze-and-excite
+    gate's ``("aten::mul",)``: an element-wise scaling, not a multiply-add of the convention);
+    :func:`mnetcalc.model.build` copies it onto the module, where this finds it."""
+    return tuple(op for module in model.modules() for op in getattr(module, "uncounted_ops", ()))
+
+
+def flop_analysis(
+    model: torch.nn.Module, inputs: torch.Tensor, uncounted: tuple[str, ...] = ()
+) -> FlopCountAnalysis:
     """fvcore's analysis of ``model`` on ``inputs``, counting conv and linear mult-adds only,
-    quietly."""
+    quietly (``uncounted``: more operators to ignore, see :func:`model_uncounted_ops`)."""
     analysis = FlopCountAnalysis(model, inputs)
     analysis.clear_op_handles()
     analysis.set_op_handle(**COUNTED_OPS)
-    analysis.set_op_handle(**dict.fromkeys(UNCOUNTED_OPS))
+    analysis.set_op_handle(**dict.fromkeys((*UNCOUNTED_OPS, *uncounted)))
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
     analysis.tracer_warnings("none")
@@ -194,7 +209,7 @@ def check_counts(report: NetworkCost, model: torch.nn.Module | None = None) -> C
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer chatter; the counts are what we compare
-            analysis = flop_analysis(model, inputs)
+            analysis = flop_analysis(model, inputs, model_uncounted_ops(model))
             mult_adds = exclusive_counts(names, analysis.by_module())
             total = analysis.total()
             unsupported = Counter(analysis.unsupported_ops())

@@ -23,10 +23,10 @@ from torch import nn
 from torch.utils import benchmark
 from tqdm.auto import tqdm
 
-from .architecture import MobileNetConfig
+from .core.network import NetworkConfig, NetworkCost
 from .machine import MachineInfo
 from .model import fold_batchnorm, frozen, optimize, torch_threads
-from .network import NetworkConfig, NetworkCost
+from .networks.mobilenet_v1 import MobileNetConfig
 from .validation import InvalidArgument, choice, positive_int
 
 # -- timing

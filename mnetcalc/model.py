@@ -1,26 +1,31 @@
 """A real PyTorch network built from the calculator's architecture data.
 
-:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.layers`) into
-a ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer comparison
-with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing (:mod:`mnetcalc.latency`) needs
-no guessing. A configuration's ``model()`` (:class:`mnetcalc.architecture.MobileNetConfig` and the
-zoo's) calls :func:`build` on its spec, the same data the calculator costs.
+:func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.core.layers`)
+into a ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer
+comparison with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing
+(:mod:`mnetcalc.latency`) needs no guessing. A configuration's ``model()``
+(:class:`mnetcalc.networks.mobilenet_v1.MobileNetConfig` and every other network's) calls
+:func:`build` on its spec, the same data the calculator costs.
 
 How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
 * ``Conv``            -> ``Conv2d`` (bias, groups, padding as the spec says) -> ``BatchNorm2d`` (if
-  the spec has it) -> ``ReLU`` (``ReLU6``, or nothing, as the spec's ``activation`` says)
+  the spec has it) -> the spec's ``activation`` by name (:data:`ACTIVATION_MODULES`: ``ReLU``,
+  ``ReLU6``, ``Hardswish``, ``Hardsigmoid``, or nothing)
 * ``DepthwiseConv``   -> the same, with ``groups = in_channels``
 * ``Pool``            -> ``AdaptiveAvgPool2d(1)`` (or max) for global pooling, else a windowed pool
 * ``FullyConnected``  -> flatten -> dropout (if any) -> ``Linear``
 * ``LocalResponseNorm`` -> ``nn.LocalResponseNorm``
 * ``Branches``, ``Inception``, ``Fire`` -> a :class:`Block` whose parts are registered under their
   own names, so that the calculator's row ``"inception3a/3x3"`` is the module ``inception3a.3x3``.
-* ``Residual``, ``InvertedResidual`` -> a :class:`ResidualBlock` (its parts' output plus its input;
-  an ``InvertedResidual`` that cannot add, stride 2 or new channels, is a plain :class:`Block`)
+* ``Residual`` -> a :class:`ResidualBlock` (its parts' output plus its input), ``Chain`` -> a plain
+  :class:`Block`; a composite type such as ``InvertedResidual`` is built from its ``block()``
 * ``Tap``             -> a :class:`TapBlock`, whose side outputs the network returns: a spec with
   taps is built as a :class:`MultiOutput` network, which returns the tuple of all side outputs
   in order (a detector's box and class maps), not its last map.
+* a layer type defined outside :mod:`mnetcalc.core.layers` (a network module's own) builds itself:
+  its ``torch_module(in_channels, side, dropout)`` (torch imported inside it), or, if it is a
+  composite, its ``block(in_channels)`` (see :func:`layer_module`).
 
 "Same" padding (``padding=None``) is ``kernel // 2`` on every side, which for odd kernels gives the
 calculator's output side ``ceil(side / stride)`` at every input size; explicit padding and ceil-mode
@@ -43,28 +48,35 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .architecture import MobileNetConfig
-from .layers import (
+from .core.layers import (
+    ACTIVATIONS,
     AVGPOOL,
+    HARDSIGMOID,
+    HARDSWISH,
     MAXPOOL,
     RELU,
     RELU6,
     Branches,
+    Chain,
     Conv,
     DepthwiseConv,
     Fire,
     FullyConnected,
     Inception,
-    InvertedResidual,
     LocalResponseNorm,
     Pool,
     Residual,
     Tap,
 )
-from .network import NetworkSpec
+from .core.network import NetworkSpec
+from .networks.mobilenet_v1 import MobileNetConfig
 from .validation import InvalidArgument, positive_int
 
 __all__ = [
+    "ACTIVATION_MODULES",
+    "activation_module",
+    "activation_name",
+    "layer_module",
     "Block",
     "MultiOutput",
     "ResidualBlock",
@@ -111,8 +123,36 @@ class Conv2d(nn.Conv2d):
         return super()._conv_forward(x, weight, bias)
 
 
+#: The PyTorch module of each activation a layer may name
+#: (:data:`mnetcalc.core.layers.ACTIVATIONS`).
+ACTIVATION_MODULES = {
+    RELU: nn.ReLU,
+    RELU6: nn.ReLU6,
+    HARDSWISH: nn.Hardswish,
+    HARDSIGMOID: nn.Hardsigmoid,
+}
+
+
+def activation_module(activation: str) -> nn.Module:
+    """The module of an activation named in a spec (``"relu6"`` -> ``nn.ReLU6(inplace=True)``)."""
+    module = ACTIVATION_MODULES.get(activation)
+    if module is None:
+        allowed = ", ".join(map(str, ACTIVATIONS))
+        raise InvalidArgument(
+            f"activation must be one of {allowed}; got {activation!r}", "activation"
+        )
+    return module(inplace=True)
+
+
+def activation_name(activation: str) -> str:
+    """The child module's name of an activation: ``relu`` for ReLU and ReLU6 (the names the trained
+    weights and the per-layer timings have always used), ``act`` for the others."""
+    return "relu" if activation in (RELU, RELU6) else "act"
+
+
 class ConvBNReLU(nn.Sequential):
-    """One convolution layer of the spec: ``conv`` -> ``bn`` (optional) -> ``relu``."""
+    """One convolution layer of the spec: ``conv`` -> ``bn`` (optional) -> its activation
+    (``relu``, or ``act`` for hard-swish and hard-sigmoid; none for a linear layer)."""
 
     def __init__(
         self,
@@ -140,14 +180,8 @@ class ConvBNReLU(nn.Sequential):
         }
         if batchnorm:
             layers["bn"] = nn.BatchNorm2d(out_channels)
-        if activation == RELU:
-            layers["relu"] = nn.ReLU(inplace=True)
-        elif activation == RELU6:
-            layers["relu"] = nn.ReLU6(inplace=True)
-        elif activation is not None:
-            raise InvalidArgument(
-                f"activation must be {RELU}, {RELU6} or None, got {activation!r}", "activation"
-            )
+        if activation is not None:
+            layers[activation_name(activation)] = activation_module(activation)
         super().__init__(OrderedDict(layers))
 
 
@@ -320,21 +354,16 @@ def _residual(layer: Residual, in_channels: int, side: int, dropout: float) -> n
     return ResidualBlock([(layer.parts,)], in_channels, side, dropout)
 
 
-def _inverted_residual(
-    layer: InvertedResidual, in_channels: int, side: int, dropout: float
-) -> nn.Module:
-    parts = layer.parts(in_channels)
-    if layer.residual(in_channels):
-        return _residual(Residual(parts), in_channels, side, dropout)
-    return Block([(parts,)], in_channels, side, dropout)
-
-
 def _tap(layer: Tap, in_channels: int, side: int, dropout: float) -> nn.Module:
     return TapBlock([layer.branches], in_channels, side, dropout)
 
 
-#:  Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``. Register a new
-#: spec class here and :func:`build` can build networks that use it.
+#: Spec class -> function ``(spec, in_channels, input side, dropout) -> nn.Module``, for the layer
+#: types of :mod:`mnetcalc.core.layers`. A layer type defined elsewhere (in a network's module)
+#: needs no entry here: :func:`build` calls its own ``torch_module(in_channels, side, dropout)``
+#: (which imports torch inside it), or, for a composite type, builds what its
+#: ``block(in_channels)`` returns (a :class:`~mnetcalc.core.layers.Residual` or
+#: :class:`~mnetcalc.core.layers.Chain` of parts).
 MODULE_BUILDERS = {
     Conv: _conv,
     DepthwiseConv: _depthwise,
@@ -345,9 +374,26 @@ MODULE_BUILDERS = {
     Inception: _inception,
     Fire: _fire,
     Residual: _residual,
-    InvertedResidual: _inverted_residual,
+    Chain: lambda layer, channels, side, dropout: Block([(layer.parts,)], channels, side, dropout),
     Tap: _tap,
 }
+
+
+def layer_module(name: str, layer, channels: int, side: int, dropout: float) -> nn.Module:
+    """The PyTorch module of one layer of a spec (see :data:`MODULE_BUILDERS`)."""
+    builder = MODULE_BUILDERS.get(type(layer))
+    if builder is not None:
+        return builder(layer, channels, side, dropout)
+    if hasattr(layer, "torch_module"):
+        module = layer.torch_module(channels, side, dropout)
+        # what the type declares free of cost, for fvcore (mnetcalc.counting.model_uncounted_ops)
+        module.uncounted_ops = tuple(getattr(layer, "uncounted_ops", ()))
+        return module
+    if hasattr(layer, "block"):
+        return layer_module(name, layer.block(channels), channels, side, dropout)
+    raise InvalidArgument(
+        f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec"
+    )
 
 
 def _build_sequence(spec: NetworkSpec, channels: int, side: int, dropout: float):
@@ -355,12 +401,7 @@ def _build_sequence(spec: NetworkSpec, channels: int, side: int, dropout: float)
     them (followed with the specs' own ``costs``, i.e. the calculator's walk)."""
     modules: dict[str, nn.Module] = OrderedDict()
     for name, layer in spec:
-        builder = MODULE_BUILDERS.get(type(layer))
-        if builder is None:
-            raise InvalidArgument(
-                f"no module builder for layer {name!r} of type {type(layer).__name__}", "spec"
-            )
-        modules[name] = builder(layer, channels, side, dropout)
+        modules[name] = layer_module(name, layer, channels, side, dropout)
         *_, last = layer.costs(name, channels, side)
         channels, side = last.out_channels, last.output_size
     return modules, channels, side
@@ -398,7 +439,7 @@ def build(
     channels_last: bool = True,
 ) -> nn.Sequential:
     """A ``nn.Sequential`` with one child per spec entry, named as in the spec (a
-    :class:`MultiOutput` if the spec has a :class:`~mnetcalc.layers.Tap`).
+    :class:`MultiOutput` if the spec has a :class:`~mnetcalc.core.layers.Tap`).
 
     Shapes are followed with the specs' own ``costs`` (the calculator's walk), from an
     ``in_channels`` x ``resolution`` x ``resolution`` input. ``resolution`` matters only where a

@@ -8,8 +8,9 @@ rounded further (Table 8's ``15300`` is 15.3 thousand million, to the nearest hu
 so with a ``step``: the count must round to the printed number at that step. Mult-adds are in
 millions, parameters in millions, accuracies in percent (ImageNet top-1).
 
-The networks of Tables 8 and 9 that are not MobileNets are costed by :mod:`mnetcalc.zoo`. The
-applications of sections 4.3-4.7 (Tables 10-14 and the PlaNet figures of section 4.4) are
+The networks of Tables 8 and 9 that are not MobileNets are costed by their modules in
+:mod:`mnetcalc.networks`. The applications of sections 4.3-4.7 (Tables 10-14 and the PlaNet figures
+of section 4.4) are
 :class:`AppliedRow` records: a MobileNet body with a head the paper does not always size, so that
 :func:`head_sizes` searches the head sizes that would print each cost.
 """
@@ -20,13 +21,13 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from importlib import import_module
 
-from .architecture import MobileNetConfig
-from .network import NetworkConfig, NetworkCost
-from .zoo import NETWORKS
+from .core.network import NetworkConfig, NetworkCost
+from .networks.registry import NETWORKS, config_class
+from .validation import InvalidArgument
 
 #: Configuration classes by network name.
-CONFIGS = {MobileNetConfig.network: MobileNetConfig, **NETWORKS}
 
 #:  Paper Table 2 (1.0 MobileNet-224): layer type -> (printed % of mult-adds, printed % of
 #: parameters).
@@ -43,8 +44,8 @@ class PrintedRow:
     """One model row of a paper table: printed accuracy, mult-adds (M) and parameters (M), and what
     it is.
 
-    ``network`` is ``"mobilenet_v1"`` or a name in :data:`mnetcalc.zoo.NETWORKS`; ``config`` the
-    keyword arguments that build its cost report. ``mult_adds_step`` / ``params_step``: the rounding
+    ``network`` is a name in :data:`mnetcalc.networks.registry.NETWORKS`; ``config`` the keyword
+    arguments that build its cost report. ``mult_adds_step`` / ``params_step``: the rounding
     step of a printed whole number whose trailing zeros are not significant (``None``: the last
     printed digit).
     """
@@ -69,7 +70,7 @@ class PrintedRow:
 
     def network_config(self, **overrides) -> NetworkConfig:
         """The configuration of this row's model (``overrides`` change it)."""
-        return CONFIGS[self.network](**{**self.config, **overrides})
+        return config_class(self.network)(**{**self.config, **overrides})
 
     def cost(self, **overrides) -> NetworkCost:
         """The exact cost report of this row's model (``overrides`` change its configuration)."""
@@ -107,16 +108,25 @@ TABLE_7 = (
     _mobilenet(7, "1.0 MobileNet-128", "64.4", "186", "4.2", resolution=128),
 )
 
-TABLE_8 = (
-    _mobilenet(8, "1.0 MobileNet-224", "70.6", "569", "4.2"),
-    PrintedRow(8, "GoogleNet", "69.8", "1550", "6.8", "googlenet", mult_adds_step=10),
-    PrintedRow(8, "VGG 16", "71.5", "15300", "138", "vgg16", mult_adds_step=100),
-)
+
+def _other_networks(table: int) -> tuple[PrintedRow, ...]:
+    """The rows of ``table`` that are not MobileNets, in the paper's order, as each network's module
+    states them (its ``MOBILENET_PAPER``)."""
+    found = []
+    for name in NETWORKS:
+        module = import_module(config_class(name).__module__)
+        for (printed_in, position), row in getattr(module, "MOBILENET_PAPER", {}).items():
+            if printed_in == table:
+                *printed, step = row
+                found.append((position, PrintedRow(table, *printed, name, mult_adds_step=step)))
+    return tuple(row for _, row in sorted(found, key=lambda pair: pair[0]))
+
+
+TABLE_8 = (_mobilenet(8, "1.0 MobileNet-224", "70.6", "569", "4.2"), *_other_networks(8))
 
 TABLE_9 = (
     _mobilenet(9, "0.50 MobileNet-160", "60.2", "76", "1.32", alpha=0.5, resolution=160),
-    PrintedRow(9, "Squeezenet", "57.5", "1700", "1.25", "squeezenet", mult_adds_step=100),
-    PrintedRow(9, "AlexNet", "57.2", "720", "60", "alexnet", mult_adds_step=10),
+    *_other_networks(9),
 )
 
 #: Every model row of Tables 4-9, in the paper's order.
@@ -143,7 +153,8 @@ def row(label: str, table: int | None = None) -> PrintedRow:
     for candidate in ROWS:
         if candidate.label == label and (table is None or candidate.table == table):
             return candidate
-    raise KeyError(label)
+    where = "" if table is None else f" in Table {table}"
+    raise InvalidArgument(f"no printed row labelled {label!r}{where}", "label")
 
 
 def decimals(printed: str) -> int:
@@ -199,7 +210,7 @@ class AppliedRow:
 
     def body(self):
         """The configuration of the row's MobileNet body (no pool, no classifier)."""
-        from .architecture import BODY_ONLY
+        from .networks.mobilenet_v1 import BODY_ONLY, MobileNetConfig
 
         return MobileNetConfig(**self.config, num_classes=BODY_ONLY)
 

@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .validation import InvalidArgument
+
 #: The verdicts :func:`decide` returns.
 A_BETTER = "A better"
 B_BETTER = "B better"
@@ -31,7 +33,7 @@ UNDECIDED = "cannot decide"
 def t_two_sided_probability(t: float, df: int) -> float:
     """P(|T| <= t) for Student's t with ``df`` (a whole number >= 1) degrees of freedom."""
     if df < 1 or int(df) != df:
-        raise ValueError(f"degrees of freedom must be a whole number >= 1, got {df!r}")
+        raise InvalidArgument(f"degrees of freedom must be a whole number >= 1, got {df!r}")
     t = abs(t)
     theta = math.atan(t / math.sqrt(df))
     s, c2 = math.sin(theta), math.cos(theta) ** 2
@@ -55,7 +57,7 @@ def t_critical(df: int, level: float = 0.95) -> float:
     """The t with P(|T| <= t) = ``level``: the half-width of a ``level`` interval in standard
     errors (12.706 for one degree of freedom at 95%, 2.776 for four)."""
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        raise InvalidArgument(f"level must be between 0 and 1, got {level!r}")
     low, high = 0.0, 1.0
     while t_two_sided_probability(high, df) < level:
         high *= 2
@@ -93,7 +95,7 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> Interval:
     d = [float(x) for x in values]
     n = len(d)
     if n < 2:
-        raise ValueError(f"an interval needs at least two values, got {n}")
+        raise InvalidArgument(f"an interval needs at least two values, got {n}")
     mean = sum(d) / n
     sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1))
     half = t_critical(n - 1, level) * sd / math.sqrt(n)
@@ -104,7 +106,7 @@ def decide(interval: Interval, margin: float) -> str:
     """The verdict on "A minus B" that ``interval`` supports, with ``margin`` the smallest
     difference worth telling apart (see the module's docstring)."""
     if margin <= 0:
-        raise ValueError(f"margin must be positive, got {margin!r}")
+        raise InvalidArgument(f"margin must be positive, got {margin!r}")
     if interval.low > 0:
         return A_BETTER
     if interval.high < 0:

@@ -17,7 +17,7 @@ The traffic model here is deliberately simple, a lower bound that a real kernel 
 * every number is ``bytes_per_element`` bytes wide (float32: 4), activations and weights alike;
 * batch size 1: weights are read once per image (a larger batch would share them);
 * rows without mult-adds move bytes too: a pooling layer reads its input and writes its output, and
-  the ``concat`` row that closes a composite block (:mod:`mnetcalc.zoo`) copies its branches'
+  the ``concat`` row that closes a composite block (:mod:`mnetcalc.networks`) copies its branches'
   outputs into one map, as ``torch.cat`` does.
 
 For a convolution from ``M`` to ``N`` channels with kernel ``Dk`` on an input of side ``Di`` and an
@@ -38,8 +38,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers import FC, LayerCost
-from .network import LayerTable, NetworkCost
+from .core.layers import FC, LayerCost
+from .core.network import LayerTable, NetworkCost
 from .validation import positive_int
 
 #: float32, the type a PyTorch model computes in by default.

@@ -37,8 +37,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .core.network import NetworkCost
 from .data import FashionMNIST, Split, load_fashion_mnist
-from .network import NetworkCost
 from .train_config import TrainConfig
 
 

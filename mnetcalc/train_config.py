@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .architecture import MobileNetConfig
-from .network import NetworkCost
-from .validation import InvalidArgument, choice, positive_int, positive_number
+from .core.network import NetworkCost
+from .networks.mobilenet_v1 import MobileNetConfig
+from .validation import InvalidArgument, choice, flag, positive_int, positive_number, shown
 
 #: Fashion-MNIST: grey images (one input channel), ten classes.
 IN_CHANNELS = 1
@@ -39,13 +39,6 @@ def non_negative(check, name: str, value, what: str):
         return check(name, value)
     except InvalidArgument:
         raise InvalidArgument(f"{name} must be {what} >= 0, got {value!r}", name) from None
-
-
-def flag(name: str, value) -> bool:
-    """A true/false switch: ``True``/``False`` (or 1/0), not a string such as ``"no"``."""
-    if value in (True, False) and not isinstance(value, str):
-        return bool(value)
-    raise InvalidArgument(f"{name} must be True or False, got {value!r}", name)
 
 
 def fraction(name: str, value) -> float:
@@ -145,18 +138,39 @@ class TrainConfig:
         """A configuration from flat options, as the command line gives them:
         :data:`NETWORK_OPTIONS` make the network, the others are training options
         (``TrainConfig.of(alpha=0.5, epochs=3)``)."""
+        known = {*NETWORK_OPTIONS, *(f.name for f in fields(cls) if f.name != "network")}
+        unknown = [name for name in options if name not in known]
+        if unknown:
+            raise InvalidArgument(
+                f"{unknown[0]} is no option of a training run (options: {', '.join(known)})",
+                unknown[0],
+            )
         network = {name: options.pop(name) for name in NETWORK_OPTIONS if name in options}
         return cls(network=fashion_mnist_mobilenet(**network), **options)
 
     def replace(self, **changes) -> TrainConfig:
-        """A copy with some flat options changed (``config.replace(alpha=0.5, epochs=1)``)."""
-        return self.of(**{**self.to_dict(), **changes})
+        """A copy with some flat options changed (``config.replace(alpha=0.5, epochs=1)``), or with
+        another ``network`` (``config.replace(network=fashion_mnist_mobilenet(0.5))``), not both."""
+        if "network" not in changes:
+            return self.of(**{**self.to_dict(), **changes})
+        network = changes.pop("network")
+        both = [name for name in NETWORK_OPTIONS if name in changes]
+        if both:
+            raise InvalidArgument(
+                f"{both[0]} {shown(changes[both[0]])} and network {network!r} both given; "
+                "give the network or its options, not both",
+                both[0],
+            )
+        self.of(**changes)  # checks the names of the options changed
+        return TrainConfig(network=network, **{**self._training(), **changes})
+
+    def _training(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "network"}
 
     def to_dict(self) -> dict:
         """The flat options (:meth:`of` reads them back): the network's, then the training ones."""
         network = self.network.fields()
-        training = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "network"}
-        return {**{name: network[name] for name in NETWORK_OPTIONS}, **training}
+        return {**{name: network[name] for name in NETWORK_OPTIONS}, **self._training()}
 
     def cost(self) -> NetworkCost:
         """The calculator's exact per-layer costs of the network this configuration trains."""

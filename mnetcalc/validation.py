@@ -25,16 +25,16 @@ class InputTooSmall(InvalidArgument):
     """A feature map smaller than a layer's window (the input resolution is too small)."""
 
 
-#: The largest value each parameter may take, by name: beyond these no network is meant, and counts
-#: and output would only overflow or mislead. The command line's help says them too.
+#: The largest value each shared parameter may take, by name: beyond these no network is meant, and
+#: counts and output would only overflow or mislead. The command line's help says them too. A
+#: parameter of one network only has its limit in that network's module, passed as ``maximum``
+#: (GoogLeNet's ``large_kernel``, MobileNet v1's ``stem_stride``).
 LIMITS = {
     "alpha": 10.0,
     "rho": 10.0,
     "resolution": 10_000,
     "num_classes": 1_000_000,
     "in_channels": 10_000,
-    "stem_stride": 100,
-    "large_kernel": 99,
     "dk": 99,
     "m": 100_000,
     "n": 100_000,
@@ -89,10 +89,10 @@ def positive_number(name: str, value) -> float:
     return number
 
 
-def positive_int(name: str, value) -> int:
-    """A whole number >= 1 (resolution, class count, channels), at most ``LIMITS[name]`` if there is
-    one; ``"224"``, ``224.0`` and ``"1e3"`` are accepted."""
-    return _whole_number(name, value, 1)
+def positive_int(name: str, value, maximum: int | None = None) -> int:
+    """A whole number >= 1 (resolution, class count, channels), at most ``maximum`` (default:
+    ``LIMITS[name]`` if there is one); ``"224"``, ``224.0`` and ``"1e3"`` are accepted."""
+    return _whole_number(name, value, 1, maximum=maximum)
 
 
 def non_negative_int(name: str, value, meaning: str = "") -> int:
@@ -101,8 +101,8 @@ def non_negative_int(name: str, value, meaning: str = "") -> int:
     return _whole_number(name, value, 0, meaning)
 
 
-def _whole_number(name: str, value, minimum: int, meaning: str = "") -> int:
-    maximum = LIMITS.get(name)
+def _whole_number(name: str, value, minimum: int, meaning: str = "", maximum=None) -> int:
+    maximum = LIMITS.get(name) if maximum is None else maximum
     if isinstance(value, bool):
         raise _bad_int(name, value, maximum, minimum, meaning)
     if isinstance(value, int):
@@ -127,6 +127,13 @@ def allowed_range(name: str, *, integer: bool) -> str:
     """How the help says a parameter's range: ``1 to 10000`` or ``(0, 10]``."""
     maximum = LIMITS[name]
     return f"1 to {maximum}" if integer else f"(0, {maximum:g}]"
+
+
+def flag(name: str, value) -> bool:
+    """A true/false switch: ``True``/``False`` (or 1/0), not a string such as ``"no"``."""
+    if value in (True, False) and not isinstance(value, str):
+        return bool(value)
+    raise InvalidArgument(f"{name} must be True or False, got {value!r}", name)
 
 
 def choice(name: str, value, allowed: Iterable[str]) -> str:

@@ -7,7 +7,8 @@
 // are drawn from those numbers. Files, all from this site's _static/:
 //   pyodide/            the interpreter and its standard library (copied from node_modules/pyodide
 //                       by `make web-assets`)
-//   calculator/mnetcalc.zip   mnetcalc/**/*.py of the checkout the book was built from
+//   calculator/mnetcalc.zip   mnetcalc/**/*.py of the checkout the book was built from (its
+//                             torch-free part: scripts/pack_sources.py)
 (function () {
   "use strict";
   var root = document.getElementById("mnetcalc-calculator");

@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from mnetcalc import browser
-from mnetcalc.architecture import VARIANTS, MobileNetConfig
-from mnetcalc.detection import SSDMobileNetV1Config
-from mnetcalc.formatting import FORMATS
-from mnetcalc.mobilenet_v2 import MobileNetV2Config
-from mnetcalc.zoo import NETWORKS
+from mnetcalc.networks.mobilenet_v1 import VARIANTS, MobileNetConfig
+from mnetcalc.networks.registry import NETWORKS
+from mnetcalc.report.tables import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +57,7 @@ def test_table_choices_are_the_command_lines():
     choices = browser.table_choices()
     assert choices["variant"] == list(VARIANTS)
     assert choices["format"] == list(FORMATS)
-    classes = [MobileNetConfig, *NETWORKS.values(), MobileNetV2Config, SSDMobileNetV1Config]
+    classes = [entry.config_class() for entry in NETWORKS.values()]
     assert choices["network"] == [config.network for config in classes]
     # What the page's form enables for each network: the keyword arguments its class takes.
     takes = {config.network: inspect.signature(config).parameters for config in classes}

@@ -11,7 +11,7 @@ import pytest
 
 import mnetcalc
 from mnetcalc.cli import main
-from mnetcalc.layers import ROW_KEYS
+from mnetcalc.core.layers import ROW_KEYS
 
 GOLDEN = Path(__file__).parent / "golden"
 

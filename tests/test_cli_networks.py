@@ -1,6 +1,6 @@
 """`mnetcalc table` for the networks beyond the paper's classifiers: MobileNetV2 and SSD MobileNet
-v1 (every format, bad input, --check); the counts themselves are tested in test_mobilenet_v2.py and
-test_detection.py."""
+v1 (every format, bad input, --check); the counts themselves are tested in
+tests/networks/test_mobilenet_v2.py and tests/networks/test_ssd_mobilenet_v1.py."""
 
 import json
 

@@ -7,11 +7,14 @@ import math
 
 import pytest
 
-from mnetcalc.architecture import MobileNetConfig
-from mnetcalc.detection import SSDMobileNetV1Config
-from mnetcalc.mobilenet_v2 import MobileNetV2Config
+from mnetcalc.networks.alexnet import AlexNetConfig
+from mnetcalc.networks.googlenet import GoogLeNetConfig
+from mnetcalc.networks.mobilenet_v1 import MobileNetConfig
+from mnetcalc.networks.mobilenet_v2 import MobileNetV2Config
+from mnetcalc.networks.squeezenet import SqueezeNetConfig
+from mnetcalc.networks.ssd_mobilenet_v1 import SSDMobileNetV1Config
+from mnetcalc.networks.vgg16 import VGG16Config
 from mnetcalc.validation import LIMITS, InvalidArgument
-from mnetcalc.zoo import AlexNetConfig, GoogLeNetConfig, SqueezeNetConfig, VGG16Config
 
 WIDTH = [0, -1, "x", math.nan, math.inf, True, None, 10.5]
 SIDE = [0, -224, 2.5, "big", True, None, 10_001, "1e9"]
@@ -54,6 +57,8 @@ BAD = {
         "num_classes": CLASSES,
         "in_channels": CHANNELS,
         "large_kernel": [0, -5, 2.5, 100],
+        # a switch is True or False: "no" was once taken as true (a non-empty string)
+        "aux_classifiers": ["no", "yes", "False", 2, None],
     },
 }
 
@@ -65,8 +70,12 @@ CASES = [
 ]
 
 
+#: The limits of parameters of one network, which its module states (the others: LIMITS).
+OWN_LIMITS = {"stem_stride": 100, "large_kernel": 99}
+
+
 def limit_text(field: str) -> str:
-    limit = LIMITS[field]
+    limit = {**LIMITS, **OWN_LIMITS}[field]
     return f"{limit:g}" if isinstance(limit, float) else str(limit)
 
 
@@ -78,7 +87,7 @@ def test_a_bad_value_is_refused_naming_the_field_and_the_value(config, field, va
     assert error.value.name == field
     assert message.startswith(f"{field} must be ")
     assert repr(value) in message and "\n" not in message
-    if field in LIMITS:
+    if field in LIMITS or field in OWN_LIMITS:
         assert limit_text(field) in message
 
 
@@ -105,7 +114,7 @@ def test_a_bad_value_is_refused_naming_the_field_and_the_value(config, field, va
         (AlexNetConfig, dict(resolution=None, groups="1"), dict(resolution=227, groups=1)),
         (
             GoogLeNetConfig,
-            dict(large_kernel="3", aux_classifiers="yes", num_classes=1_000_000),
+            dict(large_kernel="3", aux_classifiers=1, num_classes=1_000_000),
             dict(large_kernel=3, aux_classifiers=True, num_classes=1_000_000),
         ),
     ],

@@ -137,7 +137,7 @@ def test_cli_check_json(capsys):
     assert [row["name"] for row in data["layers"]] == [row.name for row in report.layers]
 
 
-# -- the giants (mnetcalc.zoo), built by the same generic builder from their specs
+# -- the giants (mnetcalc.networks), built by the same generic builder from their specs
 # -------------------
 
 
@@ -155,20 +155,28 @@ def test_cli_check_json(capsys):
     ],
 )
 def test_fvcore_agrees_with_the_calculator_on_the_giants(name, kwargs):
-    from mnetcalc import zoo
+    from mnetcalc.networks import registry
 
-    report = zoo.NETWORKS[name](**kwargs).cost()
+    report = registry.network_cost(name, **kwargs)
     check = check_counts(report)  # the model is built from the same spec as the report
     assert [row.name for row in check.layers] == [row.name for row in report.layers]
     assert_exact_agreement(check)
 
 
 def test_a_composite_row_maps_to_a_named_part():
-    from mnetcalc import zoo
     from mnetcalc.counting import module_path
+    from mnetcalc.networks import googlenet
 
-    report = zoo.googlenet_cost(224)
+    report = googlenet.googlenet_cost(224)
     modules = dict(report.config.model().named_modules())
     for row in report.layers:
         assert module_path(row.name) in modules, row.name
     assert module_path("inception3a/3x3_reduce") == "inception3a.3x3_reduce"
+
+
+@pytest.mark.parametrize("name", ["vgg16", "googlenet", "alexnet", "squeezenet", "mobilenet_v2"])
+def test_table_check_counts_every_network(name, capsys):
+    from mnetcalc.cli import main
+
+    assert main(["table", "--network", name, "--check", "--res", "64"]) == 0
+    assert "fvcore agrees exactly with the calculator" in capsys.readouterr().out

@@ -1,5 +1,5 @@
-"""The chapters' shared display helpers (mnetcalc.display): pure helpers checked directly, the glue
-and display ones with myst-nb's glue and IPython's display replaced by recorders."""
+"""The chapters' shared display helpers (mnetcalc.book.display): pure helpers checked directly, the
+glue and display ones with myst-nb's glue and IPython's display replaced by recorders."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mnetcalc import display
+from mnetcalc.book import display
 
 
 def test_mark():
@@ -101,7 +101,7 @@ def test_show_table_displays_a_markdown_table(monkeypatch):
 def test_import_is_light():
     """Importing the module pulls in neither torch, numpy, IPython nor myst_nb."""
     code = (
-        "import sys, mnetcalc.display; "
+        "import sys, mnetcalc.book.display; "
         "print(sorted(m for m in ('torch', 'numpy', 'IPython', 'myst_nb', 'matplotlib') "
         "if m in sys.modules))"
     )

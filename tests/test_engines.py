@@ -5,6 +5,8 @@ bf16 on some CPUs, to bf16's rounding). No timing here (benchmarks/engines.py)."
 import numpy as np
 import pytest
 
+import mnetcalc
+
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 pytest.importorskip("openvino")
@@ -117,7 +119,6 @@ QUICK_ALL = "bench --alpha 0.25 --res 32 --threads 1 --rounds 1 --seconds 0.01 -
 def test_bench_cli_all_engines_json(capsys):
     import json
 
-    from mnetcalc import calculator
     from mnetcalc.cli import main
 
     assert main([*QUICK_ALL, "--batch", "2", "--format", "json"]) == 0
@@ -125,7 +126,7 @@ def test_bench_cli_all_engines_json(capsys):
     rows = {row["engine"]: row for row in data["engines"]}
     assert tuple(rows) == (*ENGINES, "bfloat16", "int8")
     assert data["batch"] == 2 and data["machine"]["threads"] == 1
-    assert data["mult_adds"] == calculator.mobilenet_v1_cost(0.25, resolution=32).mult_adds
+    assert data["mult_adds"] == mnetcalc.mobilenet_v1_cost(0.25, resolution=32).mult_adds
     assert data["openvino_default_precision"] in ("f32", "bf16")
     assert rows["openvino"]["precision"] == data["openvino_default_precision"]
     fastest = min(FLOAT32_ENGINES, key=lambda name: rows[name]["median_s"])

@@ -1,5 +1,5 @@
-"""The paper's figures drawn from the spec (mnetcalc.figures): the data each figure shows, checked
-against the paper, and the drawings' structure."""
+"""The paper's figures drawn from the spec (mnetcalc.book.figures): the data each figure shows,
+checked against the paper, and the drawings' structure."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mnetcalc import figures
-from mnetcalc.layers import Conv, DepthwiseConv, FullyConnected
+from mnetcalc.book import figures
+from mnetcalc.core.layers import Conv, DepthwiseConv, FullyConnected
+from mnetcalc.validation import InvalidArgument
 
 
 def test_block_stages_are_the_papers_figure_3():
@@ -27,7 +28,7 @@ def test_block_stages_are_the_papers_figure_3():
 def test_layer_stages_follow_the_spec():
     assert figures.layer_stages(Conv(64, kernel=5, batchnorm=False)) == ["5×5 Conv", "ReLU"]
     assert figures.layer_stages(DepthwiseConv(7)) == ["7×7 Depthwise Conv", "BN", "ReLU"]
-    with pytest.raises(TypeError, match="not a convolution"):
+    with pytest.raises(InvalidArgument, match="not a convolution"):
         figures.layer_stages(FullyConnected(10))
 
 
@@ -123,7 +124,7 @@ def test_accuracy_figure_plots_every_printed_model(plt):
 
 def test_import_is_torch_and_matplotlib_free():
     code = (
-        "import sys, mnetcalc.figures; "
+        "import sys, mnetcalc.book.figures; "
         "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

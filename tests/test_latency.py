@@ -5,12 +5,13 @@ import statistics
 
 import pytest
 
+import mnetcalc
 from mnetcalc.cli import main
 from mnetcalc.machine import MachineInfo, cpu_model
 
 torch = pytest.importorskip("torch")
 
-from mnetcalc import MobileNetConfig, calculator  # noqa: E402
+from mnetcalc import MobileNetConfig  # noqa: E402
 from mnetcalc.latency import BenchConfig, Latency, interleaved, measure_latency, measure_layers  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
@@ -57,7 +58,7 @@ def test_interleaved_times_every_candidate_and_restores_threads():
 def test_whole_model_result_carries_config_work_and_machine(level):
     config = BenchConfig(MobileNetConfig(0.25, resolution=64), threads=1, level=level)
     result = measure_latency(config, **QUICK)
-    assert result.mult_adds == calculator.mobilenet_v1_cost(0.25, resolution=64).mult_adds
+    assert result.mult_adds == mnetcalc.mobilenet_v1_cost(0.25, resolution=64).mult_adds
     assert result.gflops == pytest.approx(2 * result.mult_adds / result.latency.median / 1e9)
     data = result.to_dict()
     assert data["machine"]["cpu"] == cpu_model() and data["level"] == level
@@ -110,7 +111,7 @@ def test_bench_cli_json(capsys):
     args = [*QUICK_BENCH, "--optimize", "--format", "json"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
-    report = calculator.mobilenet_v1_cost(0.25, resolution=32)
+    report = mnetcalc.mobilenet_v1_cost(0.25, resolution=32)
     assert data["mult_adds"] == report.mult_adds and data["level"] == "optimized"
     assert [row["name"] for row in data["per_layer"]] == [row.name for row in report.layers]
     assert set(data["latency"]) == {"median_s", "iqr_s", "min_s", "blocks", "cpu_per_wall"}

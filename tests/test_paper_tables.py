@@ -8,7 +8,7 @@ why (the book's appendix on counting conventions explains each case).
 import pytest
 
 import mnetcalc
-from mnetcalc import formatting
+from mnetcalc.report import tables as formatting
 
 # Paper Table 1 as printed, one row per layer (the "5x" rows expanded): type / stride, filter shape,
 # input size.

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc.layers import CONV, CONV_DW, CONV_PW, FC
+from mnetcalc.core.layers import CONV, CONV_DW, CONV_PW, FC
 
 alphas = st.floats(min_value=0.05, max_value=2.0, allow_nan=False)
 resolutions = st.integers(min_value=1, max_value=512)

@@ -9,9 +9,9 @@ goes stale the day the code changes. Two layers:
   a reference ("Table 4", "section 4.4"), a year, a configuration's label ("0.75 MobileNet-160", "α
   = 0.5", "224×224", "0.25/128"), a size in a network's definition ("1024 channels", "1000
   classes") or a number printed in the paper, as :mod:`mnetcalc.paper` and
-  :mod:`mnetcalc.paper_v2` hold it. Any other number with a decimal point or three or more digits
-  must be covered by an entry of :data:`ALLOWED`: a phrase of that chapter and the reason it may
-  type its number.
+  :mod:`mnetcalc.networks.mobilenet_v2` hold it. Any other number with a decimal point or three or
+  more digits must be covered by an entry of :data:`ALLOWED`: a phrase of that chapter and the
+  reason it may type its number.
 * The site layer (``-m site``, after the build) reads each executed chapter's glued values
   (``_build/jupyter_execute/book/<chapter>.glue.json``) and fails when the prose types, as written,
   a value that the chapter glues, formatted as the chapter's glue roles format it: a number
@@ -31,7 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from mnetcalc import paper, paper_v2
+from mnetcalc import paper
+from mnetcalc.networks import mobilenet_v2
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -80,7 +81,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     "giants": {
         "138,357,544 parameters for VGG16, 60,965,224 for the Caffe AlexNet, 6,998,552 for the "
         "Caffe GoogLeNet and 1,248,424": "published totals of the reference models, which "
-        "tests/test_zoo.py asserts independently of the book's counts",
+        "tests/networks/ asserts independently of the book's counts",
         '"15.3 billion"': "the figure other papers quote for VGG16 (a quotation)",
         "2.7 K and 34 M": "Szegedy et al.'s table, quoted",
         '"1.5 billion multiply-adds"': "GoogLeNet's advertised figure (a quotation)",
@@ -251,7 +252,7 @@ def configurations() -> tuple[set[str], set[str]]:
     """The width multipliers and resolutions of the configurations in the paper's tables, as prose
     writes them ("0.75", "0.50", "1.0", "1", "224")."""
     configs = [row.config for row in paper.ROWS + paper.APPLIED_ROWS if row.config]
-    configs += [{"alpha": a, "resolution": r} for a, r in paper_v2.SLIM_V2_TABLE]
+    configs += [{"alpha": a, "resolution": r} for a, r in mobilenet_v2.SLIM_V2_TABLE]
     alphas = {config.get("alpha", 1.0) for config in configs}
     written = {f"{alpha:{spec}}" for alpha in alphas for spec in ("g", ".1f", ".2f")}
     return written, {str(config.get("resolution", 224)) for config in configs}
@@ -275,11 +276,12 @@ def architecture_sizes() -> set[str]:
     """Every channel count, feature-map side and class count of the networks the book costs (1.0
     MobileNet-224, 1.0 MobileNetV2-224, the networks of Tables 8 and 9) and the head sizes the paper
     states: numbers of the networks' definitions, not results."""
-    from mnetcalc import mobilenet_v1_cost, mobilenet_v2_cost, zoo
+    from mnetcalc import mobilenet_v1_cost, mobilenet_v2_cost
+    from mnetcalc.networks import registry
 
     reports = [mobilenet_v1_cost(), mobilenet_v2_cost()]
-    reports += [zoo.network_cost(name) for name in zoo.NETWORKS]
-    sizes = {paper_v2.SLIM_CLASSES}
+    reports += [registry.network_cost(name) for name in registry.NETWORKS]
+    sizes = {mobilenet_v2.SLIM_CLASSES}
     sizes |= {row.num_classes for row in paper.APPLIED_ROWS if row.num_classes}
     for report in reports:
         for layer in report.layers:
@@ -299,7 +301,7 @@ SIZE_BEFORE = re.compile(r"(?:channels|classes|map|side)\s*[^.;:!?]{0,20}$")
 
 def printed_in_the_paper() -> set[str]:
     """Every number printed in the paper's tables and comparisons (and the two MobileNetV2 sources),
-    as :mod:`mnetcalc.paper` and :mod:`mnetcalc.paper_v2` hold it (printed text)."""
+    as :mod:`mnetcalc.paper` and :mod:`mnetcalc.networks.mobilenet_v2` hold it (printed text)."""
     printed = {text for pair in paper.TABLE_2.values() for text in pair}
     for row in paper.ROWS:
         printed |= {row.accuracy, row.mult_adds, row.params}
@@ -308,7 +310,7 @@ def printed_in_the_paper() -> set[str]:
     printed |= {claim[-1] for claim in paper.CLAIMS}
     printed |= {text for row in paper.TABLE_11 for text in row[1:]}
     printed |= {text for _, text in paper.PLANET_SPLIT}
-    for table in (paper_v2.V2_PAPER, paper_v2.SLIM_V2_TABLE):
+    for table in (mobilenet_v2.V2_PAPER, mobilenet_v2.SLIM_V2_TABLE):
         printed |= {text for pair in table.values() for text in pair}
     return {text for text in printed if text}
 

@@ -23,7 +23,7 @@ TORCH_EXTRAS = ("torch", "fvcore", "numpy", "tqdm", "matplotlib")
 
 #: The commands: name -> (one-line help, module with ``add_arguments(parser)`` and ``run(args)``).
 COMMANDS = {
-    "table": ("per-layer mult-adds and parameters of one MobileNet", "table"),
+    "table": ("per-layer mult-adds and parameters of one network", "table"),
     "layer": ("one layer as standard vs depthwise separable (paper Table 3)", "layer"),
     "sweep": ("totals over a grid of width multipliers and resolutions", "sweep"),
     "bench": (
@@ -94,7 +94,9 @@ def build_parser(command: str | None = None) -> Parser:
     """The parser of every command or, if ``command`` names one, of that one only (argparse takes
     milliseconds to set up each sub-parser)."""
     parser = Parser(
-        prog="mnetcalc", description="MobileNet v1 costs, layer by layer (Howard et al. 2017)."
+        prog="mnetcalc",
+        description="MobileNets and the networks they were compared with: mult-adds and "
+        "parameters, layer by layer (Howard et al. 2017).",
     )
     parser.add_argument("--version", action="version", version=f"mnetcalc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)

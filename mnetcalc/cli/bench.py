@@ -11,8 +11,8 @@ import os
 import sys
 import textwrap
 
-from ..architecture import MobileNetConfig
-from ..formatting import aligned, describe, json_text, millions, percent
+from ..networks.mobilenet_v1 import MobileNetConfig
+from ..report.tables import aligned, describe, json_text, millions, percent
 from ..validation import InvalidArgument, choice, positive_int, positive_number
 from .options import (
     add_alpha,

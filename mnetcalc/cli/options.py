@@ -6,8 +6,8 @@ turns back into the option the user typed."""
 
 from __future__ import annotations
 
-from ..formatting import FORMATS
-from ..network_registry import NETWORKS, networks_with
+from ..networks.registry import NETWORKS, networks_with
+from ..report.tables import FORMATS
 from ..validation import InvalidArgument, allowed_range, shown
 
 #: Library parameter names that the command line spells differently (others: ``--`` + the name,
@@ -76,12 +76,17 @@ def add_classes(parser, default="1000", *, shown=None) -> None:
 
 
 #: MobileNet v1's variants, as the registry states them (so that a command line that costs another
-#: network need not import :mod:`mnetcalc.architecture` for them).
+#: network need not import :mod:`mnetcalc.networks.mobilenet_v1` for them).
 VARIANTS = NETWORKS["mobilenet_v1"].variants
 
 
-def add_variant(parser, default="separable", *, shown=None) -> None:
-    _add(parser, "--variant", default, "network variant", shown, choices=VARIANTS)
+#: Every network's variants, in the registry's order, each once (``table --variant``: the network's
+#: configuration class refuses a variant that is not its own).
+ALL_VARIANTS = tuple(dict.fromkeys(v for entry in NETWORKS.values() for v in entry.variants))
+
+
+def add_variant(parser, default="separable", *, shown=None, choices=VARIANTS) -> None:
+    _add(parser, "--variant", default, "network variant", shown, choices=choices)
 
 
 def add_stem_stride(parser, default="2", *, shown=None) -> None:
@@ -95,7 +100,7 @@ def add_format(parser, formats=FORMATS) -> None:
 
 def network_options(args) -> dict:
     """The network options given on the command line, as keyword arguments of the network's
-    configuration class (:class:`~mnetcalc.architecture.MobileNetConfig`, ...; those left unset are
-    not included)."""
+    configuration class (:class:`~mnetcalc.networks.mobilenet_v1.MobileNetConfig`, ...; those left
+    unset are not included)."""
     names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..architecture import MobileNetConfig
-from ..formatting import render_sweep
+from ..networks.mobilenet_v1 import MobileNetConfig
+from ..report.tables import render_sweep
 from .options import (
     UsageError,
     add_alpha,

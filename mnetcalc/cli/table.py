@@ -1,13 +1,13 @@
 """``mnetcalc table``: per-layer mult-adds and parameters of one network (``--check``: beside
 fvcore's count of the real PyTorch model, which needs torch).
 
-The networks and what each one takes come from :mod:`mnetcalc.network_registry`; only the module of
+The networks and what each one takes come from :mod:`mnetcalc.networks.registry`; only the module of
 the network asked for is imported."""
 
 from __future__ import annotations
 
-from ..formatting import render_table
-from ..network_registry import DEFAULT_NETWORK, NETWORKS, defaults_shown
+from ..networks.registry import DEFAULT_NETWORK, NETWORKS, defaults_shown
+from ..report.tables import render_table
 from . import options
 from .options import UsageError
 
@@ -23,12 +23,14 @@ def add_arguments(parser) -> None:
         default=DEFAULT_NETWORK,
         choices=tuple(NETWORKS),
         help=f"network to cost (default: {DEFAULT_NETWORK}); the giants of paper Tables 8-9 take "
-        f"no --alpha, and only {variants} takes --variant; ssd_mobilenet_v1 is SSD 300 as the "
-        "TensorFlow Object Detection API's ssd_mobilenet_v1_coco.config builds it (Table 13)",
+        f"no --alpha, and only {variants} takes --variant"
+        + "".join(f"; {e.name} is {e.about}" for e in NETWORKS.values() if e.about),
     )
-    classes = defaults_shown("classes", {"ssd_mobilenet_v1": "background included"})
+    notes = {e.name: e.classes_note for e in NETWORKS.values() if e.classes_note}
+    classes = defaults_shown("classes", notes)
     options.add_classes(parser, None, shown=classes)
-    options.add_variant(parser, None, shown=NETWORKS[DEFAULT_NETWORK].variants[0])
+    default_variant = NETWORKS[DEFAULT_NETWORK].variants[0]
+    options.add_variant(parser, None, shown=default_variant, choices=options.ALL_VARIANTS)
     options.add_format(parser)
     parser.add_argument(
         "--check",
@@ -50,11 +52,8 @@ def config_from_args(args):
             raise UsageError(
                 f"--classes 0 (the body alone) applies to {only} only, not to --network {name}"
             )
-    # The networks that take --alpha are the MobileNets, the ones with a PyTorch model to check.
     if args.alpha is not None and not network.alpha:
         raise UsageError(f"--alpha applies to MobileNets only, not to --network {name}")
-    if args.check and not network.alpha:
-        raise UsageError(f"--check supports the MobileNets only, not --network {name}")
     return network.config_class()(**options.network_options(args))
 
 
@@ -62,7 +61,7 @@ def run(args) -> int:
     report = config_from_args(args).cost()
     if args.check:
         from ..counting import check_counts  # needs torch and fvcore
-        from .check import render_check
+        from ..report.check import render_check
 
         print(render_check(check_counts(report), report, args.format))
         return 0

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..formatting import json_text
+from ..report.tables import json_text
 from ..train_config import OPTIMIZERS, TrainConfig
 from ..validation import InvalidArgument
 from .options import (

@@ -7,21 +7,21 @@ itself given the channels and side of the feature map that enters it, like one o
 per-operator handles: it returns one :class:`LayerCost` row (or several, for composite specs)
 and the shape of what leaves it.
 
-The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.formulas`; the specs here apply them to
-the shapes of a walk through a network.
+The formulas (the paper's eqs. 2-7) live in :mod:`mnetcalc.core.formulas`; the specs here apply them
+to the shapes of a walk through a network.
 
 Feature maps use "same" padding unless a spec says otherwise: the output side is
 ``ceil(input side / stride)``. A spec with an explicit ``padding`` of ``p`` pixels on every side has
 the output side ``floor((side + 2p - kernel) / stride) + 1`` (PyTorch's and Caffe's rule; a pool
 with ``ceil_mode`` rounds up instead, and drops a last window that would start in the padding),
-which is what the classic networks of :mod:`mnetcalc.zoo` need (AlexNet's 11x11/4 "valid"
+which is what the classic networks of :mod:`mnetcalc.networks` need (AlexNet's 11x11/4 "valid"
 convolution takes 227 to 55). A grouped convolution (``groups`` > 1, AlexNet's two-GPU split)
 connects each output channel to ``in_channels / groups`` input channels only.
 
 Composite specs (:class:`Branches`, :class:`Inception`, :class:`Fire`) yield the rows of their
 parts, named ``"<block>/<part>"``, then a cost-free ``concat`` row named after the block whose
 ``out_channels`` is the sum of the branches' channels, so that the walk of
-:func:`mnetcalc.network.spec_costs` continues from the concatenated map. Two more close with a
+:func:`mnetcalc.core.network.spec_costs` continues from the concatenated map. Two more close with a
 cost-free row of their own: :class:`Residual` (``add``: the parts' output plus the block's input;
 MobileNetV2's :class:`InvertedResidual` uses it) and :class:`Tap` (``tap``: side branches whose
 outputs leave the network, such as a detector's box predictors, while the walk continues from the
@@ -36,8 +36,8 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Iterator
 
+from ..validation import InputTooSmall, InvalidArgument
 from .formulas import depthwise_conv_cost, fully_connected_cost, standard_conv_cost
-from .validation import InputTooSmall, InvalidArgument
 
 #: Layer types, as reported in every row.
 CONV = "conv"  # standard convolution with Dk > 1
@@ -54,7 +54,11 @@ TAP = "tap"  # the point where side branches (a detector's heads) leave the main
 #: The activation after a convolution (and its BatchNorm): ``None`` for a linear layer.
 RELU = "relu"
 RELU6 = "relu6"  # min(max(x, 0), 6): TF-slim's MobileNets
-ACTIVATIONS = (RELU, RELU6, None)
+HARDSWISH = "hardswish"  # x * relu6(x + 3) / 6: MobileNetV3
+HARDSIGMOID = "hardsigmoid"  # relu6(x + 3) / 6: MobileNetV3's squeeze-and-excite gate
+#: An activation is data: a layer names it, and the PyTorch builder (:mod:`mnetcalc.model`) makes
+#: its module from the name. None of them costs anything in the paper's convention.
+ACTIVATIONS = (RELU, RELU6, HARDSWISH, HARDSIGMOID, None)
 
 #: Row fields written to JSON, in order (scripts rely on these keys).
 ROW_KEYS = (
@@ -420,6 +424,17 @@ class Residual(namedtuple("Residual", ("parts",))):
         yield LayerCost(name, ADD, 1, 1, in_channels, in_channels, side, side, 0, 0)
 
 
+class Chain(namedtuple("Chain", ("parts",))):
+    """A chain of ``(name, layer)`` parts applied in turn, as one layer of a spec: yields the parts'
+    rows (``"<name>/<part>"``) and no row of its own. With :class:`Residual` (the same chain with a
+    shortcut), the building block of a composite layer type's :meth:`block`."""
+
+    __slots__ = ()
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        return _chain_costs(name, self.parts, in_channels, side)
+
+
 class InvertedResidual(
     namedtuple(
         "InvertedResidual", ("out_channels", "stride", "expansion", "kernel"), defaults=(1, 6, 3)
@@ -449,11 +464,13 @@ class InvertedResidual(
     def residual(self, in_channels: int) -> bool:
         return self.stride == 1 and in_channels == self.out_channels
 
-    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+    def block(self, in_channels: int) -> Residual | Chain:
+        """The block as the generic layers it is made of (what is costed and built)."""
         parts = self.parts(in_channels)
-        if self.residual(in_channels):
-            return Residual(parts).costs(name, in_channels, side)
-        return _chain_costs(name, parts, in_channels, side)
+        return Residual(parts) if self.residual(in_channels) else Chain(parts)
+
+    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
+        return self.block(in_channels).costs(name, in_channels, side)
 
 
 class Tap(namedtuple("Tap", ("branches",))):

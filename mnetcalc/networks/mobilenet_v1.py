@@ -20,12 +20,12 @@ here (as in the paper's reference implementation)."""
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
-from .layers import Conv, DepthwiseConv, FullyConnected, Pool
-from .network import NetworkConfig, NetworkSpec
-from .validation import choice, non_negative_int, positive_int, positive_number
+from ..core.channels import floor_channels
+from ..core.layers import Conv, DepthwiseConv, FullyConnected, Pool
+from ..core.network import NetworkConfig, NetworkCost, NetworkSpec
+from ..validation import choice, non_negative_int, positive_int, positive_number
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 STEM = (32, 2)
@@ -78,7 +78,7 @@ def scale_channels(channels: int, alpha: float) -> int:
     100`` counts as 29 and not 28.999999999999996.
     """
     channels, alpha = positive_int("channels", channels), positive_number("alpha", alpha)
-    return max(min(MIN_CHANNELS, channels), math.floor(round(alpha * channels, 9)))
+    return floor_channels(channels, alpha, min(MIN_CHANNELS, channels))
 
 
 def mobilenet_v1_spec(
@@ -95,7 +95,7 @@ def mobilenet_v1_spec(
     alpha = positive_number("alpha", alpha)
     num_classes = non_negative_int("num_classes", num_classes, BODY_ONLY_MEANING)
     variant = choice("variant", variant, VARIANTS)
-    stem_stride = positive_int("stem_stride", stem_stride)
+    stem_stride = positive_int("stem_stride", stem_stride, MAX_STEM_STRIDE)
 
     stem_channels, _ = STEM
     spec: list = [("conv0", Conv(scale_channels(stem_channels, alpha), KERNEL, stem_stride))]
@@ -114,6 +114,9 @@ def mobilenet_v1_spec(
     return tuple(spec)
 
 
+#: The largest stride of the first convolution that is allowed (``stem_stride``).
+MAX_STEM_STRIDE = 100
+
 #: The first convolution's stride and the input's channels, as in the paper (ImageNet, RGB).
 DEFAULT_STEM_STRIDE = 2
 DEFAULT_IN_CHANNELS = 3
@@ -130,11 +133,12 @@ class MobileNetConfig(NetworkConfig):
         "resolution": positive_int,
         "num_classes": partial(non_negative_int, meaning=BODY_ONLY_MEANING),
         "variant": partial(choice, allowed=VARIANTS),
-        "stem_stride": positive_int,
+        "stem_stride": partial(positive_int, maximum=MAX_STEM_STRIDE),
         "in_channels": positive_int,
     }
     __slots__ = tuple(field_checks)
     network = "mobilenet_v1"
+    quiet_defaults = {"stem_stride": DEFAULT_STEM_STRIDE, "in_channels": DEFAULT_IN_CHANNELS}
 
     def __init__(
         self,
@@ -165,12 +169,9 @@ class MobileNetConfig(NetworkConfig):
         """The same network without its average pool and classifier."""
         return self.replace(num_classes=BODY_ONLY)
 
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        for name, default in (
-            ("stem_stride", DEFAULT_STEM_STRIDE),
-            ("in_channels", DEFAULT_IN_CHANNELS),
-        ):
-            if data[name] == default:
-                del data[name]
-        return data
+
+def mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:
+    """Per-layer mult-adds and parameters of MobileNet v1 at width ``alpha``:
+    ``MobileNetConfig(alpha, **options).cost()`` (options: ``resolution``, ``num_classes``,
+    ``variant``, ``stem_stride``, ``in_channels``)."""
+    return MobileNetConfig(alpha, **options).cost()

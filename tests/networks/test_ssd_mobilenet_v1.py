@@ -1,4 +1,5 @@
-"""SSD 300 with MobileNet v1 (mnetcalc.detection) against hand counts, Table 13's SSD row, fvcore.
+"""SSD 300 with MobileNet v1 (mnetcalc.networks.ssd_mobilenet_v1) against hand counts, Table 13's
+SSD row, fvcore.
 
 The hand counts follow the TensorFlow Object Detection API's ssd_mobilenet_v1_coco.config and its
 feature extractor (the sources named in mnetcalc/detection.py), written out here independently.
@@ -10,9 +11,14 @@ from hypothesis import strategies as st
 
 import mnetcalc
 from mnetcalc import paper
-from mnetcalc.detection import ANCHORS_PER_LOCATION, num_anchors, ssd_part, ssd_split
-from mnetcalc.layers import TAP, Conv, Tap
-from mnetcalc.network import spec_costs
+from mnetcalc.core.layers import TAP, Conv, Tap
+from mnetcalc.core.network import spec_costs
+from mnetcalc.networks.ssd_mobilenet_v1 import (
+    ANCHORS_PER_LOCATION,
+    num_anchors,
+    ssd_part,
+    ssd_split,
+)
 
 # The six feature maps at 300 pixels: (side, channels), with "SAME" padding (ceil(side / 2)).
 FEATURE_MAPS = [(19, 512), (10, 1024), (5, 512), (3, 256), (2, 256), (1, 128)]
@@ -149,7 +155,7 @@ def test_the_model_returns_the_twelve_predictor_maps():
 
 
 def test_a_tap_inside_a_block_is_refused():
-    from mnetcalc.layers import Branches
+    from mnetcalc.core.layers import Branches
     from mnetcalc.model import build
     from mnetcalc.validation import InvalidArgument
 

@@ -1,14 +1,14 @@
 """The paper's cost formulas (eqs. 2-7), one function each: ``(mult-adds, weights)`` of one layer.
 Sizes must be whole numbers >= 1 (:class:`~mnetcalc.validation.InvalidArgument` otherwise).
 
-``Df`` is the side of the *output* feature map. The layer types of :mod:`mnetcalc.layers` call these
-(as fvcore's handles call its ``conv_flop_count``); the single-layer comparison of
+``Df`` is the side of the *output* feature map. The layer types of :mod:`mnetcalc.core.layers` call
+these (as fvcore's handles call its ``conv_flop_count``); the single-layer comparison of
 :mod:`mnetcalc.calculator` calls them too.
 """
 
 from __future__ import annotations
 
-from .validation import InvalidArgument
+from ..validation import InvalidArgument
 
 
 def _checked(**sizes: int) -> tuple[int, ...]:

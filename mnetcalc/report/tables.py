@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from .layers import (
+from ..core.layers import (
     ADD,
     AVGPOOL,
     CONCAT,
@@ -19,7 +19,7 @@ from .layers import (
     TAP,
     LayerCost,
 )
-from .network import NetworkCost
+from ..core.network import NetworkCost
 
 FORMATS = ("text", "markdown", "csv", "json")
 

@@ -7,7 +7,7 @@ configuration ``ssd_mobilenet_v1_coco.config`` builds it (``ssd_mobilenet_v1_fea
 
 What the published configuration and code fix:
 
-* the backbone: MobileNet v1 (:func:`~mnetcalc.architecture.mobilenet_v1_spec`) up to
+* the backbone: MobileNet v1 (:func:`~mnetcalc.networks.mobilenet_v1.mobilenet_v1_spec`) up to
   ``Conv2d_13_pointwise`` (our ``conv13_pw``), without pooling and classifier, at
   ``depth_multiplier`` ``alpha`` with ``min_depth: 16``: a layer has ``max(floor(alpha * c), 16)``
   channels (the classifier's rule has 8; see :func:`_depth`);
@@ -40,12 +40,11 @@ What we had to choose:
 
 from __future__ import annotations
 
-import math
-
-from .architecture import mobilenet_v1_spec
-from .layers import RELU6, TAP, Conv, DepthwiseConv, Tap
-from .network import NetworkConfig, NetworkCost, NetworkSpec
-from .validation import positive_int, positive_number
+from ..core.channels import floor_channels
+from ..core.layers import RELU6, TAP, Conv, DepthwiseConv, Tap
+from ..core.network import NetworkConfig, NetworkCost, NetworkSpec
+from ..validation import positive_int, positive_number
+from .mobilenet_v1 import mobilenet_v1_spec
 
 #: The backbone layers whose outputs feed the box predictor (``Conv2d_11_pointwise`` and
 #: ``Conv2d_13_pointwise`` of ``ssd_mobilenet_v1_feature_extractor.py``'s feature map layout).
@@ -70,11 +69,6 @@ MIN_DEPTH = 16
 SSD_PARTS = ("backbone", "extra layers", "heads")
 
 
-def _depth(depth: float, alpha: float, min_depth: int) -> int:
-    """The feature map generator's ``depth_fn``: ``max(int(depth * alpha), min_depth)``."""
-    return max(math.floor(round(depth * alpha, 9)), min_depth)
-
-
 def _head(anchors: int, num_classes: int) -> Tap:
     """The box predictor on one feature map: two linear 1x1 convolutions with biases, no
     BatchNorm."""
@@ -96,7 +90,7 @@ def ssd_mobilenet_v1_spec(
     """SSD with a MobileNet v1 backbone as ``(name, layer)`` pairs: the backbone's ``conv0`` ...
     ``conv13_pw``, the extra layers ``extra{i}_1x1`` and ``extra{i}_3x3`` (``i`` = 2 ... 5, the
     feature maps' indices), and the predictors ``head{i}`` (``i`` = 0 ... 5), each a
-    :class:`~mnetcalc.layers.Tap` with parts ``box`` and ``class`` placed after the layer whose
+    :class:`~mnetcalc.core.layers.Tap` with parts ``box`` and ``class`` placed after the layer whose
     output it sees. ``num_classes`` counts the background class."""
     alpha = positive_number("alpha", alpha)
     num_classes = positive_int("num_classes", num_classes)
@@ -112,13 +106,15 @@ def ssd_mobilenet_v1_spec(
         if not isinstance(layer, (Conv, DepthwiseConv)):
             break  # the backbone ends before the pooling and the classifier
         if isinstance(layer, Conv):
-            layer = layer._replace(out_channels=_depth(layer.out_channels, alpha, min_depth))
+            layer = layer._replace(
+                out_channels=floor_channels(layer.out_channels, alpha, min_depth)
+            )
         spec.append((name, layer._replace(activation=RELU6)))
         if name in BACKBONE_TAPS:
             spec.append(head())
     for index, depth in enumerate(EXTRA_DEPTHS, start=len(BACKBONE_TAPS)):
-        reduce = Conv(_depth(depth / 2, alpha, min_depth), 1, activation=RELU6)
-        expand = Conv(_depth(depth, alpha, min_depth), 3, 2, activation=RELU6)
+        reduce = Conv(floor_channels(depth / 2, alpha, min_depth), 1, activation=RELU6)
+        expand = Conv(floor_channels(depth, alpha, min_depth), 3, 2, activation=RELU6)
         spec += [(f"extra{index}_1x1", reduce), (f"extra{index}_3x3", expand)]
         spec.append(head())
     return tuple(spec)
@@ -138,6 +134,7 @@ class SSDMobileNetV1Config(NetworkConfig):
     }
     __slots__ = tuple(field_checks)
     network = "ssd_mobilenet_v1"
+    quiet_defaults = {"min_depth": MIN_DEPTH, "in_channels": 3}
 
     def __init__(
         self,
@@ -154,13 +151,6 @@ class SSDMobileNetV1Config(NetworkConfig):
         return ssd_mobilenet_v1_spec(
             self.alpha, num_classes=self.num_classes, min_depth=self.min_depth
         )
-
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        for name, default in (("min_depth", MIN_DEPTH), ("in_channels", 3)):
-            if data[name] == default:
-                del data[name]
-        return data
 
 
 def ssd_mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:

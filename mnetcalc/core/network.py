@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
+from ..validation import InputTooSmall, InvalidArgument, positive_int
 from .layers import CONV, CONV_DW, LayerCost
 from .record import Record
-from .validation import InputTooSmall, positive_int
 
 #: A network description: ``(name, spec)`` pairs, in order.
 NetworkSpec = Sequence[tuple[str, object]]
@@ -67,7 +67,7 @@ class NetworkConfig(Record):
 
     def model(self, *, dropout: float = 0.0, channels_last: bool = True):
         """The PyTorch model of this configuration, built from the same spec (imports torch)."""
-        from .model import build
+        from ..model import build
 
         return build(
             self.spec(),
@@ -77,10 +77,22 @@ class NetworkConfig(Record):
             channels_last=channels_last,
         )
 
+    #: Fields left out of :meth:`to_dict` while they hold these values (defaults that rarely
+    #: change, such as 3 input channels); a subclass adds its own.
+    quiet_defaults: Mapping[str, object] = {"in_channels": 3}
+
     def to_dict(self) -> dict:
         """The configuration as written in front of a report's layers (JSON): ``network`` first,
-        then the fields that define it (those left at a default that rarely changes are omitted)."""
-        return {"network": self.network, **self.fields()}
+        then the fields that define it, except those at their :attr:`quiet_defaults`."""
+        quiet = self.quiet_defaults
+        return {
+            "network": self.network,
+            **{
+                name: value
+                for name, value in self.fields().items()
+                if name not in quiet or value != quiet[name]
+            },
+        }
 
 
 def _share(part: int, whole: int) -> float:
@@ -103,7 +115,7 @@ class LayerTable:
         for row in self.layers:
             if row.name == name:
                 return row
-        raise KeyError(name)
+        raise InvalidArgument(f"no layer named {name!r} in this report", "name")
 
     @property
     def mult_adds(self) -> int:

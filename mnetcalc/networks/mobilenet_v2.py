@@ -1,7 +1,7 @@
 """MobileNetV2 (Sandler et al. 2018, arXiv:1801.04381) as data, costed by the same engine.
 
 Its Table 2, as held here (:data:`V2_BOTTLENECKS`): a 3x3 standard convolution with 32 filters and
-stride 2; seventeen inverted residual blocks (:class:`~mnetcalc.layers.InvertedResidual`: 1x1
+stride 2; seventeen inverted residual blocks (:class:`~mnetcalc.core.layers.InvertedResidual`: 1x1
 expansion by ``t``, 3x3 depthwise, linear 1x1 projection) in seven groups of ``n`` blocks with
 expansion ``t``, ``c`` output channels and the group's stride ``s`` on its first block; a 1x1
 convolution to 1280 channels; global average pooling; the classifier (a 1x1 convolution on a 1x1
@@ -22,10 +22,12 @@ and of the classifier, weights only; the residual sums, BatchNorm and ReLU6 are 
 
 from __future__ import annotations
 
-from .architecture import KERNEL
-from .layers import RELU6, Conv, FullyConnected, InvertedResidual, Pool
-from .network import NetworkConfig, NetworkSpec
-from .validation import positive_int, positive_number
+import math
+
+from ..core.channels import DIVISOR, make_divisible
+from ..core.layers import RELU6, Conv, FullyConnected, InvertedResidual, Pool
+from ..core.network import NetworkConfig, NetworkSpec
+from ..validation import positive_int, positive_number
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 V2_STEM = (32, 2)
@@ -41,22 +43,11 @@ V2_BOTTLENECKS = (
     (6, 320, 1, 1),
 )
 
+#: Kernel side of the stem and the depthwise convolutions.
+KERNEL = 3
+
 #: Channels of the last convolution, before pooling.
 V2_LAST_CHANNELS = 1280
-
-#: Every layer's channels are a multiple of this, and at least this.
-DIVISOR = 8
-
-
-def make_divisible(value: float, divisor: int = DIVISOR) -> int:
-    """V2's channel rule (TF-slim's ``_make_divisible``): ``value`` rounded to the nearest multiple
-    of ``divisor`` (halves up), at least ``divisor``, and one ``divisor`` more if rounding took away
-    more than 10% of ``value``."""
-    value = round(value, 9)  # 0.35 * 32 is 11.2, not 11.200000000000001
-    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    if rounded < 0.9 * value:
-        rounded += divisor
-    return rounded
 
 
 def last_channels(alpha: float) -> int:
@@ -110,12 +101,6 @@ class MobileNetV2Config(NetworkConfig):
     def spec(self) -> NetworkSpec:
         return mobilenet_v2_spec(self.alpha, num_classes=self.num_classes)
 
-    def to_dict(self) -> dict:
-        data = super().to_dict()
-        if data["in_channels"] == 3:
-            del data["in_channels"]
-        return data
-
 
 def mobilenet_v2_cost(alpha: float = 1.0, **options):
     """Per-layer mult-adds and parameters of MobileNetV2: ``MobileNetV2Config(alpha,
@@ -123,7 +108,68 @@ def mobilenet_v2_cost(alpha: float = 1.0, **options):
     return MobileNetV2Config(alpha, **options).cost()
 
 
+# -- what is printed about MobileNetV2 ------------------------------------------------------------
+#
+# MobileNetV2's printed numbers, as data, for the epilogue and the tests.
+#
+# Two sources:
+#
+# * Sandler et al. 2018 (arXiv:1801.04381), as quoted in the shared reference: 1.0 MobileNetV2-224
+#   has 300 million multiply-adds and 3.4 million parameters, 1.4 MobileNetV2-224 585 million
+#   and 6.9 million (:data:`V2_PAPER`).
+# * TF-slim's table of its MobileNetV2 checkpoints (``research/slim/nets/mobilenet/README.md`` of
+#   tensorflow/models, "Mobilenet V2 Imagenet Checkpoints"): MACs (M) and parameters (M) of 22
+#   configurations, depth multiplier x resolution (:data:`SLIM_V2_TABLE`). The checkpoints classify
+#   1001 classes (ImageNet's and a background class). Its MACs column is the exact count truncated
+#   to whole millions (e.g. 300.8 is printed 300, 153.9 is 153), not rounded: :func:`truncated`.
+#
+# Numbers are kept as printed text, as in mnetcalc.paper.
+
+#: Classes of TF-slim's checkpoints: ImageNet's 1000 and background.
+SLIM_CLASSES = 1001
+
+#: Sandler et al.'s headline numbers: (alpha, resolution) -> (printed mult-adds (M), params (M)).
+V2_PAPER = {(1.0, 224): ("300", "3.4"), (1.4, 224): ("585", "6.9")}
+
+#: TF-slim's README: (alpha, resolution) -> (printed MACs (M), printed parameters (M)).
+SLIM_V2_TABLE = {
+    (1.4, 224): ("582", "6.06"),
+    (1.3, 224): ("509", "5.34"),
+    (1.0, 224): ("300", "3.47"),
+    (1.0, 192): ("221", "3.47"),
+    (1.0, 160): ("154", "3.47"),
+    (1.0, 128): ("99", "3.47"),
+    (1.0, 96): ("56", "3.47"),
+    (0.75, 224): ("209", "2.61"),
+    (0.75, 192): ("153", "2.61"),
+    (0.75, 160): ("107", "2.61"),
+    (0.75, 128): ("69", "2.61"),
+    (0.75, 96): ("39", "2.61"),
+    (0.5, 224): ("97", "1.95"),
+    (0.5, 192): ("71", "1.95"),
+    (0.5, 160): ("50", "1.95"),
+    (0.5, 128): ("32", "1.95"),
+    (0.5, 96): ("18", "1.95"),
+    (0.35, 224): ("59", "1.66"),
+    (0.35, 192): ("43", "1.66"),
+    (0.35, 160): ("30", "1.66"),
+    (0.35, 128): ("20", "1.66"),
+    (0.35, 96): ("11", "1.66"),
+}
+
+
+def truncated(count: float, printed: str) -> bool:
+    """Is ``printed`` the count (in millions) with its decimals cut off?"""
+    return math.floor(count) == int(printed)
+
+
 __all__ = [
+    "SLIM_CLASSES",
+    "SLIM_V2_TABLE",
+    "V2_PAPER",
+    "truncated",
+    "DIVISOR",
+    "KERNEL",
     "V2_BOTTLENECKS",
     "V2_LAST_CHANNELS",
     "V2_STEM",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .formatting import markdown_table
+from ..report.tables import markdown_table
 
 CHECK = "✓"
 CROSS = "✗"

@@ -7,9 +7,9 @@
 * :func:`draw_accuracy_vs_cost`: the twin of the paper's Figures 4 and 5, printed ImageNet accuracy
   of the models of the width x resolution grid against mult-adds and parameters (log scale).
 
-The shapes and operations come from :mod:`mnetcalc.architecture` and the cost calculator, the
-accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by the
-drawing functions only, so that the data helpers work without it.
+The shapes and operations come from :mod:`mnetcalc.networks.mobilenet_v1` and the cost calculator,
+the accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by
+the drawing functions only, so that the data helpers work without it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from .architecture import mobilenet_v1_spec
-from .calculator import mobilenet_v1_cost
-from .formatting import model_label
-from .layers import Conv, DepthwiseConv, LayerCost
-from .paper import ROWS
+from ..core.layers import Conv, DepthwiseConv, LayerCost
+from ..report.tables import model_label
+from ..networks.mobilenet_v1 import mobilenet_v1_cost, mobilenet_v1_spec
+from ..paper import ROWS
+from ..validation import InvalidArgument
 
 #: The paper's width x resolution grid (Figures 4 and 5).
 GRID_ALPHAS = (1.0, 0.75, 0.5, 0.25)
@@ -39,7 +39,7 @@ def layer_stages(layer: Conv | DepthwiseConv) -> list[str]:
     elif isinstance(layer, Conv):
         conv = f"{layer.kernel}×{layer.kernel} Conv"
     else:
-        raise TypeError(f"not a convolution: {layer!r}")
+        raise InvalidArgument(f"not a convolution: {layer!r}")
     return [conv, *(["BN"] if layer.batchnorm else []), "ReLU"]
 
 
@@ -92,12 +92,12 @@ def printed_grid_models() -> list[PrintedModel]:
 def log_linear_fit(xs, ys) -> tuple[float, float]:
     """Least-squares line ``y = slope * log10(x) + intercept``: (slope, intercept)."""
     if len(xs) != len(ys) or len(xs) < 2:
-        raise ValueError(f"need two or more (x, y) pairs, got {len(xs)} x and {len(ys)} y")
+        raise InvalidArgument(f"need two or more (x, y) pairs, got {len(xs)} x and {len(ys)} y")
     lx = [math.log10(x) for x in xs]
     mean_x, mean_y = sum(lx) / len(lx), sum(ys) / len(ys)
     sxx = sum((x - mean_x) ** 2 for x in lx)
     if sxx == 0:
-        raise ValueError("all x are equal: no line fits")
+        raise InvalidArgument("all x are equal: no line fits")
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(lx, ys, strict=False)) / sxx
     return slope, mean_y - slope * mean_x
 

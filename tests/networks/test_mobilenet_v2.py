@@ -1,7 +1,9 @@
-"""MobileNetV2 (mnetcalc.mobilenet_v2) against a hand count, the numbers printed for it, and fvcore.
+"""MobileNetV2 (mnetcalc.networks.mobilenet_v2) against a hand count, the numbers printed for it,
+and fvcore.
 
 The hand count walks Sandler et al.'s Table 2 here, independently of the spec; the printed numbers
-are TF-slim's README table and the paper's headline (mnetcalc/paper_v2.py names the sources).
+are TF-slim's README table and the paper's headline (mnetcalc/networks/mobilenet_v2.py names
+the sources).
 """
 
 import math
@@ -11,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc import paper, paper_v2
-from mnetcalc.layers import ADD, Conv, Residual
-from mnetcalc.mobilenet_v2 import last_channels, make_divisible
-from mnetcalc.network import spec_costs
+from mnetcalc import paper
+from mnetcalc.core.layers import ADD, Conv, Residual
+from mnetcalc.core.network import spec_costs
+from mnetcalc.networks import mobilenet_v2
+from mnetcalc.networks.mobilenet_v2 import last_channels, make_divisible
 from mnetcalc.validation import InvalidArgument
 
 # Sandler et al. 2018, Table 2: t, c, n, s of each bottleneck group.
@@ -118,24 +121,24 @@ def test_the_last_convolution_is_shrunk_never_and_widened_above_1():
     assert report.layer("conv0").out_channels == 16  # 32 * 0.35 = 11.2 -> 16
 
 
-@pytest.mark.parametrize("key", sorted(paper_v2.SLIM_V2_TABLE))
+@pytest.mark.parametrize("key", sorted(mobilenet_v2.SLIM_V2_TABLE))
 def test_tf_slim_table(key):
     alpha, resolution = key
-    macs, params = paper_v2.SLIM_V2_TABLE[key]
+    macs, params = mobilenet_v2.SLIM_V2_TABLE[key]
     report = mnetcalc.mobilenet_v2_cost(
-        alpha, resolution=resolution, num_classes=paper_v2.SLIM_CLASSES
+        alpha, resolution=resolution, num_classes=mobilenet_v2.SLIM_CLASSES
     )
-    assert paper_v2.truncated(report.mult_adds / 1e6, macs)
+    assert mobilenet_v2.truncated(report.mult_adds / 1e6, macs)
     assert paper.reproduces(report.params / 1e6, params)
 
 
 def test_tf_slim_macs_are_truncated_not_rounded():
     counts = {
         key: mnetcalc.mobilenet_v2_cost(a, resolution=r, num_classes=1001).mult_adds / 1e6
-        for key in paper_v2.SLIM_V2_TABLE
+        for key in mobilenet_v2.SLIM_V2_TABLE
         for a, r in [key]
     }
-    rounded = [k for k, c in counts.items() if round(c) == int(paper_v2.SLIM_V2_TABLE[k][0])]
+    rounded = [k for k, c in counts.items() if round(c) == int(mobilenet_v2.SLIM_V2_TABLE[k][0])]
     # rounding would miss 8 of the 22 (e.g. 300.78 M printed 300, 153.94 M printed 153)
     assert len(counts) - len(rounded) == 8
     assert round(counts[(1.0, 224)], 2) == 300.78
@@ -143,16 +146,16 @@ def test_tf_slim_macs_are_truncated_not_rounded():
 
 def test_the_papers_headline_numbers():
     one = mnetcalc.mobilenet_v2_cost(1.0)
-    printed_mult_adds, printed_params = paper_v2.V2_PAPER[(1.0, 224)]
+    printed_mult_adds, printed_params = mobilenet_v2.V2_PAPER[(1.0, 224)]
     # 300.77 M and 3.47 M, printed 300 and 3.4: truncated, as in TF-slim's table
-    assert paper_v2.truncated(one.mult_adds / 1e6, printed_mult_adds)
+    assert mobilenet_v2.truncated(one.mult_adds / 1e6, printed_mult_adds)
     assert math.floor(one.params / 1e5) / 10 == float(printed_params)
     # 1.4: the paper prints 585 M and 6.9 M; TF-slim's table prints 582 M and 6.06 M for the same
     # configuration, which the count reproduces (test_tf_slim_table); the paper's pair is not.
     wide = mnetcalc.mobilenet_v2_cost(1.4)
     assert (wide.mult_adds, wide.params) == (582_195_824, 6_059_840)
-    printed_mult_adds, printed_params = paper_v2.V2_PAPER[(1.4, 224)]
-    assert not paper_v2.truncated(wide.mult_adds / 1e6, printed_mult_adds)
+    printed_mult_adds, printed_params = mobilenet_v2.V2_PAPER[(1.4, 224)]
+    assert not mobilenet_v2.truncated(wide.mult_adds / 1e6, printed_mult_adds)
     assert not paper.reproduces(wide.params / 1e6, printed_params)
 
 

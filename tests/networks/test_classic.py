@@ -1,8 +1,11 @@
-"""The giants (mnetcalc.zoo) against hand counts, the numbers their own papers print, and fvcore.
+"""What the classic networks share (mnetcalc.networks._classic and the layer options they use),
+their rows of paper Tables 8-9, fvcore on independently written PyTorch models, and the command
+line; each network's own hand counts are in tests/networks/test_<network>.py.
 
 Hand counts here are written out from the architectures' papers, independently of the specs in
-mnetcalc/zoo.py; well-known totals (VGG16's 138,357,544 parameters, the 1,248,424 of SqueezeNet's
-Table 1, the 60,965,224 and 6,998,552 of the Caffe AlexNet and GoogLeNet) are asserted as literals.
+mnetcalc/networks/; well-known totals (VGG16's 138,357,544 parameters, the 1,248,424 of
+SqueezeNet's Table 1, the 60,965,224 and 6,998,552 of the Caffe AlexNet and GoogLeNet) are asserted
+as literals.
 """
 
 import pytest
@@ -10,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc import conventions, paper, zoo
-from mnetcalc.layers import (
+from mnetcalc import conventions, paper
+from mnetcalc.core.layers import (
     CONCAT,
     MAXPOOL,
     Branches,
@@ -24,212 +27,8 @@ from mnetcalc.layers import (
     Pool,
     output_side,
 )
-from mnetcalc.network import spec_costs
-
-# -- VGG16
-# -------------------------------------------------------------------------------------------
-
-# Configuration D of Simonyan & Zisserman: (input channels, output channels, map side) of each 3x3
-# conv.
-VGG16_CONVS = [
-    (3, 64, 224), (64, 64, 224),
-    (64, 128, 112), (128, 128, 112),
-    (128, 256, 56), (256, 256, 56), (256, 256, 56),
-    (256, 512, 28), (512, 512, 28), (512, 512, 28),
-    (512, 512, 14), (512, 512, 14), (512, 512, 14),
-]  # fmt: skip
-VGG16_FCS = [(7 * 7 * 512, 4096), (4096, 4096), (4096, 1000)]
-
-
-def test_vgg16_totals_match_the_hand_count_and_the_well_known_numbers():
-    vgg = mnetcalc.vgg16_cost()
-    conv_ma = sum(9 * m * n * s * s for m, n, s in VGG16_CONVS)
-    fc_ma = sum(m * n for m, n in VGG16_FCS)
-    weights = sum(9 * m * n for m, n, _ in VGG16_CONVS) + fc_ma
-    biases = sum(n for _, n, _ in VGG16_CONVS) + sum(n for _, n in VGG16_FCS)
-    assert vgg.mult_adds == conv_ma + fc_ma == 15_470_264_320
-    assert conv_ma == 15_346_630_656
-    assert vgg.params == weights
-    assert vgg.bias_params == biases
-    assert vgg.total_params == 138_357_544  # sum(p.numel()) of torchvision's vgg16
-    assert vgg.bn_params == 0
-
-
-def test_vgg16_feature_maps_halve_at_each_pool():
-    vgg = mnetcalc.vgg16_cost()
-    assert [vgg.layer(f"pool{i}").output_size for i in range(1, 6)] == [112, 56, 28, 14, 7]
-    assert vgg.layer("fc6").in_channels == 25088
-
-
-# -- GoogLeNet
-# ---------------------------------------------------------------------------------------
-
-# Szegedy et al. 2014, Table 1: output side and channels after each Inception module.
-GOOGLENET_OUTPUTS = {
-    "3a": (28, 256), "3b": (28, 480), "4a": (14, 512), "4b": (14, 512), "4c": (14, 512),
-    "4d": (14, 528), "4e": (14, 832), "5a": (7, 832), "5b": (7, 1024),
-}  # fmt: skip
-
-
-def inception_hand_count(m, n1, r3, n3, r5, n5, pp):
-    """Weights of one Inception module from ``m`` input channels (Table 1's columns)."""
-    return m * n1 + m * r3 + 9 * r3 * n3 + m * r5 + 25 * r5 * n5 + m * pp
-
-
-def test_googlenet_module_outputs_follow_table_1():
-    net = mnetcalc.googlenet_cost()
-    for module, (side, channels) in GOOGLENET_OUTPUTS.items():
-        row = net.layer(f"inception{module}")
-        assert (row.type, row.output_size, row.out_channels) == (CONCAT, side, channels), module
-    assert [net.layer(p).output_size for p in ("pool1", "pool2", "pool3", "pool4")] == [
-        56,
-        28,
-        14,
-        7,
-    ]
-
-
-def test_googlenet_totals_match_a_hand_count():
-    net = mnetcalc.googlenet_cost()
-    widths = {
-        "3a": (192, 64, 96, 128, 16, 32, 32), "3b": (256, 128, 128, 192, 32, 96, 64),
-        "4a": (480, 192, 96, 208, 16, 48, 64), "4b": (512, 160, 112, 224, 24, 64, 64),
-        "4c": (512, 128, 128, 256, 24, 64, 64), "4d": (512, 112, 144, 288, 32, 64, 64),
-        "4e": (528, 256, 160, 320, 32, 128, 128), "5a": (832, 256, 160, 320, 32, 128, 128),
-        "5b": (832, 384, 192, 384, 48, 128, 128),
-    }  # fmt: skip
-    sides = {k: GOOGLENET_OUTPUTS[k][0] for k in widths}
-    stem = [(7 * 7 * 3 * 64, 112), (64 * 64, 56), (9 * 64 * 192, 56)]
-    weights = (
-        sum(w for w, _ in stem)
-        + sum(inception_hand_count(*w) for w in widths.values())
-        + 1024 * 1000
-    )
-    mult_adds = (
-        sum(w * s * s for w, s in stem)
-        + sum(inception_hand_count(*w) * sides[k] ** 2 for k, w in widths.items())
-        + 1024 * 1000
-    )
-    assert net.params == weights == 6_990_272
-    assert net.mult_adds == mult_adds == 1_582_671_872
-    assert net.total_params == 6_998_552  # with biases: the Caffe bvlc_googlenet deploy model
-
-
-def test_googlenet_table_1_ops_column_agrees_except_conv1_and_5a():
-    net = mnetcalc.googlenet_cost()
-    for name, (_, printed_ops) in zoo.GOOGLENET_TABLE_1.items():
-        exact = sum(row.mult_adds for row in zoo.googlenet_table_1_rows(net, name))
-        # within a million (the column rounds some rows and truncates others, e.g. 4a: 73.6 -> 73)
-        assert (abs(exact / 1e6 - printed_ops) < 1) == (name not in ("conv1", "inception5a")), name
-    # MobileNet's Table 8 prints 6.8 M for GoogLeNet: the sum of the params column of GoogLeNet's
-    # own Table 1, not the exact count of the network (6.99 M weights).
-    printed_params = sum(params for params, _ in zoo.GOOGLENET_TABLE_1.values())
-    assert paper.row("GoogleNet").reproduces_params(printed_params / 1e3)
-    assert not paper.row("GoogleNet").reproduces_params(net.params / 1e6)
-
-
-def test_googlenet_with_3x3_in_place_of_5x5():
-    # TF-slim's and torchvision's Inception v1: the "5x5" branches use 3x3 filters.
-    full, slim = mnetcalc.googlenet_cost(), mnetcalc.googlenet_cost(large_kernel=3)
-    five = {"3a": (16, 32, 28), "3b": (32, 96, 28), "4a": (16, 48, 14), "4b": (24, 64, 14),
-            "4c": (24, 64, 14), "4d": (32, 64, 14), "4e": (32, 128, 14), "5a": (32, 128, 7),
-            "5b": (48, 128, 7)}  # fmt: skip
-    assert full.params - slim.params == sum((25 - 9) * m * n for m, n, _ in five.values())
-    assert full.mult_adds - slim.mult_adds == sum(
-        (25 - 9) * m * n * s * s for m, n, s in five.values()
-    )
-    assert slim.meta["large_kernel"] == 3
-
-
-def test_googlenet_auxiliary_classifiers():
-    main = mnetcalc.googlenet_cost()
-    both = mnetcalc.googlenet_cost(aux_classifiers=True)
-    # Each: 5x5/3 avg pool to 4x4, 1x1 conv to 128, FC 2048 -> 1024, FC 1024 -> 1000.
-    aux1 = 512 * 128 + 4 * 4 * 128 * 1024 + 1024 * 1000
-    aux2 = 528 * 128 + 4 * 4 * 128 * 1024 + 1024 * 1000
-    assert both.params - main.params == aux1 + aux2
-    assert both.layer("aux1/avgpool").output_size == 4
-    assert both.mult_adds - main.mult_adds == aux1 + aux2 + 15 * (512 + 528) * 128
-
-
-# -- AlexNet
-# -----------------------------------------------------------------------------------------
-
-
-def test_alexnet_two_gpu_model():
-    net = mnetcalc.alexnet_cost()
-    sides = {
-        "conv1": 55,
-        "pool1": 27,
-        "conv2": 27,
-        "pool2": 13,
-        "conv3": 13,
-        "conv4": 13,
-        "conv5": 13,
-        "pool5": 6,
-    }
-    assert {name: net.layer(name).output_size for name in sides} == sides
-    convs = [  # (kernel, inputs per group, outputs, output side)
-        (11, 3, 96, 55),
-        (5, 48, 256, 27),
-        (3, 256, 384, 13),
-        (3, 192, 384, 13),
-        (3, 192, 256, 13),
-    ]
-    fcs = [(6 * 6 * 256, 4096), (4096, 4096), (4096, 1000)]
-    weights = sum(k * k * m * n for k, m, n, _ in convs) + sum(m * n for m, n in fcs)
-    assert net.params == weights
-    assert net.mult_adds == sum(k * k * m * n * s * s for k, m, n, s in convs) + sum(
-        m * n for m, n in fcs
-    )
-    assert net.mult_adds == 724_406_816
-    assert net.total_params == 60_965_224  # the Caffe bvlc_alexnet model
-
-
-def test_alexnet_grouping_halves_the_grouped_layers():
-    split, whole = mnetcalc.alexnet_cost(groups=2), mnetcalc.alexnet_cost(groups=1)
-    for name in ("conv2", "conv4", "conv5"):
-        assert whole.layer(name).mult_adds == 2 * split.layer(name).mult_adds
-        assert whole.layer(name).params == 2 * split.layer(name).params
-    for name in ("conv1", "conv3", "fc6"):
-        assert whole.layer(name) == split.layer(name)
-    assert whole.mult_adds == 1_135_256_096
-
-
-# -- SqueezeNet
-# --------------------------------------------------------------------------------------
-
-# Iandola et al. 2016, Table 1: parameters (weights and biases) before pruning, and output sides.
-SQUEEZENET_TABLE_1 = {
-    "conv1": (14_208, 111), "fire2": (11_920, 55), "fire3": (12_432, 55), "fire4": (45_344, 55),
-    "fire5": (49_440, 27), "fire6": (104_880, 27), "fire7": (111_024, 27), "fire8": (188_992, 27),
-    "fire9": (197_184, 13), "conv10": (513_000, 13),
-}  # fmt: skip
-
-
-def test_squeezenet_matches_its_table_1():
-    net = mnetcalc.squeezenet_cost()
-    for name, (params, side) in SQUEEZENET_TABLE_1.items():
-        rows = [r for r in net.layers if r.name == name or r.name.startswith(name + "/")]
-        assert sum(r.params + r.bias_params for r in rows) == params, name
-        assert net.layer(name).output_size == side, name
-    assert net.total_params == 1_248_424
-
-
-def test_squeezenet_fire_module_hand_count():
-    (squeeze, e1, e3, concat) = spec_costs(
-        (("fire", Fire(16, 64, 64)),), resolution=55, in_channels=96
-    )
-    assert [r.name for r in (squeeze, e1, e3, concat)] == [
-        "fire/squeeze1x1",
-        "fire/expand1x1",
-        "fire/expand3x3",
-        "fire",
-    ]
-    assert squeeze.mult_adds == 96 * 16 * 55 * 55
-    assert e1.mult_adds == 16 * 64 * 55 * 55 and e3.mult_adds == 9 * 16 * 64 * 55 * 55
-    assert (concat.out_channels, concat.output_size, concat.mult_adds) == (128, 55, 0)
-
+from mnetcalc.core.network import spec_costs
+from mnetcalc.networks import alexnet, googlenet, registry, squeezenet, vgg16
 
 # -- the new layer options
 # ---------------------------------------------------------------------------
@@ -288,21 +87,6 @@ def test_grouped_convolution_costs_a_fraction():
         list(Conv(256, 3, groups=2).costs("odd", 95, 27))
 
 
-def test_branches_concatenate_and_name_their_rows():
-    rows = spec_costs(
-        (("inception3a", Inception(64, 96, 128, 16, 32, 32)),), resolution=28, in_channels=192
-    )
-    assert [r.name for r in rows] == [
-        "inception3a/1x1", "inception3a/3x3_reduce", "inception3a/3x3", "inception3a/5x5_reduce",
-        "inception3a/5x5", "inception3a/pool", "inception3a/pool_proj", "inception3a",
-    ]  # fmt: skip
-    assert rows[-1].out_channels == 64 + 128 + 32 + 32
-    assert sum(r.params for r in rows) == inception_hand_count(192, 64, 96, 128, 16, 32, 32)
-    mismatched = Branches(((("a", Conv(8, 1)),), (("b", Conv(8, 3, stride=2)),)))
-    with pytest.raises(mnetcalc.InvalidArgument, match="different sides"):
-        list(mismatched.costs("block", 4, 8))
-
-
 def test_lrn_and_pools_are_free():
     rows = spec_costs(
         (("lrn", LocalResponseNorm()), ("pool", Pool(MAXPOOL, 3, 2, padding=0, ceil_mode=True))),
@@ -319,7 +103,7 @@ def test_lrn_and_pools_are_free():
         (lambda: mnetcalc.alexnet_cost(groups=3), "groups"),
         (lambda: mnetcalc.vgg16_cost(resolution=0), "resolution"),
         (lambda: mnetcalc.squeezenet_cost(num_classes="many"), "num_classes"),
-        (lambda: zoo.network_cost("resnet50"), "network"),
+        (lambda: registry.network_cost("resnet50"), "network"),
     ],
 )
 def test_bad_input_is_one_clear_error(call, match):
@@ -328,10 +112,10 @@ def test_bad_input_is_one_clear_error(call, match):
 
 
 def test_reports_name_their_network():
-    for name in zoo.NETWORKS:
-        report = zoo.network_cost(name)
+    for name, entry in registry.NETWORKS.items():
+        report = registry.network_cost(name)
         assert report.meta["network"] == name
-        assert report.meta["resolution"] == zoo.DEFAULT_RESOLUTION[name]
+        assert report.meta["resolution"] == entry.resolution
 
 
 # -- the paper's Tables 8 and 9 and its claims
@@ -487,10 +271,10 @@ def torch_model(spec, in_channels, side):
 @pytest.mark.parametrize(
     "name, spec",
     [
-        ("alexnet", zoo.alexnet_spec()),
-        ("squeezenet", zoo.squeezenet_spec()),
-        ("googlenet", zoo.googlenet_spec()),
-        ("vgg16", zoo.vgg16_spec()),
+        ("alexnet", alexnet.alexnet_spec()),
+        ("squeezenet", squeezenet.squeezenet_spec()),
+        ("googlenet", googlenet.googlenet_spec()),
+        ("vgg16", vgg16.vgg16_spec()),
     ],
 )
 def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
@@ -498,7 +282,7 @@ def test_fvcore_counts_the_same_mult_adds_and_parameters(name, spec):
     fvcore_nn = pytest.importorskip("fvcore.nn")
     from fvcore.nn.jit_handles import conv_flop_jit, linear_flop_jit
 
-    report = zoo.network_cost(name)
+    report = registry.network_cost(name)
     side = report.meta["resolution"]
     model = torch_model(spec, 3, side)
     with torch.no_grad():
@@ -549,7 +333,6 @@ def test_cli_table_of_a_giant(capsys):
     [
         (["table", "--network", "vgg16", "--alpha", "0.5"], "--alpha"),
         (["table", "--network", "vgg16", "--variant", "shallow"], "--variant"),
-        (["table", "--network", "squeezenet", "--check"], "--check"),
         (["table", "--network", "squeezenet", "--res", "10"], "--res 10 is too small"),
         (["table", "--network", "resnet50"], "resnet50"),
     ],

@@ -1,43 +1,52 @@
-"""The networks ``mnetcalc table`` can cost, by name, and which of its options each one takes.
+"""The registry: every network of the library, by name, and which options each one takes. This is
+the one list of networks; the command line, :func:`network_cost`, the paper's tables, the live
+calculator page and the tests all read it.
 
-An entry names the module and the configuration class of its network without importing them, so
-that the command line imports only the module of the network it is asked for
+Each network is one module of :mod:`mnetcalc.networks` named like the network
+(``mnetcalc/networks/vgg16.py``), holding its configuration class, its spec, its input limits and
+what the papers print about it. An entry names its configuration class without importing the
+module, so that the command line imports only the module of the network it is asked for
 (:meth:`NetworkEntry.config_class`), and states what the command line and the live calculator page
 must know before that: whether the network takes ``--alpha``, which ``--variant`` values (none: it
 takes no ``--variant``), whether ``--classes 0`` (the body alone) applies, and its default
 resolution and classes. Those facts are the configuration classes' own, stated once more here so
-as not to import every class at start-up; tests/test_network_registry.py checks each entry
-against its class. Imports nothing of mnetcalc.
+as not to import every class at start-up; tests/networks/test_registry.py checks each entry
+against its class. Imports nothing of mnetcalc but :mod:`mnetcalc.validation` and
+:mod:`mnetcalc.core.record`.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 
+from ..core.record import unknown_fields
+from ..validation import choice
+
 
 class NetworkEntry:
-    """One network: its name (``--network``), the module of mnetcalc and the name of its
-    configuration class, whether it takes a width multiplier (``alpha``), its ``variants`` (the
-    first is the default; empty: no ``--variant``), whether 0 classes (the body alone,
-    ``body_only``) is allowed, its default input side (``resolution``) and number of ``classes``.
+    """One network: its name (``--network``, also its module's name in :mod:`mnetcalc.networks`),
+    the name of its configuration class, whether it takes a width multiplier (``alpha``), its
+    ``variants`` (the first is the default; empty: no ``--variant``), whether 0 classes (the body
+    alone, ``body_only``) is allowed, its default input side (``resolution``) and number of
+    ``classes``.
 
     A plain class, quicker to create at the command line's start-up than a ``namedtuple``."""
 
     __slots__ = (
         "name",
-        "module",
         "config",
         "alpha",
         "variants",
         "body_only",
         "resolution",
         "classes",
+        "about",
+        "classes_note",
     )
 
     def __init__(
         self,
         name: str,
-        module: str,
         config: str,
         *,
         alpha: bool = False,
@@ -45,17 +54,20 @@ class NetworkEntry:
         body_only: bool = False,
         resolution: int = 224,
         classes: int = 1000,
+        about: str = "",
+        classes_note: str = "",
     ):
-        self.name, self.module, self.config = name, module, config
+        self.name, self.config = name, config
         self.alpha, self.variants, self.body_only = alpha, variants, body_only
         self.resolution, self.classes = resolution, classes
+        self.about, self.classes_note = about, classes_note
 
     def __repr__(self) -> str:
-        return f"NetworkEntry({self.name!r}, {self.module!r}, {self.config!r})"
+        return f"NetworkEntry({self.name!r}, {self.config!r})"
 
     def config_class(self):
         """The configuration class (imports its module)."""
-        return getattr(import_module(f".{self.module}", __package__), self.config)
+        return getattr(import_module(f".{self.name}", __package__), self.config)
 
 
 #: The networks in the order the command line lists them; the first is its default.
@@ -64,31 +76,47 @@ NETWORKS = {
     for entry in (
         NetworkEntry(
             "mobilenet_v1",
-            "architecture",
             "MobileNetConfig",
             alpha=True,
             variants=("separable", "standard", "shallow"),
             body_only=True,
         ),
         # The networks of paper Tables 8-9: no width multiplier, no variant.
-        NetworkEntry("vgg16", "zoo", "VGG16Config"),
-        NetworkEntry("googlenet", "zoo", "GoogLeNetConfig"),
-        NetworkEntry("alexnet", "zoo", "AlexNetConfig", resolution=227),
-        NetworkEntry("squeezenet", "zoo", "SqueezeNetConfig", resolution=227),
-        NetworkEntry("mobilenet_v2", "mobilenet_v2", "MobileNetV2Config", alpha=True),
+        NetworkEntry("vgg16", "VGG16Config"),
+        NetworkEntry("googlenet", "GoogLeNetConfig"),
+        NetworkEntry("alexnet", "AlexNetConfig", resolution=227),
+        NetworkEntry("squeezenet", "SqueezeNetConfig", resolution=227),
+        NetworkEntry("mobilenet_v2", "MobileNetV2Config", alpha=True),
         NetworkEntry(
             "ssd_mobilenet_v1",
-            "detection",
             "SSDMobileNetV1Config",
             alpha=True,
             resolution=300,
             classes=91,
+            about="SSD 300 as the TensorFlow Object Detection API's ssd_mobilenet_v1_coco.config "
+            "builds it (Table 13)",
+            classes_note="background included",
         ),
     )
 }
 
 #: The network costed when none is named.
 DEFAULT_NETWORK = next(iter(NETWORKS))
+
+
+def config_class(name: str):
+    """The configuration class of the network called ``name`` (imports its module only)."""
+    return NETWORKS[choice("network", name, NETWORKS)].config_class()
+
+
+def network_cost(name: str, **options):
+    """The cost report of the network called ``name`` (any name of :data:`NETWORKS`), with
+    ``options`` as keyword arguments of its configuration class (each network's own defaults
+    otherwise): ``network_cost("mobilenet_v2", alpha=0.5)``, ``network_cost("alexnet",
+    resolution=224)``."""
+    config = config_class(name)
+    unknown_fields(config, options)
+    return config(**options).cost()
 
 
 def networks_with(field: str) -> list[str]:
@@ -115,4 +143,12 @@ def defaults_shown(field: str, notes: dict[str, str] | None = None) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["DEFAULT_NETWORK", "NETWORKS", "NetworkEntry", "defaults_shown", "networks_with"]
+__all__ = [
+    "DEFAULT_NETWORK",
+    "NETWORKS",
+    "NetworkEntry",
+    "config_class",
+    "defaults_shown",
+    "network_cost",
+    "networks_with",
+]

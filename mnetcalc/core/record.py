@@ -29,6 +29,7 @@ class Record:
 
     def replace(self, **changes):
         """A copy with some fields changed (and checked again)."""
+        unknown_fields(type(self), changes)
         return type(self)(**{**self.fields(), **changes})
 
     def __reduce__(self):
@@ -46,6 +47,19 @@ class Record:
     def __repr__(self):
         values = ", ".join(f"{name}={value!r}" for name, value in self.fields().items())
         return f"{type(self).__name__}({values})"
+
+
+def unknown_fields(cls, names) -> None:
+    """Refuse (:class:`~mnetcalc.validation.InvalidArgument`, naming it) a name among ``names`` that
+    is no field of the record type ``cls``."""
+    unknown = [name for name in names if name not in cls.__slots__]
+    if unknown:
+        from ..validation import InvalidArgument
+
+        raise InvalidArgument(
+            f"{unknown[0]} is no field of {cls.__name__} (fields: {', '.join(cls.__slots__)})",
+            unknown[0],
+        )
 
 
 def _rebuild(cls, fields: dict):

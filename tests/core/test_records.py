@@ -8,10 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc import formulas, zoo
-from mnetcalc.architecture import mobilenet_v1_spec
-from mnetcalc.layers import Conv, DepthwiseConv, FullyConnected, LayerCost
-from mnetcalc.network import spec_costs
+from mnetcalc.core import formulas
+from mnetcalc.core.layers import Conv, DepthwiseConv, FullyConnected, LayerCost
+from mnetcalc.core.network import spec_costs
+from mnetcalc.networks import alexnet, googlenet, registry
+from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_spec
 from mnetcalc.train_config import TrainConfig, fashion_mnist_mobilenet
 
 CONFIGS = [
@@ -19,7 +20,7 @@ CONFIGS = [
     mnetcalc.VGG16Config(),
     mnetcalc.GoogLeNetConfig(large_kernel=3),
     mnetcalc.AlexNetConfig(groups=1),
-    mnetcalc.SqueezeNetConfig(224),
+    mnetcalc.SqueezeNetConfig(resolution=224),
 ]
 
 
@@ -93,8 +94,8 @@ FACTORIES = [
     mnetcalc.AlexNetConfig,
     mnetcalc.SqueezeNetConfig,
     mobilenet_v1_spec,
-    zoo.googlenet_spec,
-    zoo.alexnet_spec,
+    googlenet.googlenet_spec,
+    alexnet.alexnet_spec,
     fashion_mnist_mobilenet,
 ]
 
@@ -113,7 +114,7 @@ def test_a_positional_resolution_is_refused_not_misread():
 def test_the_shorthands_are_their_configurations_costs():
     assert mnetcalc.mobilenet_v1_cost(0.5, resolution=160) == CONFIGS[0].cost()
     assert mnetcalc.googlenet_cost(large_kernel=3) == CONFIGS[2].cost()
-    assert zoo.network_cost("squeezenet", resolution=224) == CONFIGS[4].cost()
+    assert registry.network_cost("squeezenet", resolution=224) == CONFIGS[4].cost()
 
 
 # -- one home for each formula --------------------------------------------------------------------

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
+from ..core.network import NetworkCost
 from ..counting import CountCheck
-from ..formatting import aligned, csv_text, describe, json_text, markdown_table, millions, thousands
-from ..network import NetworkCost
+from .tables import aligned, csv_text, describe, json_text, markdown_table, millions, thousands
 
 CHECK_HEADER = (
     "layer",
