@@ -27,7 +27,7 @@ def separable_block(c_in, c_out, stride):
     return depthwise + conv_bn_relu(c_in, c_out, 1, 1)
 
 
-def mobilenet_v1(alpha=1.0, num_classes=1000):
+def mobilenet_v1(alpha=1.0, num_classes=1000, blocks=BLOCKS):
     """The whole network; alpha is the width multiplier."""
 
     def width(channels):  # thin every layer, but never below 8 channels
@@ -35,7 +35,7 @@ def mobilenet_v1(alpha=1.0, num_classes=1000):
 
     c_in = width(32)
     layers = conv_bn_relu(3, c_in, 3, 2)  # the stem: a standard 3x3 conv
-    for stride, c_out in BLOCKS:
+    for stride, c_out in blocks:
         layers += separable_block(c_in, width(c_out), stride)
         c_in = width(c_out)
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(),

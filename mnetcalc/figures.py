@@ -6,6 +6,8 @@
   separable one, each as the sequence of operations the PyTorch model builds from the spec.
 * :func:`draw_accuracy_vs_cost`: the twin of the paper's Figures 4 and 5, printed ImageNet accuracy
   of the models of the width x resolution grid against mult-adds and parameters (log scale).
+* :func:`draw_network_shape`: the shape of a MobileNet v1, the side and channels of each layer's
+  output map, from its spec (:func:`network_shape`).
 
 The shapes and operations come from :mod:`mnetcalc.architecture` and the cost calculator, the
 accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by the
@@ -309,4 +311,82 @@ def draw_accuracy_vs_cost(models: list[PrintedModel] | None = None):
     axes[0].set_title("accuracy against mult-adds (Figure 4)", fontsize=10)
     axes[1].set_title("accuracy against parameters (Figure 5)", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+#: The roles of a MobileNet v1 layer with weights (a cost row's type), as the figures label them.
+LAYER_ROLES = {
+    "conv": "stem (3×3 conv)",
+    "conv_dw": "depthwise 3×3",
+    "conv_pw": "pointwise 1×1",
+    "fc": "classifier (FC)",
+}
+#: ... and colour them.
+LAYER_COLORS = {
+    "conv": "tab:purple",
+    "conv_dw": "tab:orange",
+    "conv_pw": "tab:blue",
+    "fc": "tab:green",
+}
+
+
+def role_legend(fig, **options):
+    """A legend of :data:`LAYER_ROLES` in :data:`LAYER_COLORS` (by default across the top of
+    ``fig``; ``options`` go to ``fig.legend``)."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=LAYER_COLORS[k], label=label) for k, label in LAYER_ROLES.items()]
+    return fig.legend(
+        handles=handles, **{"fontsize": 8, "ncols": 4, "loc": "upper center", **options}
+    )
+
+
+def network_shape(config=None) -> list[LayerCost]:
+    """The layers with weights of a MobileNet v1 configuration (default: 1.0 MobileNet-224), in
+    order, as the calculator walks its spec from the input: the stem, the 13 depthwise and 13
+    pointwise layers and the classifier (the pool, which has no weights, left out)."""
+    from . import MobileNetConfig, spec_costs
+
+    config = MobileNetConfig() if config is None else config
+    rows = spec_costs(config.spec(), resolution=config.resolution, in_channels=config.in_channels)
+    return [row for row in rows if row.type in LAYER_ROLES]
+
+
+def draw_network_shape(config=None):
+    """The shape of a MobileNet v1 (:func:`network_shape`): the side of each layer's output map
+    (top) and its channels (bottom), log-2 scales, each new value labelled once, the stride-2
+    layers marked "s2"."""
+    import matplotlib.pyplot as plt
+
+    layers = network_shape(config)
+    x = range(len(layers))
+    fig, (ax_side, ax_channels) = plt.subplots(2, 1, figsize=(9, 5.6), sharex=True)
+    for ax, values, label in (
+        (ax_side, [row.output_size for row in layers], "map side $D_F$ (output)"),
+        (ax_channels, [row.out_channels for row in layers], "output channels"),
+    ):
+        ax.bar(x, values, color=[LAYER_COLORS[row.type] for row in layers])
+        ax.set_yscale("log", base=2)
+        # the classifier's 1000 outputs are labelled on its bar, not as a tick beside 1024
+        ticks = sorted(
+            {row_value for row_value, row in zip(values, layers, strict=True) if row.type != "fc"}
+        )
+        ax.set_yticks(ticks, [str(t) for t in ticks], fontsize=8)
+        ax.minorticks_off()
+        ax.set_ylim(min(values) / 2, 3 * max(values))
+        ax.set_ylabel(label)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.set_axisbelow(True)
+        for i, value in enumerate(values):  # each new value, once
+            if i == 0 or value != values[i - 1]:
+                ax.text(i, value * 1.15, str(value), ha="center", fontsize=8)
+    for i, row in enumerate(layers):
+        if row.stride == 2:  # x in data, y in axes coordinates
+            ax_side.text(
+                i, 0.97, "s2", transform=ax_side.get_xaxis_transform(), ha="center", va="top",
+                color="tab:red", fontsize=8,
+            )  # fmt: skip
+    ax_channels.set_xticks(list(x), [row.name for row in layers], rotation=90, fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    role_legend(fig)
     return fig
