@@ -149,3 +149,15 @@ def test_network_shape_figure_draws_one_bar_per_layer(plt):
     assert [p.get_height() for p in side.patches] == [row.output_size for row in layers]
     assert [p.get_height() for p in channels.patches] == [row.out_channels for row in layers]
     assert [t.get_text() for t in side.texts].count("s2") == 5
+
+
+def test_separable_example_draws_one_arrow_per_nonzero_weight(plt):
+    image = [[[0.0, 1.0], [1.0, 0.0]]] * 3
+    kernels = [[[0.0, 1.0, 0.0]] * 3] * 3
+    weights = [[1.0, 0.5, 0.0], [0.0, 0.5, -1.0]]
+    fig = figures.draw_separable_example(
+        image, kernels, image, weights, image[:2], names="abc", kernel_names="def"
+    )
+    assert len(fig.axes) == 3 * 3 + 2  # input, kernel, depthwise map per channel; two outputs
+    labels = sorted(t.get_text() for t in fig.texts)
+    assert labels == ["+0.5", "+0.5", "+1", "-1"]  # the zero weights get no arrow
