@@ -347,7 +347,7 @@ def network_shape(config=None) -> list[LayerCost]:
     """The layers with weights of a MobileNet v1 configuration (default: 1.0 MobileNet-224), in
     order, as the calculator walks its spec from the input: the stem, the 13 depthwise and 13
     pointwise layers and the classifier (the pool, which has no weights, left out)."""
-    from . import MobileNetConfig, spec_costs
+    from mnetcalc import MobileNetConfig, spec_costs  # the public names, wherever they live
 
     config = MobileNetConfig() if config is None else config
     rows = spec_costs(config.spec(), resolution=config.resolution, in_channels=config.in_channels)
