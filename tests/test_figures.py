@@ -129,3 +129,36 @@ def test_import_is_torch_and_matplotlib_free():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_network_shape_is_table_1_walked_from_the_input():
+    layers = figures.network_shape()
+    # 28 layers with weights (paper section 3.2): stem, 13 depthwise, 13 pointwise, classifier.
+    assert len(layers) == 28
+    assert [row.type for row in layers].count("conv_dw") == 13
+    # Table 1's input sizes, in order: every layer's output is the next one's input.
+    assert all(a.output_size == b.input_size for a, b in zip(layers[:-2], layers[1:-1]))
+    assert [layers[0].input_size, layers[-2].output_size, layers[-1].out_channels] == [224, 7, 1000]
+    sides = sorted({row.output_size for row in layers[:-1]}, reverse=True)
+    assert sides == [112, 56, 28, 14, 7]
+
+
+def test_network_shape_figure_draws_one_bar_per_layer(plt):
+    fig = figures.draw_network_shape()
+    side, channels = fig.axes
+    layers = figures.network_shape()
+    assert [p.get_height() for p in side.patches] == [row.output_size for row in layers]
+    assert [p.get_height() for p in channels.patches] == [row.out_channels for row in layers]
+    assert [t.get_text() for t in side.texts].count("s2") == 5
+
+
+def test_separable_example_draws_one_arrow_per_nonzero_weight(plt):
+    image = [[[0.0, 1.0], [1.0, 0.0]]] * 3
+    kernels = [[[0.0, 1.0, 0.0]] * 3] * 3
+    weights = [[1.0, 0.5, 0.0], [0.0, 0.5, -1.0]]
+    fig = figures.draw_separable_example(
+        image, kernels, image, weights, image[:2], names="abc", kernel_names="def"
+    )
+    assert len(fig.axes) == 3 * 3 + 2  # input, kernel, depthwise map per channel; two outputs
+    labels = sorted(t.get_text() for t in fig.texts)
+    assert labels == ["+0.5", "+0.5", "+1", "-1"]  # the zero weights get no arrow

@@ -52,8 +52,10 @@ class Shows:
 #: fails; a page not listed here gets only the checks of every page.
 CHAPTERS = {
     "book/intro": Shows(figures=1, tables=0),  # the 16 models (plt.show, no glue)
-    "book/depthwise_separable": Shows(figures=2, tables=2),  # fig-dsc-filters, fig-dsc-reduction
-    "book/architecture": Shows(figures=2, tables=2),  # fig-arch-per-layer, fig-arch-intensity
+    # fig-dsc-shapes, fig-dsc-filters, fig-dsc-blocks, fig-dsc-reduction; the fvcore check, Table 3
+    "book/depthwise_separable": Shows(figures=4, tables=2),
+    # fig-arch-shape, fig-arch-per-layer, fig-arch-intensity; Tables 1 and 2
+    "book/architecture": Shows(figures=3, tables=2),
     # fig-mult-laws, fig-mult-grid, fig-mult-fallback; Tables 4-7, the scaled rows, the fallback's
     "book/multipliers": Shows(figures=3, tables=6, widgets=True),
     "book/giants": Shows(figures=2, tables=3),  # fig-giants-vgg, fig-giants-scatter

@@ -6,6 +6,10 @@
   separable one, each as the sequence of operations the PyTorch model builds from the spec.
 * :func:`draw_accuracy_vs_cost`: the twin of the paper's Figures 4 and 5, printed ImageNet accuracy
   of the models of the width x resolution grid against mult-adds and parameters (log scale).
+* :func:`draw_network_shape`: the shape of a MobileNet v1, the side and channels of each layer's
+  output map, from its spec (:func:`network_shape`).
+* :func:`draw_separable_example`: a depthwise separable convolution run on a small image, its
+  input channels, depthwise kernels and maps, and pointwise outputs with the weights as arrows.
 
 The shapes and operations come from :mod:`mnetcalc.networks.mobilenet_v1` and the cost calculator,
 the accuracies from :mod:`mnetcalc.paper`. The module imports no torch; matplotlib is imported by
@@ -310,3 +314,154 @@ def draw_accuracy_vs_cost(models: list[PrintedModel] | None = None):
     axes[1].set_title("accuracy against parameters (Figure 5)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+#: The roles of a MobileNet v1 layer with weights (a cost row's type), as the figures label them.
+LAYER_ROLES = {
+    "conv": "stem (3×3 conv)",
+    "conv_dw": "depthwise 3×3",
+    "conv_pw": "pointwise 1×1",
+    "fc": "classifier (FC)",
+}
+#: ... and colour them.
+LAYER_COLORS = {
+    "conv": "tab:purple",
+    "conv_dw": "tab:orange",
+    "conv_pw": "tab:blue",
+    "fc": "tab:green",
+}
+
+
+def role_legend(fig, **options):
+    """A legend of :data:`LAYER_ROLES` in :data:`LAYER_COLORS` (by default across the top of
+    ``fig``; ``options`` go to ``fig.legend``)."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=LAYER_COLORS[k], label=label) for k, label in LAYER_ROLES.items()]
+    return fig.legend(
+        handles=handles, **{"fontsize": 8, "ncols": 4, "loc": "upper center", **options}
+    )
+
+
+def network_shape(config=None) -> list[LayerCost]:
+    """The layers with weights of a MobileNet v1 configuration (default: 1.0 MobileNet-224), in
+    order, as the calculator walks its spec from the input: the stem, the 13 depthwise and 13
+    pointwise layers and the classifier (the pool, which has no weights, left out)."""
+    from mnetcalc import MobileNetConfig, spec_costs  # the public names, wherever they live
+
+    config = MobileNetConfig() if config is None else config
+    rows = spec_costs(config.spec(), resolution=config.resolution, in_channels=config.in_channels)
+    return [row for row in rows if row.type in LAYER_ROLES]
+
+
+def draw_network_shape(config=None):
+    """The shape of a MobileNet v1 (:func:`network_shape`): the side of each layer's output map
+    (top) and its channels (bottom), log-2 scales, each new value labelled once, the stride-2
+    layers marked "s2"."""
+    import matplotlib.pyplot as plt
+
+    layers = network_shape(config)
+    x = range(len(layers))
+    fig, (ax_side, ax_channels) = plt.subplots(2, 1, figsize=(9, 5.6), sharex=True)
+    for ax, values, label in (
+        (ax_side, [row.output_size for row in layers], "map side $D_F$ (output)"),
+        (ax_channels, [row.out_channels for row in layers], "output channels"),
+    ):
+        ax.bar(x, values, color=[LAYER_COLORS[row.type] for row in layers])
+        ax.set_yscale("log", base=2)
+        # the classifier's 1000 outputs are labelled on its bar, not as a tick beside 1024
+        ticks = sorted(
+            {row_value for row_value, row in zip(values, layers, strict=True) if row.type != "fc"}
+        )
+        ax.set_yticks(ticks, [str(t) for t in ticks], fontsize=8)
+        ax.minorticks_off()
+        ax.set_ylim(min(values) / 2, 3 * max(values))
+        ax.set_ylabel(label)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.set_axisbelow(True)
+        for i, value in enumerate(values):  # each new value, once
+            if i == 0 or value != values[i - 1]:
+                ax.text(i, value * 1.15, str(value), ha="center", fontsize=8)
+    for i, row in enumerate(layers):
+        if row.stride == 2:  # x in data, y in axes coordinates
+            ax_side.text(
+                i, 0.97, "s2", transform=ax_side.get_xaxis_transform(), ha="center", va="top",
+                color="tab:red", fontsize=8,
+            )  # fmt: skip
+    ax_channels.set_xticks(list(x), [row.name for row in layers], rotation=90, fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    role_legend(fig)
+    return fig
+
+
+def draw_separable_example(image, kernels, depthwise, weights, pointwise, names, kernel_names):
+    """A depthwise separable convolution on a small image, as computed by the caller (arrays of
+    shape M x H x W, M x k x k, M x H x W, N x M and N x H x W): one row per input channel (the
+    channel, ``names[m]``; its depthwise kernel with its values, ``kernel_names[m]``; the filtered
+    map), then the N pointwise outputs, each joined to the depthwise maps by arrows labelled with
+    their weights (green positive, red negative, none for a zero weight)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import ConnectionPatch
+
+    m_channels, n_outputs = len(image), len(pointwise)
+    fig = plt.figure(figsize=(10, 2.07 * m_channels))
+    grid = fig.add_gridspec(
+        2 * m_channels, 4, width_ratios=[1, 0.55, 1, 1.25], wspace=0.35, hspace=0.6
+    )
+    maps = {"cmap": "coolwarm", "vmin": -4, "vmax": 4}
+    dw_axes = []
+    for m in range(m_channels):
+        rows = slice(2 * m, 2 * m + 2)
+        ax, ax_k, ax_d = (fig.add_subplot(grid[rows, column]) for column in range(3))
+        ax.imshow(image[m], cmap="gray")
+        ax.set_ylabel(f"channel {m + 1}\n({names[m]})")
+        ax_k.imshow(kernels[m], cmap="coolwarm", vmin=-2, vmax=2)
+        for (i, j), v in _ndenumerate(kernels[m]):
+            ax_k.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7)
+        ax_k.set_xlabel(kernel_names[m], fontsize=8)
+        ax_d.imshow(depthwise[m], **maps)
+        dw_axes.append(ax_d)
+        if m == 0:
+            ax.set_title(f"input, M = {m_channels} channels", fontsize=10)
+            ax_k.set_title(f"depthwise\n{len(kernels[m])}×{len(kernels[m])} kernels", fontsize=10)
+            ax_d.set_title(f"after depthwise:\nstill M = {m_channels} channels", fontsize=10)
+    rows_per_output = 2 * m_channels // n_outputs
+    out_axes = []
+    for n in range(n_outputs):
+        ax_o = fig.add_subplot(grid[n * rows_per_output : (n + 1) * rows_per_output, 3])
+        ax_o.imshow(pointwise[n], **maps)
+        ax_o.set_title(
+            f"pointwise output {n + 1}" + (f" (N = {n_outputs})" if n == 0 else ""), fontsize=10
+        )
+        out_axes.append(ax_o)
+    for ax in fig.axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for n, ax_o in enumerate(out_axes):  # arrows from each depthwise map, labelled with the weight
+        for m, ax_d in enumerate(dw_axes):
+            w = float(weights[n][m])
+            if w == 0:
+                continue
+            end = (0.0, 0.5 + 0.25 * (m - (m_channels - 1) / 2))
+            arrow = ConnectionPatch(
+                xyA=(1.0, 0.5), coordsA=ax_d.transAxes, xyB=end, coordsB=ax_o.transAxes,
+                arrowstyle="->", color="tab:red" if w < 0 else "tab:green", lw=1 + 1.5 * abs(w),
+            )  # fmt: skip
+            fig.add_artist(arrow)
+            xa, ya = ax_d.transAxes.transform((1.0, 0.5))
+            xb, yb = ax_o.transAxes.transform(end)
+            xm, ym = fig.transFigure.inverted().transform(
+                (0.7 * xa + 0.3 * xb, 0.7 * ya + 0.3 * yb)
+            )
+            fig.text(
+                xm, ym, f"{w:+g}", fontsize=8, ha="center", va="center",
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"},
+            )  # fmt: skip
+    return fig
+
+
+def _ndenumerate(matrix):
+    """``((i, j), value)`` for every entry of a nested sequence or 2-d array (numpy-free)."""
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            yield (i, j), float(value)
