@@ -44,9 +44,6 @@ GLUE = ROOT / "_build" / "jupyter_execute" / "book"
 ALLOWED: dict[str, dict[str, str]] = {
     "applications": {
         "from 300 to 600": "the detectors' two input sides (configurations)",
-        "Faster R-CNN 300 and 600": "the detectors' two input sides (configurations)",
-        "a head of 26,000 cells": "exercise 2's chosen head size (an input)",
-        "With 26,000 cells": "exercise 2's chosen head size (an input)",
     },
     "architecture": {
         "1.91%": "Table 2's printed 1.19% with its digits swapped (a hypothesis, not a count)",
