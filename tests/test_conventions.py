@@ -1,7 +1,7 @@
 """Counting conventions (mnetcalc.conventions) and which of them reproduce each printed number
 (mnetcalc.paper).
 
-The facts asserted here are the ones the appendix on counting conventions states.
+The facts asserted here are the ones the appendices on counting conventions and on errata state.
 """
 
 import pytest
@@ -86,6 +86,25 @@ def test_table_4_4866_is_the_count_without_the_classifier_but_29_3_includes_it()
     assert not paper.row("MobileNet").reproduces_mult_adds(
         millions(Convention(classifier=False).mult_adds(row.cost(variant="separable")))
     )
+
+
+def conv_mobilenet_mult_adds_by_hand(classifier=True):
+    """Table 4's Conv MobileNet: the stem, 13 full 3x3 convolutions and the classifier."""
+    layers = [(32, 64, 112), (64, 128, 56), (128, 128, 56), (128, 256, 28), (256, 256, 28)]
+    layers += [(256, 512, 14)] + [(512, 512, 14)] * 5 + [(512, 1024, 7), (1024, 1024, 7)]
+    stem = 3 * 3 * 3 * 32 * 112 * 112
+    return stem + sum(9 * m * n * side * side for m, n, side in layers) + classifier * 1024 * 1000
+
+
+def test_table_4_4866_is_neither_rounded_down_nor_1001_classes():
+    # The appendix's alternatives for the printed 4866, each checked: the exact count (4,867.29 M)
+    # cut off is 4867, a 1001st class adds 1024, and only leaving out the classifier prints 4866.
+    row = paper.row("Conv MobileNet")
+    exact = row.cost().mult_adds
+    assert exact == conv_mobilenet_mult_adds_by_hand()
+    assert str(exact // 10**6) == "4867" != row.mult_adds
+    assert not row.reproduces_mult_adds(millions(row.cost(num_classes=1001).mult_adds))
+    assert row.reproduces_mult_adds(millions(conv_mobilenet_mult_adds_by_hand(classifier=False)))
 
 
 def test_tables_5_and_6_are_exact_counts():

@@ -2,7 +2,7 @@
 precision.
 
 Where exact counting cannot reproduce a printed number, the test asserts the computed value and says
-why (the book's appendix on counting conventions explains each case).
+why (the book's appendix on errata and reconciliations explains each case).
 """
 
 import pytest

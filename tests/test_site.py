@@ -59,9 +59,9 @@ CHAPTERS = {
     # fig-mult-laws, fig-mult-grid, fig-mult-fallback; Tables 4-7, the scaled rows, the fallback's
     "book/multipliers": Shows(figures=3, tables=6, widgets=True),
     "book/giants": Shows(figures=2, tables=3),  # fig-giants-vgg, fig-giants-scatter
-    # fig-app-search, fig-app-detection; Tables 10-14 as printed, two searches, the recount,
-    # verdicts
-    "book/applications": Shows(figures=2, tables=9),
+    # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
+    # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
+    "book/applications": Shows(figures=2, tables=8),
     # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
     "book/training": Shows(figures=9, tables=6),
     # single timings, the grid, layer profile, roofline; the grid's and the profile's tables
@@ -70,10 +70,13 @@ CHAPTERS = {
     "book/deployment": Shows(figures=1, tables=4),
     # fig-epilogue-grid; TF-slim's table, V2 next to v1
     "book/epilogue": Shows(figures=1, tables=2),
-    "book/conventions": Shows(figures=1, tables=4),  # fig-conv-heatmap
     # the table of every symbol; the glossary shows formulas only
     "book/notation": Shows(figures=0, tables=1),
     "book/glossary": Shows(figures=0, tables=0),
+    "book/conventions": Shows(figures=1, tables=1),  # fig-conv-heatmap; how much each moves
+    # fig-err-search; Tables 4-9 by convention (mult-adds, parameters), the head-size search of
+    # Tables 12 and 14, every cost cell of Tables 10-14 with its verdict
+    "book/errata": Shows(figures=1, tables=4),
 }
 
 
