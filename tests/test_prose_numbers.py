@@ -102,10 +102,6 @@ ALLOWED: dict[str, dict[str, str]] = {
     "latency": {
         "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
     },
-    "multipliers": {
-        "at resolution 200": "exercise 3's resolution (an input)",
-        "printed 15.1 million": "the paper's Table 3 (mnetcalc.paper does not hold it)",
-    },
     "training": {
         "1.28 million images": "a fact about ImageNet",
         "70,000 grey": "a fact about Fashion-MNIST",
