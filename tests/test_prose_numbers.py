@@ -85,16 +85,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "Caffe GoogLeNet and 1,248,424": "published totals of the reference models, which "
         "tests/networks/ asserts independently of the book's counts",
         '"15.3 billion"': "the figure other papers quote for VGG16 (a quotation)",
-        "2.7 K and 34 M": "Szegedy et al.'s table, quoted",
-        '"1.5 billion multiply-adds"': "GoogLeNet's advertised figure (a quotation)",
         '"1.72 GFLOPS/image"': "quoted from the SqueezeNet repository's notes",
-        "SqueezeNet 1.0": "a model's name",
         "from 112 to 56 to 28": "GoogLeNet's map sides (its definition)",
-        "units of 1024": "a unit: Szegedy et al.'s K",
         "then 256 of": "AlexNet's filter counts (its definition)",
         "then 384, 384 and 256 of": "AlexNet's filter counts (its definition)",
-        "two 2048×1024": "the auxiliary classifiers' sizes (GoogLeNet's definition)",
-        "at 227 pixels": "the Caffe models' input side (a configuration)",
         "with 224, equation": "the usual input side (a configuration)",
     },
     "intro": {
@@ -105,10 +99,6 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "latency": {
         "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
-    },
-    "multipliers": {
-        "at resolution 200": "exercise 3's resolution (an input)",
-        "printed 15.1 million": "the paper's Table 3 (mnetcalc.paper does not hold it)",
     },
     "training": {
         "1.28 million images": "a fact about ImageNet",

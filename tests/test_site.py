@@ -3,11 +3,10 @@
 Serves _build/html from 127.0.0.1 and opens every page of _toc.yml in headless Chromium (Debian's
 /usr/bin/chromium, driven by Playwright), then checks what a reader would see. Every page: no
 script errors, no broken local links to assets, no request to any host but 127.0.0.1, every image
-and widget on it loaded. Every chapter of :data:`CHAPTERS` also shows what the table says it
-must: at least so many figures and tables, math typeset by MathJax, widgets rendered by the
-site's own widget manager, the static fallback visible. A page that is not in the table (a new
-one) gets the checks of every page only. A full-page screenshot of each page goes to
-_build/screenshots/<page>.png for a person to look at.
+and widget on it loaded (by the site's own widget manager). Every chapter of :data:`CHAPTERS` also
+shows what the table says it must: at least so many figures and tables, math typeset by MathJax.
+A page that is not in the table (a new one) gets the checks of every page only. A full-page
+screenshot of each page goes to _build/screenshots/<page>.png for a person to look at.
 
 Without a built site these tests skip, unless MNETCALC_REQUIRE_SITE=1 (set by `make test`),
 which turns a missing site or browser into a failure.
@@ -33,9 +32,6 @@ from site_support import (  # noqa: F401 - the benchmark and other site tests im
 
 pytestmark = pytest.mark.site
 
-# A chapter with a live widget shows this element on the static site in its place.
-WIDGET_FALLBACK = ".widget-fallback"
-
 
 @dataclass(frozen=True)
 class Shows:
@@ -45,20 +41,20 @@ class Shows:
     figures: int  #: at least this many figures (images the build made, in _images/)
     tables: int  #: at least this many tables
     math: bool = True  #: formulas, every one typeset
-    widgets: bool = False  #: live widgets, and the static fallback shown in their place
 
 
-#: Every chapter and what it must show. A chapter that loses its figures, tables, math or widgets
-#: fails; a page not listed here gets only the checks of every page.
+#: Every chapter and what it must show. A chapter that loses its figures, tables or math fails; a
+#: page not listed here gets only the checks of every page.
 CHAPTERS = {
     "book/intro": Shows(figures=1, tables=0),  # the 16 models (plt.show, no glue)
     # fig-dsc-shapes, fig-dsc-filters, fig-dsc-blocks, fig-dsc-reduction; the fvcore check, Table 3
     "book/depthwise_separable": Shows(figures=4, tables=2),
     # fig-arch-shape, fig-arch-per-layer, fig-arch-intensity; Tables 1 and 2
     "book/architecture": Shows(figures=3, tables=2),
-    # fig-mult-laws, fig-mult-grid, fig-mult-fallback; Tables 4-7, the scaled rows, the fallback's
-    "book/multipliers": Shows(figures=3, tables=6, widgets=True),
-    "book/giants": Shows(figures=2, tables=3),  # fig-giants-vgg, fig-giants-scatter
+    # fig-mult-laws, fig-mult-grid, fig-mult-accuracy; Tables 4, 5, 6 and 7
+    "book/multipliers": Shows(figures=3, tables=4),
+    # fig-giants-lesson, fig-giants-vgg; Tables 8 and 9 recomputed, the claims
+    "book/giants": Shows(figures=2, tables=2),
     # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
     # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
     "book/applications": Shows(figures=2, tables=8),
@@ -220,19 +216,6 @@ def test_chapter_shows_its_tables(visit, docname):
     tables = visit(docname).page.locator("article table").count()
     expected = CHAPTERS[docname].tables
     assert tables >= expected, f"{docname}: {tables} tables, expected at least {expected}"
-
-
-@pytest.mark.parametrize("docname", [name for name, shows in CHAPTERS.items() if shows.widgets])
-def test_chapter_widgets_and_their_fallback(visit, docname):
-    page = visit(docname).page
-    views, rendered = widgets(page)
-    assert views >= 1, f"{docname} has no widgets"
-    assert rendered >= views, f"{docname}: {rendered} widgets rendered for {views} views"
-    fallback = page.locator(WIDGET_FALLBACK)
-    assert fallback.count() >= 1, f"{docname} has no {WIDGET_FALLBACK} element"
-    assert fallback.first.is_visible(), f"{WIDGET_FALLBACK} is hidden on {docname}"
-    box = fallback.first.bounding_box()
-    assert box and box["height"] > 20, f"{WIDGET_FALLBACK} is empty: {box}"
 
 
 def test_screenshots_of_every_chapter(visit):
