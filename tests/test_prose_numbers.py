@@ -52,6 +52,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "1.91%": "Table 2's printed 1.19% with its digits swapped (a hypothesis, not a count)",
         "100% up to rounding": "a whole: what shares add up to",
         "between 64 and 1024": "the narrowest and widest pointwise layers (the architecture)",
+        "of the 224 levels are the 160 levels": "the two resolutions compared (inputs)",
     },
     "conventions": {
         "+100% everywhere": "the FLOPs convention doubles every count (its definition)",
