@@ -1,0 +1,412 @@
+"""From mult-adds to milliseconds: a per-layer latency model calibrated on one CPU (torch-free).
+
+A network's predicted latency is a fixed cost per call of the whole network plus the sum of its
+layers' predicted times. Each cost row of a report (:class:`~mnetcalc.network.NetworkCost`) is one
+operation as ``mnetcalc.model.optimize()`` runs it: BatchNorm is folded and the ReLU fused into
+the convolution, so a ``conv`` / ``conv_dw`` / ``conv_pw`` row is one fused oneDNN partition; a
+``fc``, pooling, ``lrn``, ``concat`` or ``add`` row is one operation of its own; a ``tap`` row
+(where a detector's heads branch off) runs nothing. A layer's time is linear in a few features of
+its row, with coefficients of its *kind* (:data:`KINDS`)::
+
+    time(row) = sum(coefficient[kind][feature] * value(feature, row))
+
+with the features ``calls`` (1 per row: the price of launching an operation), ``mult_adds``
+(millions) and ``bytes`` (megabytes, 1e6, read and written as :func:`mnetcalc.traffic.layer_traffic`
+counts them, float32). Coefficients are in microseconds per unit, so ``1 / mult_adds coefficient``
+is the kind's speed in mult-adds per microsecond. Kinds without arithmetic (pooling, ``lrn``,
+``concat``, ``add``) have ``calls`` and ``bytes`` only.
+
+The coefficients are fitted by :func:`mnetcalc.calibrate.calibrate` (needs torch and numpy) from
+timings of small networks on the machine, and kept in a :class:`Calibration`, which is saved as a
+JSON file (:data:`SCHEMA_VERSION`; :meth:`Calibration.to_dict` documents the fields) and read back,
+checked, with :func:`load_calibration` (a bad file raises
+:class:`~mnetcalc.validation.InvalidArgument` in one line). The package ships the calibration of
+the machine that built the book: :func:`shipped_calibration`.
+
+API for callers (``mnetcalc table --latency``, ``mnetcalc choose``, the book)::
+
+    cal = load_calibration("my.json")          # or shipped_calibration()
+    pred = cal.predict(MobileNetConfig(0.5, resolution=160).cost())
+    pred.total_ms, pred.layers[0].us, pred.fixed_us
+    cal.other_cpu()                             # None, or a one-line note: made on another CPU
+
+Extending to new layer types (MobileNetV3's squeeze-and-excite, h-swish, ...): give the row type a
+kind with :func:`register_kind` (and calibrate samples containing it, in
+:mod:`mnetcalc.calibrate`); a row type with no kind raises ``InvalidArgument`` naming it, and a
+calibration that lacks a kind a network needs says so.
+
+Standard library only, like the rest of the calculator: it runs in the browser (Pyodide).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+
+from .layers import ADD, AVGPOOL, CONCAT, CONV, CONV_DW, CONV_PW, FC, LRN, MAXPOOL, TAP, LayerCost
+from .machine import cpu_model
+from .traffic import layer_traffic
+from .validation import InvalidArgument
+
+#: Version of the calibration file's layout; a file of another version is refused.
+SCHEMA_VERSION = 1
+
+#: No calibration file is larger (a real one is tens of kilobytes); a larger one is refused unread.
+MAX_FILE_BYTES = 2_000_000
+
+#: The features a kind's time may depend on, and their units.
+FEATURE_UNITS = {"calls": "1 per operation", "mult_adds": "millions", "bytes": "1e6 bytes"}
+
+#: Layer kinds: kind -> the features its time is linear in.
+KINDS: dict[str, tuple[str, ...]] = {
+    "conv": ("calls", "mult_adds", "bytes"),
+    "conv_dw": ("calls", "mult_adds", "bytes"),
+    "conv_pw": ("calls", "mult_adds", "bytes"),
+    "fc": ("calls", "mult_adds", "bytes"),
+    "pool": ("calls", "bytes"),
+    "lrn": ("calls", "bytes"),
+    "concat": ("calls", "bytes"),
+    "add": ("calls", "bytes"),
+}
+
+#: Row type -> kind (None: the row runs nothing at inference and costs no time).
+ROW_KINDS: dict[str, str | None] = {
+    CONV: "conv",
+    CONV_DW: "conv_dw",
+    CONV_PW: "conv_pw",
+    FC: "fc",
+    AVGPOOL: "pool",
+    MAXPOOL: "pool",
+    LRN: "lrn",
+    CONCAT: "concat",
+    ADD: "add",
+    TAP: None,
+}
+
+#: What the calibrated path is (the only one so far): ``optimize()``, float32, batch 1.
+ENGINE = "optimize"
+PRECISION = "float32"
+BATCH = 1
+
+
+def register_kind(row_type: str, kind: str | None, features: tuple[str, ...] = ()) -> None:
+    """Map a row type to a kind (``None``: costs nothing); a new kind needs its ``features`` (from
+    :data:`FEATURE_UNITS`)."""
+    if kind is not None and kind not in KINDS:
+        unknown = [f for f in features if f not in FEATURE_UNITS]
+        if not features or unknown:
+            raise InvalidArgument(f"kind {kind!r} needs features from {list(FEATURE_UNITS)}")
+        KINDS[kind] = tuple(features)
+    ROW_KINDS[row_type] = kind
+
+
+def row_kind(row: LayerCost) -> str | None:
+    """The kind of a cost row (None: runs nothing); an unknown row type raises."""
+    try:
+        return ROW_KINDS[row.type]
+    except KeyError:
+        raise InvalidArgument(
+            f"no latency model for layer type {row.type!r} (layer {row.name!r}); known types: "
+            f"{', '.join(sorted(ROW_KINDS))}",
+            "latency",
+        ) from None
+
+
+def row_features(row: LayerCost) -> tuple[str | None, dict[str, float]]:
+    """A row's kind and the values of that kind's features."""
+    kind = row_kind(row)
+    if kind is None:
+        return None, {}
+    values = {
+        "calls": 1.0,
+        "mult_adds": row.mult_adds / 1e6,
+        "bytes": layer_traffic(row).bytes / 1e6,
+    }
+    return kind, {feature: values[feature] for feature in KINDS[kind]}
+
+
+@dataclass(frozen=True)
+class LayerPrediction:
+    name: str
+    type: str
+    us: float  # predicted microseconds
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Predicted latency of one network: each row's microseconds, and the fixed cost per call."""
+
+    layers: tuple[LayerPrediction, ...]
+    fixed_us: float
+
+    @property
+    def total_us(self) -> float:
+        return self.fixed_us + sum(layer.us for layer in self.layers)
+
+    @property
+    def total_ms(self) -> float:
+        return self.total_us / 1e3
+
+    def to_dict(self) -> dict:
+        return {
+            "layers": [{"name": p.name, "type": p.type, "predicted_ms": p.us / 1e3} for p in self],
+            "fixed_ms": self.fixed_us / 1e3,
+            "total_ms": self.total_ms,
+        }
+
+    def __iter__(self):
+        return iter(self.layers)
+
+
+# -- the calibration file
+# ------------------------------------------------------------------------------
+
+
+def _finite(where: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidArgument(f"calibration: {where} must be a finite number, got {value!r}")
+    return float(value)
+
+
+_TYPE_NAMES = {dict: "an object", int: "an integer", str: "a string", float: "a number"}
+
+
+def _field(data: dict, key: str, kind: type, where: str = ""):
+    """``data[key]``, which must be of type ``kind`` (an int passes for a float)."""
+    if not isinstance(data, dict) or key not in data:
+        raise InvalidArgument(f"calibration: missing field {where}{key!r}")
+    value = data[key]
+    accepted = (int, float) if kind is float else kind
+    if not isinstance(value, accepted) or isinstance(value, bool):
+        raise InvalidArgument(
+            f"calibration: field {where}{key!r} must be {_TYPE_NAMES[kind]}, "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
+def _check_numbers(value, where: str) -> None:
+    """Every number anywhere in ``value`` finite (JSON's NaN and Infinity are refused)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_numbers(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_numbers(item, f"{where}[{index}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise InvalidArgument(f"calibration: {where} must be a finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted coefficients of one machine, thread count and engine, with where they came from.
+
+    ``coefficients``: kind -> feature -> microseconds per unit (:data:`FEATURE_UNITS`);
+    ``fixed_us``: the cost of one call of a whole network; ``machine``: ``cpu``, ``isa``,
+    ``logical_cpus``; ``versions``: ``torch``, ``mnetcalc``, ``python``; ``fit``: the fit's
+    ``samples``, ``rmspe`` and ``residuals`` (per calibration sample: measured and fitted
+    microseconds); ``baselines``: the two reference predictors fitted on the same timings
+    (``mult_adds_us_per_million``: time proportional to mult-adds; ``roofline``: ``peak_gflops``,
+    ``bandwidth_gbs`` and ``scale`` of the roofline bound)."""
+
+    coefficients: dict
+    fixed_us: float
+    threads: int
+    machine: dict
+    versions: dict
+    fit: dict
+    baselines: dict
+    created: str = ""
+    engine: str = ENGINE
+    precision: str = PRECISION
+    batch: int = BATCH
+
+    def layer_us(self, row: LayerCost) -> float:
+        """Predicted microseconds of one cost row."""
+        kind, values = row_features(row)
+        if kind is None:
+            return 0.0
+        if kind not in self.coefficients:
+            raise InvalidArgument(
+                f"this calibration has no coefficients for layer kind {kind!r} (layer "
+                f"{row.name!r}); calibrate again with this version of mnetcalc",
+                "latency",
+            )
+        fitted = self.coefficients[kind]
+        return sum(fitted.get(feature, 0.0) * value for feature, value in values.items())
+
+    def predict(self, rows) -> Prediction:
+        """Predicted latency of a network: its cost report (or any iterable of cost rows)."""
+        layers = tuple(LayerPrediction(row.name, row.type, self.layer_us(row)) for row in rows)
+        return Prediction(layers, self.fixed_us)
+
+    def other_cpu(self) -> str | None:
+        """None if made on this CPU, else a one-line note saying on which."""
+        here = cpu_model()
+        there = self.machine.get("cpu", "unknown CPU")
+        if there == here:
+            return None
+        return f"note: this calibration was made on {there}, not on this machine's {here}"
+
+    def describe(self) -> str:
+        """One line: where and how the calibration was made."""
+        return (
+            f"calibrated on {self.machine.get('cpu', 'unknown CPU')}, {self.threads} thread(s), "
+            f"{self.engine} {self.precision} batch {self.batch}, torch "
+            f"{self.versions.get('torch')}, fit RMSPE {100 * self.fit.get('rmspe', float('nan')):.1f} %"
+        )
+
+    def to_dict(self) -> dict:
+        """The file's content: ``schema``, ``created``, ``machine``, ``threads``, ``engine``,
+        ``precision``, ``batch``, ``versions``, ``features`` (units), ``fixed_us``,
+        ``coefficients``, ``baselines``, ``fit``."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "created": self.created,
+            "machine": self.machine,
+            "threads": self.threads,
+            "engine": self.engine,
+            "precision": self.precision,
+            "batch": self.batch,
+            "versions": self.versions,
+            "features": FEATURE_UNITS,
+            "fixed_us": self.fixed_us,
+            "coefficients": self.coefficients,
+            "baselines": self.baselines,
+            "fit": self.fit,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, allow_nan=False)
+
+    def save(self, path) -> None:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(self.to_json() + "\n")
+
+    @classmethod
+    def from_dict(cls, data) -> Calibration:
+        """A calibration from a file's parsed JSON, checked field by field."""
+        if not isinstance(data, dict):
+            raise InvalidArgument("calibration: the file must hold a JSON object")
+        schema = data.get("schema")
+        if schema != SCHEMA_VERSION:
+            raise InvalidArgument(
+                f"calibration: schema version {schema!r} is not supported "
+                f"(this mnetcalc reads version {SCHEMA_VERSION}); calibrate again"
+            )
+        _check_numbers(data, "file")
+        coefficients = _field(data, "coefficients", dict)
+        checked: dict[str, dict[str, float]] = {}
+        for kind, fitted in coefficients.items():
+            if not isinstance(fitted, dict):
+                raise InvalidArgument(f"calibration: coefficients of {kind!r} must be an object")
+            checked[kind] = {}
+            for feature, value in fitted.items():
+                if feature not in FEATURE_UNITS:
+                    raise InvalidArgument(
+                        f"calibration: unknown feature {feature!r} in coefficients of {kind!r}"
+                    )
+                checked[kind][feature] = _finite(f"coefficients.{kind}.{feature}", value)
+        threads = _field(data, "threads", int)
+        if threads < 1:
+            raise InvalidArgument(f"calibration: threads must be at least 1, got {threads}")
+        engine = _field(data, "engine", str)
+        precision = _field(data, "precision", str)
+        batch = _field(data, "batch", int)
+        if (engine, precision, batch) != (ENGINE, PRECISION, BATCH):
+            raise InvalidArgument(
+                f"calibration: engine {engine!r}, precision {precision!r}, batch {batch} is not "
+                f"supported (only {ENGINE!r}, {PRECISION!r}, batch {BATCH})"
+            )
+        machine = _field(data, "machine", dict)
+        _field(machine, "cpu", str, "machine.")
+        return cls(
+            coefficients=checked,
+            fixed_us=_finite("fixed_us", _field(data, "fixed_us", float)),
+            threads=threads,
+            machine=machine,
+            versions=_field(data, "versions", dict),
+            fit=_field(data, "fit", dict),
+            baselines=_field(data, "baselines", dict),
+            created=data.get("created", ""),
+            engine=engine,
+            precision=precision,
+            batch=batch,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Calibration:
+        """A calibration from the text of a file (the browser's paste box calls this)."""
+        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+            raise InvalidArgument(
+                f"calibration: larger than {MAX_FILE_BYTES} bytes, no calibration file is"
+            )
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except ValueError as error:
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise InvalidArgument(f"calibration: not valid JSON ({first})") from None
+        return cls.from_dict(data)
+
+
+def _refuse_constant(name: str):
+    raise InvalidArgument(f"calibration: non-finite number {name} in the file")
+
+
+def load_calibration(path) -> Calibration:
+    """Read and check a calibration file (its size is checked before it is read)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        raise InvalidArgument(
+            f"calibration: cannot read {str(path)!r} ({error.strerror})", "latency"
+        ) from None
+    if size > MAX_FILE_BYTES:
+        raise InvalidArgument(
+            f"calibration: {str(path)!r} has {size} bytes, more than any calibration file "
+            f"({MAX_FILE_BYTES})"
+        )
+    try:
+        with open(path, encoding="utf-8") as source:
+            text = source.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidArgument(f"calibration: cannot read {str(path)!r} ({error})") from None
+    return Calibration.from_json(text)
+
+
+#: The calibration shipped in the package: the machine that built the book.
+SHIPPED = "calibration_default.json"
+
+
+def shipped_path() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), SHIPPED)
+
+
+def shipped_calibration() -> Calibration:
+    """The calibration of the machine that built the book, shipped with the package."""
+    return load_calibration(shipped_path())
+
+
+def predict(rows, calibration: Calibration | None = None) -> Prediction:
+    """Predicted latency of a cost report (default calibration: :func:`shipped_calibration`)."""
+    return (calibration or shipped_calibration()).predict(rows)
+
+
+__all__ = [
+    "FEATURE_UNITS",
+    "KINDS",
+    "MAX_FILE_BYTES",
+    "ROW_KINDS",
+    "SCHEMA_VERSION",
+    "Calibration",
+    "LayerPrediction",
+    "Prediction",
+    "load_calibration",
+    "predict",
+    "register_kind",
+    "row_features",
+    "row_kind",
+    "shipped_calibration",
+]
