@@ -45,7 +45,7 @@ from . import __version__
 from .architecture import MobileNetConfig
 from .detection import SSDMobileNetV1Config
 from .latency import BenchConfig, Latency, interleaved, prepared_model
-from .latency_model import KINDS, Calibration, row_features
+from .latency_model import DEFAULT_CACHE_BYTES, KINDS, Calibration, row_features, vector_lanes
 from .layers import (
     AVGPOOL,
     MAXPOOL,
@@ -105,9 +105,13 @@ def _pw(m, n, side) -> Sample:
 #: configuration).
 CALIBRATION_NETWORKS = (
     MobileNetConfig(0.25, resolution=128),
+    MobileNetConfig(0.25, resolution=224),
     MobileNetConfig(0.5, resolution=128),
+    MobileNetConfig(0.5, resolution=208),
     MobileNetV2Config(0.35, resolution=96),
+    MobileNetV2Config(0.35, resolution=176),
     MobileNetV2Config(0.5, resolution=128),
+    MobileNetV2Config(0.5, resolution=192),
 )
 
 
@@ -118,7 +122,9 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
     rng = np.random.default_rng(2026)
     count = (lambda n: max(3, n // 2)) if quick else (lambda n: n)
     sides = (7, 14, 28, 56, 112)
-    widths = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+    # multiples of 16 and others (a kernel fills whole vector registers: 11 channels cost as 16)
+    widths = (8, 11, 16, 24, 27, 32, 45, 48, 64, 88, 96, 128, 176, 192, 256, 360, 384, 512, 720)
+    widths += (768, 1024)
 
     def pick(values, n):
         return [values[i] for i in rng.integers(0, len(values), n)]
@@ -126,14 +132,14 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
     samples: list[Sample] = []
     # depthwise 3x3: channels x side x stride, bounded so that one call stays short
     for c, side, s in zip(
-        pick(widths, count(28)), pick(sides, count(28)), pick((1, 1, 2), count(28)), strict=True
+        pick(widths, count(34)), pick(sides, count(34)), pick((1, 1, 2), count(34)), strict=True
     ):
         while c * side * side > 1_600_000:
             side //= 2
         samples.append(_dw(c, s, side))
     # pointwise: in x out x side
     for m, n, side in zip(
-        pick(widths, count(34)), pick(widths, count(34)), pick(sides, count(34)), strict=True
+        pick(widths, count(40)), pick(widths, count(40)), pick(sides, count(40)), strict=True
     ):
         while m * n * side * side > 120_000_000:
             side //= 2
@@ -161,7 +167,8 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
     for c, n in ((256, 100), (512, 1000), (1024, 1000), (1280, 1000), (2048, 500))[: count(5)]:
         spec = (("pool", Pool(AVGPOOL)), ("fc", FullyConnected(n)))
         samples.append(Sample(f"pool+fc {c}->{n} @7", spec, c, 7))
-    for c, side, n in ((64, 4, 1024), (128, 6, 2048), (256, 6, 4096))[: count(3)]:
+    fc_shapes = ((64, 4, 1024), (128, 6, 2048), (256, 6, 4096), (512, 3, 4096), (1024, 2, 1024))
+    for c, side, n in fc_shapes[: count(5)]:
         samples.append(Sample(f"fc {c}x{side}x{side}->{n}", (("fc", FullyConnected(n)),), c, side))
     # pooling and local response normalisation
     for c, side in ((32, 112), (64, 56), (192, 28), (480, 14))[: count(4)]:
@@ -244,12 +251,14 @@ def columns() -> list[tuple[str, str]]:
     return [("fixed", "calls")] + [(kind, f) for kind, features in KINDS.items() for f in features]
 
 
-def design_row(rows, index: dict[tuple[str, str], int]) -> np.ndarray:
+def design_row(
+    rows, index: dict[tuple[str, str], int], cache_bytes: int, lanes: int = 16
+) -> np.ndarray:
     """One equation: the fixed cost once, plus every row's features in its kind's columns."""
     x = np.zeros(len(index))
     x[index[("fixed", "calls")]] = 1.0
     for row in rows:
-        kind, values = row_features(row)
+        kind, values = row_features(row, cache_bytes, lanes)
         for feature, value in values.items():
             x[index[(kind, feature)]] += value
     return x
@@ -279,7 +288,12 @@ class Fit:
         return rmspe([(r["fitted_us"], r["measured_us"]) for r in self.residuals])
 
 
-def fit(observations: Iterable[tuple[str, Sequence, float]], weights=None) -> Fit:
+def fit(
+    observations: Iterable[tuple[str, Sequence, float]],
+    weights=None,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    lanes: int = 16,
+) -> Fit:
     """Fit the model to ``(name, cost rows, measured microseconds)`` observations, minimising the
     relative error (each observation's times its weight, default 1)."""
     observations = list(observations)
@@ -288,7 +302,7 @@ def fit(observations: Iterable[tuple[str, Sequence, float]], weights=None) -> Fi
         raise InvalidArgument("fit needs at least one observation", "observations")
     names = columns()
     index = {name: i for i, name in enumerate(names)}
-    a = np.array([design_row(rows, index) for _, rows, _ in observations])
+    a = np.array([design_row(rows, index, cache_bytes, lanes) for _, rows, _ in observations])
     measured = np.array([us for _, _, us in observations], dtype=float)
     if not np.all(np.isfinite(measured)) or np.any(measured <= 0):
         raise InvalidArgument("measured times must be positive and finite", "observations")
@@ -363,6 +377,24 @@ def baseline_us(calibration: Calibration, rows) -> dict[str, float]:
 # ----------------------------------------------------------------------------------------
 
 
+def last_level_cache() -> int:
+    """This CPU's largest cache in bytes (Linux sysfs), or the model's default where unknown."""
+    import glob
+
+    sizes = []
+    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
+        try:
+            with open(path, encoding="ascii") as source:
+                text = source.read().strip()
+        except OSError:
+            continue
+        factor = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
+        digits = text.rstrip("KMG")
+        if digits.isdigit():
+            sizes.append(int(digits) * factor)
+    return max(sizes, default=DEFAULT_CACHE_BYTES)
+
+
 def measure_roofs(threads: int) -> tuple[float, float]:
     """This machine's matmul peak (GFLOP/s) and copy bandwidth (GB/s), for the roofline
     baseline."""
@@ -388,9 +420,9 @@ def calibrate(
     times = time_samples(samples, threads, rounds=rounds, round_time=round_time, progress=progress)
     observations = [(s.name, s.rows(), seconds(times[s.name]) * 1e6) for s in samples]
     weights = [NETWORK_WEIGHT if len(s.spec) > 3 else 1.0 for s in samples]
-    result = fit(observations, weights)
+    cache, machine = last_level_cache(), MachineInfo.current(threads)
+    result = fit(observations, weights, cache, vector_lanes(machine.isa))
     peak, bandwidth = measure_roofs(threads)
-    machine = MachineInfo.current(threads)
     return Calibration(
         coefficients=result.coefficients,
         fixed_us=result.fixed_us,
@@ -399,6 +431,7 @@ def calibrate(
             "cpu": machine.cpu,
             "isa": list(machine.isa),
             "logical_cpus": machine.logical_cpus,
+            "cache_bytes": cache,
             "load_average": machine.load_average,
         },
         versions={
