@@ -175,7 +175,7 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
         samples.append(
             Sample(f"maxpool 3/2 {c} @{side}", (("pool", Pool(MAXPOOL, 3, 2)),), c, side)
         )
-    for c, side in ((64, 56), (256, 28))[: count(2)]:
+    for c, side in ((64, 56), (192, 28))[: count(2)]:
         samples.append(Sample(f"lrn {c} @{side}", (("lrn", LocalResponseNorm()),), c, side))
     # composite blocks: concatenation (fire modules) and residual sums (inverted residuals)
     for m, sq, ex, side in ((64, 16, 64, 56), (128, 32, 128, 28), (256, 48, 192, 14))[: count(3)]:

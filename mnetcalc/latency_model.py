@@ -397,6 +397,8 @@ class Calibration:
             )
         try:
             data = json.loads(text, parse_constant=_refuse_constant)
+        except InvalidArgument:
+            raise
         except ValueError as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise InvalidArgument(f"calibration: not valid JSON ({first})") from None
