@@ -518,8 +518,8 @@ def validate(
     calibration: Calibration,
     configs: Sequence[NetworkConfig] = HELD_OUT,
     *,
-    rounds: int = 5,
-    round_time: float = 0.2,
+    rounds: int = 10,
+    round_time: float = 0.1,
     progress: bool = True,
 ) -> Validation:
     """Time ``configs`` as ``mnetcalc bench --optimize --threads T`` does (``T``: the

@@ -1,4 +1,5 @@
-"""Pack a Python package's sources (every ``*.py`` under it, recursively) into a zip.
+"""Pack a Python package's sources (every ``*.py`` under it, recursively, and its JSON data files
+such as the shipped latency calibration) into a zip.
 
 Used by ``make web-assets`` to put this checkout's ``mnetcalc`` into the book's site, where the
 live calculator page unpacks it into Pyodide's file system. Names are sorted and dated
@@ -17,8 +18,10 @@ FIXED_DATE = (2026, 1, 1, 0, 0, 0)
 
 
 def pack(out: Path, package: Path) -> list[str]:
-    """Write every ``*.py`` below ``package`` into ``out`` (paths relative to its parent)."""
-    names = sorted(path.relative_to(package.parent).as_posix() for path in package.rglob("*.py"))
+    """Write every ``*.py`` and ``*.json`` below ``package`` into ``out`` (paths relative to its
+    parent)."""
+    files = [*package.rglob("*.py"), *package.rglob("*.json")]
+    names = sorted(path.relative_to(package.parent).as_posix() for path in files)
     with zipfile.ZipFile(out, "w") as archive:
         for name in names:
             info = zipfile.ZipInfo(name, FIXED_DATE)
