@@ -5,11 +5,14 @@ MobileNets), then times held-out networks (``mnetcalc.calibrate.HELD_OUT``: othe
 resolutions of MobileNet v1 and V2, SSD, VGG16 at small inputs, GoogLeNet, SqueezeNet, AlexNet)
 through the path of ``mnetcalc bench --optimize`` in one interleaved run, and sets the model's
 prediction beside time proportional to mult-adds and the scaled roofline bound, both fitted on the
-same calibration timings. Prints each network and the share within 5 % and 10 % and the RMSPE of
-each predictor, with the machine; ``--json`` writes it all (calibration included).
+same calibration timings. By default the calibration samples and the held-out networks are timed
+in one interleaved run (on a shared machine, a change of load then hits both alike);
+``--separate`` calibrates first and validates after, as a user would. Prints each network and the
+share within 5 % and 10 % and the RMSPE of each predictor, with the machine; ``--json`` writes it
+all (calibration included).
 
-    .venv/bin/python benchmarks/latency_model.py [--threads 1] [--quick] [--rounds 10]
-        [--calibration FILE] [--json benchmarks/results/latency_model.json]
+    .venv/bin/python benchmarks/latency_model.py [--threads 1] [--quick] [--rounds 8]
+        [--calibration FILE | --separate] [--json benchmarks/results/latency_model.json]
 """
 
 from __future__ import annotations
@@ -23,29 +26,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="quick calibration")
-    parser.add_argument("--rounds", type=int, default=10, help="rounds over held-out networks")
+    parser.add_argument("--rounds", type=int, default=8, help="timed rounds (default: 8)")
     parser.add_argument("--calibration", help="use this calibration file instead of calibrating")
+    parser.add_argument(
+        "--separate",
+        action="store_true",
+        help="calibrate first, then time the held-out networks (default: one interleaved run)",
+    )
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
 
-    from mnetcalc.calibrate import calibrate, validate
+    from mnetcalc.calibrate import calibrate, calibrate_and_validate, validate
     from mnetcalc.latency_model import load_calibration
     from mnetcalc.machine import MachineInfo
 
     print(f"machine: {MachineInfo.current(args.threads).describe()}")
-    start = time.perf_counter()
-    if args.calibration:
-        calibration, seconds = load_calibration(args.calibration), None
+    start, seconds = time.perf_counter(), None
+    if args.calibration or args.separate:
+        if args.calibration:
+            calibration = load_calibration(args.calibration)
+        else:
+            calibration = calibrate(args.threads, quick=args.quick)
+            seconds = time.perf_counter() - start
+            print(f"calibration: {calibration.fit['samples']} samples in {seconds:.0f} s")
+        result = validate(calibration, rounds=args.rounds)
     else:
-        calibration = calibrate(args.threads, quick=args.quick)
-        seconds = time.perf_counter() - start
-        print(f"calibration: {calibration.fit['samples']} samples in {seconds:.0f} s")
+        calibration, result = calibrate_and_validate(
+            args.threads, quick=args.quick, rounds=args.rounds
+        )
     print(calibration.describe())
-    start = time.perf_counter()
-    result = validate(calibration, rounds=args.rounds)
-    print(
-        f"validation: {len(result.rows)} held-out networks in {time.perf_counter() - start:.0f} s"
-    )
+    spent = time.perf_counter() - start
+    print(f"{len(result.rows)} held-out networks; {spent:.0f} s in all")
     print()
     head = ("MAdds (M)", "measured", "model", "MAdds", "roof")
     print(

@@ -44,7 +44,7 @@ import torch
 from . import __version__
 from .architecture import MobileNetConfig
 from .detection import SSDMobileNetV1Config
-from .latency import BenchConfig, Latency, interleaved, prepared_model
+from .latency import BenchConfig, Latency, prepared_model
 from .latency_model import DEFAULT_CACHE_BYTES, KINDS, Calibration, row_features, vector_lanes
 from .layers import (
     AVGPOOL,
@@ -198,11 +198,59 @@ NETWORK_WEIGHT = 4.0
 
 
 def seconds(latency: Latency) -> float:
-    """The time a sample or network is taken to have: its *best* timed block (each block the
-    mean of several calls). On a shared machine the best block is the one least slowed by other
-    processes (a sibling hyperthread's work slows a thread without taking its CPU away, which no
-    CPU-time measure shows); ``mnetcalc bench`` prints it as ``min``."""
+    """The time a sample or network is taken to have: its fastest call (:func:`timed_calls`). On
+    a shared machine the fastest call is the one least slowed by other processes; on a quiet one
+    it is what ``mnetcalc bench`` prints as ``min``."""
     return latency.min
+
+
+def timed_calls(
+    runners: dict,
+    *,
+    threads: int,
+    rounds: int,
+    round_time: float,
+    progress: bool = True,
+    description: str = "timing",
+) -> dict[str, Latency]:
+    """Every call of each runner timed on its own, in interleaved rounds (A B C A B C ..., each
+    for at least ``round_time`` seconds), after two warm-up calls each.
+
+    With one thread, a call's time is the CPU time of the thread that runs it
+    (``time.thread_time``: with ``torch.set_num_threads(1)`` the kernels run in the calling
+    thread), which leaves out the time the operating system gives the CPU to other processes: on
+    a quiet machine it equals the wall time, on a shared one it is the wall time the call would
+    have taken alone. With more threads the work is spread over threads that one clock cannot see,
+    so it is the wall time (``time.perf_counter``). ``cpu_per_wall`` is the process's CPU time
+    over wall time, as in :func:`mnetcalc.latency.interleaved`."""
+    import time
+
+    from tqdm.auto import tqdm
+
+    clock = time.thread_time if threads == 1 else time.perf_counter
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    busy = dict.fromkeys(runners, 0.0)
+    wall = dict.fromkeys(runners, 0.0)
+    with torch_threads(threads), torch.no_grad():
+        for fn in runners.values():
+            fn()
+            fn()
+        with tqdm(
+            total=rounds * len(runners), desc=description, disable=not progress, leave=False
+        ) as steps:
+            for _ in range(rounds):
+                for name, fn in runners.items():
+                    cpu_start, start = time.process_time(), time.perf_counter()
+                    while True:
+                        begin = clock()
+                        fn()
+                        times[name].append(clock() - begin)
+                        if time.perf_counter() - start >= round_time:
+                            break
+                    busy[name] += time.process_time() - cpu_start
+                    wall[name] += time.perf_counter() - start
+                    steps.update()
+    return {name: Latency(tuple(values), busy[name] / wall[name]) for name, values in times.items()}
 
 
 def sample_runner(sample: Sample, threads: int):
@@ -232,7 +280,7 @@ def time_samples(
     with torch_threads(threads):
         for sample in tqdm(samples, desc="building", disable=not progress, leave=False):
             runners[sample.name] = sample_runner(sample, threads)
-    return interleaved(
+    return timed_calls(
         runners,
         threads=threads,
         rounds=rounds,
@@ -418,6 +466,13 @@ def calibrate(
     rounds = positive_int("rounds", rounds if rounds is not None else (3 if quick else 5))
     samples = calibration_samples(quick)
     times = time_samples(samples, threads, rounds=rounds, round_time=round_time, progress=progress)
+    return fitted_calibration(samples, times, threads, rounds, round_time)
+
+
+def fitted_calibration(
+    samples: Sequence[Sample], times: dict[str, Latency], threads: int, rounds: int, round_time
+) -> Calibration:
+    """The calibration fitted to the samples' timings (and this machine's roofs, measured now)."""
     observations = [(s.name, s.rows(), seconds(times[s.name]) * 1e6) for s in samples]
     weights = [NETWORK_WEIGHT if len(s.spec) > 3 else 1.0 for s in samples]
     cache, machine = last_level_cache(), MachineInfo.current(threads)
@@ -514,6 +569,48 @@ class Validation:
         }
 
 
+def held_out_runners(configs: Sequence[NetworkConfig], threads: int, progress: bool = True):
+    """Each configuration prepared as ``mnetcalc bench --optimize --threads T --batch 1`` prepares
+    it (:func:`mnetcalc.latency.prepared_model`), and a call of it on bench's input, by
+    :func:`label`."""
+    from tqdm.auto import tqdm
+
+    runners = {}
+    for config in tqdm(configs, desc="building", disable=not progress, leave=False):
+        bench = BenchConfig(config, threads=threads, batch=1, level="optimized")
+        runners[label(config)] = partial(prepared_model(bench), bench.inputs())
+    return runners
+
+
+def compare(
+    calibration: Calibration,
+    configs: Sequence[NetworkConfig],
+    times: dict[str, Latency],
+    rounds: int,
+    extra: dict | None = None,
+) -> Validation:
+    """Measured (``times``, by :func:`label`) against the model's and the baselines'
+    predictions."""
+    rows = []
+    for config in configs:
+        cost, measured = config.cost(), times[label(config)]
+        base = baseline_us(calibration, cost.layers)
+        rows.append(
+            {
+                "network": label(config),
+                "mult_adds": cost.mult_adds,
+                "measured_ms": seconds(measured) * 1e3,
+                "measured_median_ms": measured.median * 1e3,
+                "cpu_per_wall": measured.cpu_per_wall,
+                "predicted_ms": calibration.predict(cost).total_ms,
+                "mult_adds_ms": base["mult_adds"] / 1e3,
+                "roofline_ms": base["roofline"] / 1e3,
+            }
+        )
+    machine = MachineInfo.current(calibration.threads).to_dict()
+    return Validation(tuple(rows), machine, calibration.threads, rounds, extra=extra or {})
+
+
 def validate(
     calibration: Calibration,
     configs: Sequence[NetworkConfig] = HELD_OUT,
@@ -525,40 +622,50 @@ def validate(
     """Time ``configs`` as ``mnetcalc bench --optimize --threads T`` does (``T``: the
     calibration's threads), interleaved, and set the model's and the baselines' predictions
     beside."""
-    threads = calibration.threads
-    from tqdm.auto import tqdm
-
-    runners = {}
-    for config in tqdm(configs, desc="building", disable=not progress, leave=False):
-        bench = BenchConfig(config, threads=threads, batch=1, level="optimized")
-        runners[label(config)] = partial(prepared_model(bench), bench.inputs())
-    times = interleaved(
+    runners = held_out_runners(configs, calibration.threads, progress)
+    times = timed_calls(
         runners,
-        threads=threads,
+        threads=calibration.threads,
         rounds=rounds,
         round_time=round_time,
         progress=progress,
         description="held-out",
     )
-    rows = []
-    for config in configs:
-        cost = config.cost()
-        base = baseline_us(calibration, cost.layers)
-        rows.append(
-            {
-                "network": label(config),
-                "mult_adds": cost.mult_adds,
-                "measured_ms": seconds(times[label(config)]) * 1e3,
-                "measured_median_ms": times[label(config)].median * 1e3,
-                "measured_iqr_ms": times[label(config)].iqr * 1e3,
-                "cpu_per_wall": times[label(config)].cpu_per_wall,
-                "predicted_ms": calibration.predict(cost).total_ms,
-                "mult_adds_ms": base["mult_adds"] / 1e3,
-                "roofline_ms": base["roofline"] / 1e3,
-            }
-        )
-    machine = MachineInfo.current(threads).to_dict()
-    return Validation(tuple(rows), machine, threads, rounds)
+    return compare(calibration, configs, times, rounds)
+
+
+def calibrate_and_validate(
+    threads: int = 1,
+    configs: Sequence[NetworkConfig] = HELD_OUT,
+    *,
+    quick: bool = False,
+    rounds: int = 6,
+    round_time: float = 0.04,
+    progress: bool = True,
+) -> tuple[Calibration, Validation]:
+    """:func:`calibrate` and :func:`validate` from *one* interleaved run over the calibration
+    samples and the held-out networks together, so that a machine whose load changes (a shared
+    one) slows both alike; the fit sees the samples' timings only."""
+    threads = positive_int("threads", threads)
+    rounds = positive_int("rounds", rounds)
+    samples = calibration_samples(quick)
+    from tqdm.auto import tqdm
+
+    runners = {}
+    with torch_threads(threads):
+        for sample in tqdm(samples, desc="building", disable=not progress, leave=False):
+            runners[sample.name] = sample_runner(sample, threads)
+    runners.update(held_out_runners(configs, threads, progress))
+    times = timed_calls(
+        runners,
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description="timing",
+    )
+    calibration = fitted_calibration(samples, times, threads, rounds, round_time)
+    return calibration, compare(calibration, configs, times, rounds, {"same_run": True})
 
 
 __all__ = [
@@ -569,6 +676,7 @@ __all__ = [
     "Validation",
     "baseline_us",
     "calibrate",
+    "calibrate_and_validate",
     "calibration_samples",
     "fit",
     "nonnegative_lstsq",
