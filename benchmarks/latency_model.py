@@ -69,7 +69,9 @@ def main() -> None:
             f"{row['network']:26s} {row['mult_adds'] / 1e6:10.1f} {row['measured_ms']:9.2f} "
             + " ".join(f"{e:+7.1%}" for e in errors)
         )
-    print("\n(measured: best timed block, ms; the others: error of each prediction)")
+    print(
+        "\n(measured: fastest call, ms (1 thread: its CPU time); others: error of each prediction)"
+    )
     print(f"\n{'predictor':12s} {'within 5 %':>10s} {'within 10 %':>11s} {'RMSPE':>7s}")
     for name, stats in result.summary().items():
         print(

@@ -6,9 +6,9 @@ over kinds, channels, map sizes, kernels and strides) plus a few whole small Mob
 from a spec by :func:`mnetcalc.model.build` and prepared by :func:`mnetcalc.model.optimize`, the
 project's inference path (BatchNorm folded, channels-last, frozen TorchScript, oneDNN Graph
 fusion), batch 1, float32, at the given thread count, exactly as ``mnetcalc bench --optimize``
-prepares a network. Samples are timed in interleaved rounds (:func:`mnetcalc.latency.interleaved`;
-a sample's time is the median of its timed blocks), so that a change of load on a shared machine
-hits them all alike.
+prepares a network. Samples are timed call by call in interleaved rounds (:func:`timed_calls`), so
+that a change of load on a shared machine hits them all alike; a sample's time is its fastest call
+(:func:`seconds`), measured at one thread as the CPU time of the thread that ran it.
 
 Every sample, like every network, is a sum: ``time = fixed + sum over its rows of
 time(row)``, with ``time(row)`` linear in the row's features (:mod:`mnetcalc.latency_model`). So a
@@ -27,7 +27,15 @@ factor).
 and V2 that no calibration sample uses, SSD, and the classic networks) through the very path of
 ``mnetcalc bench --optimize`` (:func:`mnetcalc.latency.prepared_model`), in the same interleaved
 run, and compares them with the model's and the baselines' predictions: :class:`Validation`
-(``rows``, ``summary()``: share within 5 % and 10 %, RMSPE).
+(``rows``, ``summary()``: share within 5 % and 10 %, RMSPE). :func:`calibrate_and_validate` does
+both from one interleaved run (the benchmark ``benchmarks/latency_model.py`` uses it).
+
+API for the book and ``mnetcalc choose``::
+
+    calibration = calibrate(threads=1, quick=True)      # a latency_model.Calibration
+    calibration.save("calibration.json")
+    result = validate(calibration)                     # or calibrate_and_validate(1)
+    result.rows, result.summary()["predicted"]["within_10"]
 """
 
 from __future__ import annotations
