@@ -211,3 +211,15 @@ def test_table_latency_for_every_network_without_torch(tmp_path, name, fmt):
 def test_markdown_has_the_total_row():
     done = run_cli("table", "--latency", "shipped", "--format", "markdown")
     assert done.returncode == 0 and "**total**" in done.stdout
+
+
+def test_the_shipped_calibration_reaches_the_browser_zip(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("pack", root / "scripts" / "pack_sources.py")
+    pack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pack)
+    names = pack.pack(tmp_path / "m.zip", root / "mnetcalc")
+    assert "mnetcalc/calibration_default.json" in names
