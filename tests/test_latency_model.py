@@ -223,3 +223,13 @@ def test_the_shipped_calibration_reaches_the_browser_zip(tmp_path):
     spec.loader.exec_module(pack)
     names = pack.pack(tmp_path / "m.zip", root / "mnetcalc")
     assert "mnetcalc/calibration_default.json" in names
+
+
+@pytest.mark.parametrize(
+    "args", [["--alpha", "0.5"], ["--optimize", "--threads", "1", "--batch", "2"]]
+)
+def test_bench_latency_needs_the_calibrated_path_and_refuses_before_torch(args):
+    # the shipped calibration is of 1 thread, optimize(), batch 1
+    done = run_cli("bench", "--latency", "shipped", *args)
+    assert done.returncode == 2 and "torch imported" not in done.stderr
+    assert "--latency predicts --optimize" in done.stderr
