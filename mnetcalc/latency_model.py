@@ -304,10 +304,12 @@ class Calibration:
 
     def describe(self) -> str:
         """One line: where and how the calibration was made."""
+        rmspe = self.fit.get("rmspe")
+        fitted = f", fit RMSPE {100 * rmspe:.1f} %" if isinstance(rmspe, int | float) else ""
         return (
             f"calibrated on {self.machine.get('cpu', 'unknown CPU')}, {self.threads} thread(s), "
             f"{self.engine} {self.precision} batch {self.batch}, torch "
-            f"{self.versions.get('torch')}, fit RMSPE {100 * self.fit.get('rmspe', math.nan):.1f} %"
+            f"{self.versions.get('torch')}{fitted}"
         )
 
     def to_dict(self) -> dict:
