@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mnetcalc import InvalidArgument, MobileNetConfig
 from mnetcalc.latency_model import (
@@ -233,3 +235,31 @@ def test_bench_latency_needs_the_calibrated_path_and_refuses_before_torch(args):
     done = run_cli("bench", "--latency", "shipped", *args)
     assert done.returncode == 2 and "torch imported" not in done.stderr
     assert "--latency predicts --optimize" in done.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    alpha=st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.4]),
+    resolution=st.integers(32, 400),
+    step=st.integers(1, 64),
+)
+def test_a_larger_input_is_never_predicted_faster(alpha, resolution, step):
+    # every feature grows with the input side and no coefficient is negative
+    shipped = shipped_calibration()
+    small = shipped.predict(MobileNetConfig(alpha, resolution=resolution).cost()).total_us
+    large = shipped.predict(MobileNetConfig(alpha, resolution=resolution + step).cost()).total_us
+    assert large >= small
+
+
+def test_a_new_layer_type_can_be_given_a_kind(monkeypatch):
+    from mnetcalc import latency_model
+
+    monkeypatch.setattr(latency_model, "KINDS", dict(latency_model.KINDS))
+    monkeypatch.setattr(latency_model, "ROW_KINDS", dict(latency_model.ROW_KINDS))
+    latency_model.register_kind("hswish", "activation", ("calls", "bytes"))
+    row = LayerCost("act", "hswish", 1, 1, 16, 16, 10, 10, 0, 0)
+    coefficients = {**COEFFICIENTS, "activation": {"calls": 2.0, "bytes": 10.0}}
+    moved = 4 * (1600 + 1600) / 1e6
+    assert calibration(coefficients=coefficients).layer_us(row) == pytest.approx(2 + 10 * moved)
+    with pytest.raises(InvalidArgument, match="needs features"):
+        latency_model.register_kind("x", "other", ("colour",))
