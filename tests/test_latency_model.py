@@ -263,3 +263,11 @@ def test_a_new_layer_type_can_be_given_a_kind(monkeypatch):
     assert calibration(coefficients=coefficients).layer_us(row) == pytest.approx(2 + 10 * moved)
     with pytest.raises(InvalidArgument, match="needs features"):
         latency_model.register_kind("x", "other", ("colour",))
+
+
+def test_the_browser_entry_point_runs_table_latency_with_the_shipped_calibration():
+    from mnetcalc.browser import run
+
+    out = run("table --network mobilenet_v2 --latency shipped --format json")
+    assert out.status == 0, out.stderr
+    assert json.loads(out.stdout)["total"]["predicted_ms"] > 0
