@@ -1,11 +1,15 @@
 """From mult-adds to milliseconds: a per-layer latency model calibrated on one CPU (torch-free).
 
 A network's predicted latency is a fixed cost per call of the whole network plus the sum of its
-layers' predicted times. Each cost row of a report (:class:`~mnetcalc.network.NetworkCost`) is one
-operation as ``mnetcalc.model.optimize()`` runs it: BatchNorm is folded and the ReLU fused into
-the convolution, so a ``conv`` / ``conv_dw`` / ``conv_pw`` row is one fused oneDNN partition; a
-``fc``, pooling, ``lrn``, ``concat`` or ``add`` row is one operation of its own; a ``tap`` row
-(where a detector's heads branch off) runs nothing. A layer's time is linear in a few features of
+layers' predicted times. Each cost row of a report (:class:`~mnetcalc.network.NetworkCost`) is
+costed as ``mnetcalc.model.optimize()`` runs it: BatchNorm folded and the ReLU fused into the
+convolution, so a convolution row has no separate BatchNorm or ReLU step; a ``tap`` row (where a
+detector's heads branch off) runs nothing. oneDNN Graph fuses further than one row: MobileNet v1
+0.5/160's 29 rows run as 16 oneDNN partitions (each depthwise layer with the 1x1 after it), V2
+1.0/160's 64 rows as 37, SqueezeNet's 38 rows as 37 (counted with the profiler as
+``benchmarks/engine_overhead.py`` does). The model has no feature for that fusion: the per-row
+``calls`` coefficients, fitted on samples of one layer and on whole networks, absorb it (for the
+depthwise and 1x1 kinds they come out near zero). A layer's time is linear in a few features of
 its row, with coefficients of its *kind* (:data:`KINDS`)::
 
     time(row) = sum(coefficient[kind][feature] * value(feature, row))
