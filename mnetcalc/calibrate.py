@@ -152,6 +152,12 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
         while m * n * side * side > 120_000_000:
             side //= 2
         samples.append(_pw(m, n, max(side, 7)))
+    # a depthwise layer and the 1x1 after it, which optimize() runs as one oneDNN partition
+    pairs = ((16, 32, 1, 56), (32, 64, 2, 56), (64, 128, 1, 28), (128, 128, 2, 28))
+    pairs += ((256, 512, 1, 14), (512, 512, 1, 7), (48, 24, 1, 28), (192, 64, 2, 14))
+    for c, n, s, side in pairs[: count(len(pairs))]:
+        spec = (("dw", DepthwiseConv(3, s)), ("pw", Conv(n, 1)))
+        samples.append(Sample(f"dw+pw 3x3/{s} {c}->{n} @{side}", spec, c, side))
     # standard convolutions: stems (3 channels in), 3x3 and larger kernels inside a network
     stems = [(3, n, 3, 2, side) for n, side in ((8, 224), (16, 160), (32, 128), (64, 224))]
     inner = [
@@ -313,8 +319,9 @@ def design_row(
     """One equation: the fixed cost once, plus every row's features in its kind's columns."""
     x = np.zeros(len(index))
     x[index[("fixed", "calls")]] = 1.0
-    for row in rows:
-        kind, values = row_features(row, cache_bytes, lanes)
+    rows = tuple(rows)
+    for previous, row in zip((None, *rows[:-1]), rows, strict=True):
+        kind, values = row_features(row, cache_bytes, lanes, previous)
         for feature, value in values.items():
             x[index[(kind, feature)]] += value
     return x

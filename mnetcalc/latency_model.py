@@ -14,7 +14,8 @@ its row, with coefficients of its *kind* (:data:`KINDS`)::
 
     time(row) = sum(coefficient[kind][feature] * value(feature, row))
 
-with the features ``calls`` (1 per row: the price of launching an operation), ``mult_adds``
+with the features ``calls`` (1 per partition: the price of launching an operation; 0 for a row
+fused into the one before it, :func:`fused_with`), ``mult_adds``
 (millions) and ``bytes`` (megabytes, 1e6, read and written as :func:`mnetcalc.traffic.layer_traffic`
 counts them, float32). Coefficients are in microseconds per unit, so ``1 / mult_adds coefficient``
 is the kind's speed in mult-adds per microsecond. Kinds without arithmetic (pooling, ``lrn``,
@@ -153,18 +154,37 @@ def lane_mult_adds(row: LayerCost, lanes: int) -> int:
     )
 
 
+def fused_with(previous: LayerCost | None, row: LayerCost) -> bool:
+    """Whether ``optimize()`` runs ``row`` inside the oneDNN partition of the row before it: a 1x1
+    layer right after the depthwise layer that feeds it, or a residual sum right after the
+    convolution whose output it adds. (Profiler counts: MobileNet v1's 27 convolutions run as 14
+    partitions, V2 1.0's 52 convolutions and 10 sums as 35.)"""
+    if previous is None:
+        return False
+    feeds = previous.out_channels == row.in_channels and previous.output_size == row.input_size
+    if row.type == CONV_PW:
+        return feeds and previous.type == CONV_DW
+    if row.type == ADD:
+        return feeds and previous.type in (CONV, CONV_PW)
+    return False
+
+
 def row_features(
-    row: LayerCost, cache_bytes: int = DEFAULT_CACHE_BYTES, lanes: int = 16
+    row: LayerCost,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    lanes: int = 16,
+    previous: LayerCost | None = None,
 ) -> tuple[str | None, dict[str, float]]:
-    """A row's kind and the values of that kind's features (``dram_bytes``: the bytes beyond a
-    last-level cache of ``cache_bytes``, which come from main memory at a slower rate;
+    """A row's kind and the values of that kind's features (``calls``: 1, or 0 for a row that
+    runs in the partition of the ``previous`` row, :func:`fused_with`; ``dram_bytes``: the bytes
+    beyond a last-level cache of ``cache_bytes``, which come from main memory at a slower rate;
     ``lane_mult_adds``: :func:`lane_mult_adds`)."""
     kind = row_kind(row)
     if kind is None:
         return None, {}
     moved = layer_traffic(row).bytes
     values = {
-        "calls": 1.0,
+        "calls": 0.0 if fused_with(previous, row) else 1.0,
         "mult_adds": row.mult_adds / 1e6,
         "bytes": moved / 1e6,
         "dram_bytes": max(0, moved - cache_bytes) / 1e6,
@@ -279,9 +299,9 @@ class Calibration:
     def lanes(self) -> int:
         return vector_lanes(self.machine.get("isa", ()))
 
-    def layer_us(self, row: LayerCost) -> float:
-        """Predicted microseconds of one cost row."""
-        kind, values = row_features(row, self.cache_bytes, self.lanes)
+    def layer_us(self, row: LayerCost, previous: LayerCost | None = None) -> float:
+        """Predicted microseconds of one cost row (``previous``: the row before it, if any)."""
+        kind, values = row_features(row, self.cache_bytes, self.lanes, previous)
         if kind is None:
             return 0.0
         if kind not in self.coefficients:
@@ -295,7 +315,11 @@ class Calibration:
 
     def predict(self, rows) -> Prediction:
         """Predicted latency of a network: its cost report (or any iterable of cost rows)."""
-        layers = tuple(LayerPrediction(row.name, row.type, self.layer_us(row)) for row in rows)
+        rows = tuple(rows)
+        layers = tuple(
+            LayerPrediction(row.name, row.type, self.layer_us(row, previous))
+            for previous, row in zip((None, *rows[:-1]), rows, strict=True)
+        )
         return Prediction(layers, self.fixed_us)
 
     def other_cpu(self) -> str | None:

@@ -19,6 +19,7 @@ from mnetcalc.latency_model import (
     Calibration,
     load_calibration,
     predict,
+    row_features,
     shipped_calibration,
 )
 from mnetcalc.layers import LayerCost
@@ -271,3 +272,21 @@ def test_the_browser_entry_point_runs_table_latency_with_the_shipped_calibration
     out = run("table --network mobilenet_v2 --latency shipped --format json")
     assert out.status == 0, out.stderr
     assert json.loads(out.stdout)["total"]["predicted_ms"] > 0
+
+
+@pytest.mark.parametrize(
+    "config,partitions",
+    # oneDNN Graph partitions of optimize()'s graph, counted with torch's profiler (LlgaPartition_
+    # events, as benchmarks/engine_overhead.py counts them) on 2026-12-04
+    [(MobileNetConfig(0.5, resolution=160), 16), ("mobilenet_v2", 37)],
+)
+def test_rows_that_run_fused_are_not_charged_a_call(config, partitions):
+    if config == "mobilenet_v2":
+        config = NETWORKS["mobilenet_v2"].config_class()(resolution=160)
+    rows = config.cost().layers
+    calls = sum(
+        row_features(row, previous=previous)[1]["calls"]
+        for previous, row in zip((None, *rows[:-1]), rows, strict=True)
+        if row.type != "tap"
+    )
+    assert calls == partitions
