@@ -49,7 +49,7 @@ PYODIDE := _build/web-assets/pyodide
 PYODIDE_FILES := pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm pyodide-lock.json
 MNETCALC_ZIP := _build/web-assets/calculator/mnetcalc.zip
 # The folders too: a deleted module changes only its folder's time.
-MNETCALC_SOURCES := $(shell find mnetcalc -name __pycache__ -prune -o \( -type d -o -name '*.py' \) -print)
+MNETCALC_SOURCES := $(shell find mnetcalc -name __pycache__ -prune -o \( -type d -o -name '*.py' -o -name '*.json' \) -print)
 
 web-assets: $(PYODIDE)/.copied $(MNETCALC_ZIP)
 

@@ -1,5 +1,6 @@
 """Pack a Python package's torch-free sources (every ``*.py`` under it, recursively, except the
-modules that import torch, fvcore or numpy at their top level) into a zip.
+modules that import torch, fvcore or numpy at their top level) and its JSON data files (the shipped
+latency calibration) into a zip.
 
 Used by ``make web-assets`` to put this checkout's ``mnetcalc`` into the book's site, where the
 live calculator page unpacks it into Pyodide's file system. The page runs the command line's
@@ -49,13 +50,10 @@ def torch_free(path: Path) -> bool:
 
 
 def pack(out: Path, package: Path) -> list[str]:
-    """Write every torch-free ``*.py`` below ``package`` into ``out`` (paths relative to its
-    parent)."""
-    names = sorted(
-        path.relative_to(package.parent).as_posix()
-        for path in package.rglob("*.py")
-        if torch_free(path)
-    )
+    """Write every torch-free ``*.py`` and every ``*.json`` below ``package`` into ``out`` (paths
+    relative to its parent)."""
+    files = [*(path for path in package.rglob("*.py") if torch_free(path)), *package.rglob("*.json")]
+    names = sorted(path.relative_to(package.parent).as_posix() for path in files)
     with zipfile.ZipFile(out, "w") as archive:
         for name in names:
             info = zipfile.ZipInfo(name, FIXED_DATE)

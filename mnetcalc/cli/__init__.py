@@ -31,6 +31,10 @@ COMMANDS = {
         "bench",
     ),
     "train": ("train a small MobileNet on Fashion-MNIST (needs torch)", "train"),
+    "calibrate": (
+        "time layers of the inference path on this CPU and fit the latency model (needs torch)",
+        "calibrate",
+    ),
 }
 
 

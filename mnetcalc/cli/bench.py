@@ -67,6 +67,12 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
     )
+    parser.add_argument(
+        "--latency",
+        metavar="FILE",
+        help="also print the latency model's prediction from this calibration file ('shipped': "
+        "the package's), with --optimize at the calibration's thread count",
+    )
     add_format(parser, ("text", "json"))
 
 
@@ -91,6 +97,7 @@ def run(args) -> int:
         raise InvalidArgument(
             f"--engine {engine} takes neither --optimize nor --per-layer", "engine"
         )
+    calibration = checked_calibration(args, threads, batch) if args.latency else None
 
     from ..latency import BenchConfig, measure_latency, measure_layers  # needs torch
 
@@ -110,6 +117,7 @@ def run(args) -> int:
     level = "optimized" if args.optimize else "eager"
     config = BenchConfig(network, threads=threads, batch=batch, level=level)
     result = measure_latency(config, rounds=rounds, round_time=seconds)
+    predicted = calibration.predict(result.cost).total_ms if calibration else None
     layers = None
     if args.per_layer:
         layers = measure_layers(config, round_time=min(seconds, 0.05), whole_model=False)
@@ -118,10 +126,33 @@ def run(args) -> int:
         if layers is not None:
             data["per_layer"] = [layer.to_dict() for layer in layers.layers]
             data["layers_total_s"] = layers.layers_total
+        if predicted is not None:
+            data["predicted_ms"] = predicted
         print(json_text(data))
     else:
         print(render_text(result, layers))
+        if predicted is not None:
+            measured = 1e3 * result.latency.min
+            print(
+                f"predicted: {predicted:.3f} ms by the latency model; measured min "
+                f"{measured:.3f} ms ({predicted / measured - 1:+.1%})"
+            )
     return 0
+
+
+def checked_calibration(args, threads: int, batch: int):
+    """``--latency FILE``: the calibration (torch-free), for what it predicts: ``optimize()`` at its
+    thread count, batch 1."""
+    from .calibrate import load_for_cli
+
+    calibration = load_for_cli(args.latency)
+    if not args.optimize or threads != calibration.threads or batch != calibration.batch:
+        raise InvalidArgument(
+            f"--latency predicts --optimize --threads {calibration.threads} --batch "
+            f"{calibration.batch} (the calibration's), so give those",
+            "latency",
+        )
+    return calibration
 
 
 def run_all(config, rounds: int, seconds: float, args) -> int:

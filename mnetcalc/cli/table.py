@@ -37,6 +37,12 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="compare with fvcore's count of a real PyTorch model (needs torch)",
     )
+    parser.add_argument(
+        "--latency",
+        metavar="FILE",
+        help="add each layer's predicted milliseconds from a calibration file (mnetcalc "
+        "calibrate); 'shipped': the calibration of the machine that built the book",
+    )
 
 
 def config_from_args(args):
@@ -54,6 +60,8 @@ def config_from_args(args):
             )
     if args.alpha is not None and not network.alpha:
         raise UsageError(f"--alpha applies to MobileNets only, not to --network {name}")
+    if args.check and args.latency:
+        raise UsageError("--check and --latency do not go together")
     return network.config_class()(**options.network_options(args))
 
 
@@ -64,6 +72,12 @@ def run(args) -> int:
         from ..report.check import render_check
 
         print(render_check(check_counts(report), report, args.format))
+        return 0
+    if args.latency:
+        from ..latency_format import render_latency_table
+        from .calibrate import load_for_cli
+
+        print(render_latency_table(report, load_for_cli(args.latency), args.format))
         return 0
     print(render_table(report, args.format))
     return 0

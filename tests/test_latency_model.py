@@ -1,0 +1,292 @@
+"""The latency model's prediction and calibration files (torch-free): a prediction is the sum of
+its layers and the fixed cost, each layer the dot product of its kind's coefficients with features
+computed here independently; files round-trip; every bad file is refused in one line, exit 2; a
+file from another CPU loads with a note; ``table --latency`` works for every network without
+importing torch."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mnetcalc import InvalidArgument, MobileNetConfig
+from mnetcalc.core.layers import LayerCost
+from mnetcalc.latency_model import (
+    MAX_FILE_BYTES,
+    SCHEMA_VERSION,
+    Calibration,
+    load_calibration,
+    predict,
+    row_features,
+    shipped_calibration,
+)
+from mnetcalc.networks.registry import NETWORKS
+
+COEFFICIENTS = {
+    "conv": {"calls": 5.0, "mult_adds": 20.0, "bytes": 10.0, "dram_bytes": 30.0},
+    "conv_dw": {"calls": 3.0, "mult_adds": 1.0, "lane_mult_adds": 4.0, "bytes": 90.0},
+    "conv_pw": {"calls": 2.0, "mult_adds": 0.5, "lane_mult_adds": 18.0, "bytes": 7.0},
+    "fc": {"calls": 1.0, "mult_adds": 80.0, "bytes": 0.0, "dram_bytes": 35.0},
+    "pool": {"calls": 7.0, "bytes": 130.0},
+    "lrn": {"calls": 2000.0, "bytes": 3000.0},
+    "concat": {"calls": 1.0, "bytes": 60.0},
+    "add": {"calls": 1.5, "bytes": 2.0},
+}
+
+
+def calibration(**changes) -> Calibration:
+    fields = {
+        "coefficients": COEFFICIENTS,
+        "fixed_us": 12.0,
+        "threads": 1,
+        "machine": {"cpu": "Test CPU", "isa": ["avx2", "avx512f"], "cache_bytes": 2**20},
+        "versions": {"torch": "2.13.0", "mnetcalc": "0.1.0"},
+        "fit": {"samples": 3, "rmspe": 0.1, "residuals": []},
+        "baselines": {
+            "mult_adds_us_per_million": 25.0,
+            "roofline": {"peak_gflops": 100.0, "bandwidth_gbs": 25.0, "scale": 1.0},
+        },
+        "created": "2026-12-04T00:00:00+00:00",
+    }
+    return Calibration(**{**fields, **changes})
+
+
+def test_a_pointwise_row_by_hand():
+    # 1x1 from 11 to 22 channels on 10x10, stride 1, BatchNorm (one bias per output channel):
+    # mult-adds 11*22*100; with 16 lanes as if 16 -> 32; bytes 4 * (11*100 + 11*22 + 22 + 22*100).
+    row = LayerCost("pw", "conv_pw", 1, 1, 11, 22, 10, 10, 11 * 22 * 100, 11 * 22, bn_params=44)
+    mult_adds, lanes = 11 * 22 * 100 / 1e6, 16 * 32 * 100 / 1e6
+    moved = 4 * (11 * 100 + 11 * 22 + 22 + 22 * 100) / 1e6
+    c = COEFFICIENTS["conv_pw"]
+    expected = c["calls"] + c["mult_adds"] * mult_adds + c["lane_mult_adds"] * lanes
+    expected += c["bytes"] * moved  # far below the 1 MiB cache: no dram_bytes
+    assert calibration().layer_us(row) == pytest.approx(expected, rel=1e-12)
+
+
+def test_bytes_beyond_the_cache_cost_extra():
+    # an fc layer with 4 MB of weights, 1 MiB cache: the bytes beyond it are dram_bytes
+    row = LayerCost("fc", "fc", 1, 1, 1000, 1000, 1, 1, 10**6, 10**6, bias_params=1000)
+    moved = 4 * (1000 + 10**6 + 1000 + 1000)
+    c = COEFFICIENTS["fc"]
+    expected = c["calls"] + c["mult_adds"] + c["dram_bytes"] * (moved - 2**20) / 1e6
+    assert calibration().layer_us(row) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_prediction_is_the_sum_of_its_layers_and_the_fixed_cost(name):
+    report = NETWORKS[name].config_class()().cost()
+    prediction = calibration().predict(report)
+    assert len(prediction.layers) == len(report.layers)
+    assert prediction.total_us == pytest.approx(12.0 + sum(p.us for p in prediction))
+    assert all(p.us > 0 for p in prediction if p.type != "tap")
+    assert all(p.us == 0 for p in prediction if p.type == "tap")
+    assert prediction.total_ms == pytest.approx(prediction.total_us / 1e3)
+
+
+def test_unknown_layer_type_and_missing_kind_are_refused():
+    row = LayerCost("se", "squeeze_excite", 1, 1, 8, 8, 7, 7, 100, 100)
+    with pytest.raises(InvalidArgument, match="squeeze_excite"):
+        calibration().layer_us(row)
+    without_lrn = {k: v for k, v in COEFFICIENTS.items() if k != "lrn"}
+    with pytest.raises(InvalidArgument, match="lrn"):
+        calibration(coefficients=without_lrn).predict(NETWORKS["alexnet"].config_class()().cost())
+
+
+def test_round_trip(tmp_path):
+    path = tmp_path / "cal.json"
+    original = calibration()
+    original.save(path)
+    assert load_calibration(path) == original
+    assert json.loads(path.read_text())["schema"] == SCHEMA_VERSION
+
+
+def test_shipped_calibration_predicts_every_network():
+    shipped = shipped_calibration()
+    assert shipped.threads >= 1 and shipped.fit["samples"] > 0
+    report = MobileNetConfig(0.5, resolution=160).cost()
+    assert predict(report).total_ms == shipped.predict(report).total_ms > 0
+
+
+def _text(**changes) -> str:
+    data = calibration().to_dict()
+    data.update(changes)
+    return json.dumps(data)
+
+
+BAD_FILES = {
+    "corrupt": ("{", "not valid JSON"),
+    "not an object": ("[1, 2]", "JSON object"),
+    "other schema": (_text(schema=SCHEMA_VERSION + 1), "schema version"),
+    "no schema": (json.dumps({"coefficients": {}}), "schema version"),
+    "NaN": (_text().replace('"fixed_us": 12.0', '"fixed_us": NaN'), "non-finite"),
+    "Infinity": (_text().replace('"fixed_us": 12.0', '"fixed_us": Infinity'), "non-finite"),
+    "huge exponent": (_text().replace('"fixed_us": 12.0', '"fixed_us": 1e999'), "finite"),
+    "missing coefficients": (
+        json.dumps({k: v for k, v in calibration().to_dict().items() if k != "coefficients"}),
+        "missing field 'coefficients'",
+    ),
+    "unknown feature": (_text(coefficients={"conv": {"colour": 1.0}}), "unknown feature"),
+    "string coefficient": (_text(coefficients={"conv": {"calls": "1"}}), "finite number"),
+    "zero threads": (_text(threads=0), "threads"),
+    "other engine": (_text(engine="onnxruntime"), "engine"),
+    "no cpu": (_text(machine={}), "missing field machine.'cpu'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_are_refused_in_one_line(tmp_path, case):
+    text, words = BAD_FILES[case]
+    path = tmp_path / "cal.json"
+    path.write_text(text)
+    with pytest.raises(InvalidArgument) as error:
+        load_calibration(path)
+    assert words in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_file_larger_than_any_calibration_is_refused_unread(tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * (MAX_FILE_BYTES + 1))
+    monkeypatch.setattr("builtins.open", None)  # it must not even be opened
+    with pytest.raises(InvalidArgument, match="more than any calibration file"):
+        load_calibration(path)
+
+
+def run_cli(*args):
+    probe = (
+        "import sys; from mnetcalc.cli import main; code = main(sys.argv[1:]); "
+        "sys.stderr.write('torch imported' if 'torch' in sys.modules else ''); sys.exit(code)"
+    )
+    return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("case", ["corrupt", "other schema", "NaN", "missing coefficients"])
+def test_cli_refuses_bad_files_with_exit_2(tmp_path, case):
+    path = tmp_path / "cal.json"
+    path.write_text(BAD_FILES[case][0])
+    done = run_cli("table", "--latency", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_cli_refuses_an_oversized_and_a_missing_file(tmp_path):
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (MAX_FILE_BYTES + 1))
+    for path in (big, tmp_path / "absent.json"):
+        done = run_cli("table", "--latency", str(path))
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_cli_flags_a_file_from_another_cpu(tmp_path):
+    path = tmp_path / "cal.json"
+    calibration(machine={"cpu": "Some Other CPU 9000", "isa": []}).save(path)
+    done = run_cli("table", "--latency", str(path), "--format", "csv")
+    assert done.returncode == 0
+    assert done.stderr.strip().splitlines() == [
+        next(line for line in done.stderr.splitlines() if "Some Other CPU 9000" in line)
+    ]
+    assert done.stdout.splitlines()[0].endswith(",predicted_ms")
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_table_latency_for_every_network_without_torch(tmp_path, name, fmt):
+    path = tmp_path / "cal.json"
+    here = calibration(
+        machine={**calibration().machine, "cpu": shipped_calibration().machine["cpu"]}
+    )
+    here.save(path)
+    done = run_cli("table", "--network", name, "--latency", str(path), "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    assert "torch imported" not in done.stderr
+    if fmt == "json":
+        data = json.loads(done.stdout)
+        expected = here.predict(NETWORKS[name].config_class()().cost()).total_ms
+        assert data["total"]["predicted_ms"] == pytest.approx(expected)
+        layers = sum(layer["predicted_ms"] for layer in data["layers"])
+        assert data["total"]["predicted_ms"] == pytest.approx(layers + data["total"]["fixed_ms"])
+    else:
+        assert "predicted ms" in done.stdout
+
+
+def test_markdown_has_the_total_row():
+    done = run_cli("table", "--latency", "shipped", "--format", "markdown")
+    assert done.returncode == 0 and "**total**" in done.stdout
+
+
+def test_the_shipped_calibration_reaches_the_browser_zip(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("pack", root / "scripts" / "pack_sources.py")
+    pack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pack)
+    names = pack.pack(tmp_path / "m.zip", root / "mnetcalc")
+    assert "mnetcalc/calibration_default.json" in names
+
+
+@pytest.mark.parametrize(
+    "args", [["--alpha", "0.5"], ["--optimize", "--threads", "1", "--batch", "2"]]
+)
+def test_bench_latency_needs_the_calibrated_path_and_refuses_before_torch(args):
+    # the shipped calibration is of 1 thread, optimize(), batch 1
+    done = run_cli("bench", "--latency", "shipped", *args)
+    assert done.returncode == 2 and "torch imported" not in done.stderr
+    assert "--latency predicts --optimize" in done.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    alpha=st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.4]),
+    resolution=st.integers(32, 400),
+    step=st.integers(1, 64),
+)
+def test_a_larger_input_is_never_predicted_faster(alpha, resolution, step):
+    # every feature grows with the input side and no coefficient is negative
+    shipped = shipped_calibration()
+    small = shipped.predict(MobileNetConfig(alpha, resolution=resolution).cost()).total_us
+    large = shipped.predict(MobileNetConfig(alpha, resolution=resolution + step).cost()).total_us
+    assert large >= small
+
+
+def test_a_new_layer_type_can_be_given_a_kind(monkeypatch):
+    from mnetcalc import latency_model
+
+    monkeypatch.setattr(latency_model, "KINDS", dict(latency_model.KINDS))
+    monkeypatch.setattr(latency_model, "ROW_KINDS", dict(latency_model.ROW_KINDS))
+    latency_model.register_kind("hswish", "activation", ("calls", "bytes"))
+    row = LayerCost("act", "hswish", 1, 1, 16, 16, 10, 10, 0, 0)
+    coefficients = {**COEFFICIENTS, "activation": {"calls": 2.0, "bytes": 10.0}}
+    moved = 4 * (1600 + 1600) / 1e6
+    assert calibration(coefficients=coefficients).layer_us(row) == pytest.approx(2 + 10 * moved)
+    with pytest.raises(InvalidArgument, match="needs features"):
+        latency_model.register_kind("x", "other", ("colour",))
+
+
+def test_the_browser_entry_point_runs_table_latency_with_the_shipped_calibration():
+    from mnetcalc.browser import run
+
+    out = run("table --network mobilenet_v2 --latency shipped --format json")
+    assert out.status == 0, out.stderr
+    assert json.loads(out.stdout)["total"]["predicted_ms"] > 0
+
+
+@pytest.mark.parametrize(
+    "config,partitions",
+    # oneDNN Graph partitions of optimize()'s graph, counted with torch's profiler (LlgaPartition_
+    # events, as benchmarks/engine_overhead.py counts them) on 2026-12-04
+    [(MobileNetConfig(0.5, resolution=160), 16), ("mobilenet_v2", 37)],
+)
+def test_rows_that_run_fused_are_not_charged_a_call(config, partitions):
+    if config == "mobilenet_v2":
+        config = NETWORKS["mobilenet_v2"].config_class()(resolution=160)
+    rows = config.cost().layers
+    calls = sum(
+        row_features(row, previous=previous)[1]["calls"]
+        for previous, row in zip((None, *rows[:-1]), rows, strict=True)
+        if row.type != "tap"
+    )
+    assert calls == partitions
