@@ -19,14 +19,20 @@ average pooling of the expanded map, a 1x1 convolution with a bias down to
 ``make_divisible(expanded // 4)`` channels and ReLU, a 1x1 convolution with a bias back to the
 expanded channels and hard-sigmoid, and the map times that gate, channel by channel.
 
-The width multiplier ``alpha`` follows torchvision's ``_mobilenet_v3_conf``: every block's input,
-expanded and output channels of the paper's tables, the stem's 16 and the last 1280 (1024) are
-``make_divisible(alpha * c)`` (:func:`~mnetcalc.core.channels.make_divisible`); the convolution
-before the pooling has six times the last block's output channels; the squeeze channels come from
-the expanded channels. TF-slim (``research/slim/nets/mobilenet/mobilenet_v3.py``) scales the same
-layers but writes the expansion as a factor of the block's (already scaled) input channels and the
-last convolution as 960 (576) scaled, so its channels differ from these in some layers when
-``alpha`` is not 1 (at 1 the two agree, and agree with the paper's tables).
+The width multiplier ``alpha`` has two channel rules (``channels``), which agree with each other
+and with the paper's tables at ``alpha`` = 1:
+
+* "torchvision" (the default), torchvision's ``_mobilenet_v3_conf``: every block's input, expanded
+  and output channels of the paper's tables, the stem's 16 and the last 1280 (1024) are
+  ``make_divisible(alpha * c)`` (:func:`~mnetcalc.core.channels.make_divisible`), and the
+  convolution before the pooling has six times the last block's output channels;
+* "tf-slim", the released TF-slim checkpoints' (``research/slim/nets/mobilenet/mobilenet_v3.py``,
+  as timm's ports of the 0.75 checkpoints have them): the expansion is a factor of the block's
+  scaled input channels (``make_divisible(c_in * t)``, t = expanded / input of the paper's table),
+  the convolution before the pooling is ``make_divisible(alpha * 960)`` (576), and the 1280 (1024)
+  after the pooling is kept (TF-slim's ``finegrain_classification_mode``).
+
+Either way the squeeze channels come from the expanded channels.
 
 Counting follows the rest of the library (the v1 paper's convention): mult-adds of the
 convolutions (the squeeze-and-excite's two 1x1 convolutions included) and of the classifier. The
@@ -38,10 +44,22 @@ the classifier) and ``bn_params`` (BatchNorm's scale and shift, two per channel)
 and ``_small`` count the same, and so does fvcore on both models
 (tests/networks/test_mobilenet_v3.py).
 
-What the published totals count: 1.0 Large at 224 has 216.6 M mult-adds and 5.48 M parameters in
-this convention (1000 classes): TF-slim's release prints 217 M and 5.4 M, the paper's Table 3 219 M
-and 5.4 M. 1.0 Small has 56.5 M and 2.54 M: the paper prints 56 M and 2.5 M, TF-slim's release 66 M
-and 2.9 M. See :data:`PUBLISHED_TOTALS` and the test for which conventions give which.
+What the published totals count (tests/networks/test_mobilenet_v3.py checks each statement):
+
+* TF-slim's release, Large: 217 M (1.0), 155 M (0.75, "tf-slim" channels) and 209 M
+  (minimalistic) are this convention's conv + fully connected mult-adds rounded to millions
+  (216.59, 154.56, 209.14); its parameters 5.4, 4.0 and 3.9 M are the totals (weights, biases,
+  BatchNorm) 5.48, 3.99 and 3.93 M, the first cut rather than rounded.
+* The paper's Table 3: Small's 56 M is 56.51 M cut to whole millions; its 5.4 M and 2.5 M are
+  5.48 and 2.54 M cut to one decimal. Large's 219 M is not 216.59 M: adding one operation per
+  squeeze-and-excite product and per hard-swish output (0.60 M and 1.51 M) gives 218.70 M, which
+  rounds to it, but the same count gives Small 57.59 M, not 56: no single convention found gives
+  both of the paper's numbers.
+* TF-slim's Small: 66 M (1.0), 44 M (0.75) and 65 M (minimalistic) are no counting convention of
+  these networks: conv + fc is 56.51, 43.40 and 52.29 M, and Large has more of every free operation
+  (hard-swish, ReLU, BatchNorm, products, sums) than Small, so a count that added the 9 M Small's
+  66 needs would add at least as much to Large, above 225 M, not 217. Its parameters 2.9 M and
+  2.4 M are not 2.54 and 2.04 M either (the minimalistic's 2.0 M is).
 """
 
 from __future__ import annotations
@@ -68,6 +86,9 @@ from ..validation import choice, positive_int, positive_number
 
 #: The variants: the paper's two networks and TF-slim's minimalistic versions of them.
 VARIANTS = ("large", "small", "large_minimalistic", "small_minimalistic")
+
+#: The width multiplier's channel rules (see the module's docstring); the first is the default.
+CHANNEL_RULES = ("torchvision", "tf-slim")
 
 #: The row type of the squeeze-and-excite's product of the map with its gate (free).
 SCALE = "scale"
@@ -227,14 +248,20 @@ def squeeze_channels(expanded: int) -> int:
 
 
 def mobilenet_v3_spec(
-    alpha: float = 1.0, *, variant: str = "large", num_classes: int = 1000
+    alpha: float = 1.0,
+    *,
+    variant: str = "large",
+    num_classes: int = 1000,
+    channels: str = "torchvision",
 ) -> NetworkSpec:
     """MobileNetV3 as ``(name, layer)`` pairs: ``conv0``, ``block1`` ... ``block15`` (Small:
     ``block11``; parts ``expand``, ``dw``, ``se``, ``project`` as each has them), ``conv16``
-    (Small ``conv12``), ``avgpool``, ``head`` (the 1x1 convolution to 1280 or 1024), ``fc``."""
+    (Small ``conv12``), ``avgpool``, ``head`` (the 1x1 convolution to 1280 or 1024), ``fc``;
+    ``channels``: the width multiplier's rule, one of :data:`CHANNEL_RULES`."""
     alpha = positive_number("alpha", alpha)
     variant = choice("variant", variant, VARIANTS)
     num_classes = positive_int("num_classes", num_classes)
+    tf_slim = choice("channels", channels, CHANNEL_RULES) == "tf-slim"
     size, _, minimalistic = variant.partition("_")
 
     def scaled(channels: int) -> int:
@@ -245,8 +272,14 @@ def mobilenet_v3_spec(
 
     stem_channels, stem_stride = V3_STEM
     spec: list = [("conv0", Conv(scaled(stem_channels), 3, stem_stride, activation=act(HARDSWISH)))]
-    for kernel, expanded, out, se, activation, stride in V3_LARGE if size == "large" else V3_SMALL:
-        expanded = scaled(expanded)
+    table = V3_LARGE if size == "large" else V3_SMALL
+    in_channels = stem_channels
+    for kernel, expanded, out, se, activation, stride in table:
+        if tf_slim:  # a factor of the scaled input
+            expanded = make_divisible(scaled(in_channels) * expanded / in_channels)
+        else:
+            expanded = scaled(expanded)
+        in_channels = out
         block = V3Block(
             expanded,
             scaled(out),
@@ -256,10 +289,14 @@ def mobilenet_v3_spec(
             squeeze_channels(expanded) if se and not minimalistic else None,
         )
         spec.append((f"block{len(spec)}", block))
-    last = LAST_EXPANSION * spec[-1][1].out_channels
+    last_out = table[-1][2]
+    if tf_slim:
+        last, head_channels = scaled(LAST_EXPANSION * last_out), V3_HEAD[size]
+    else:
+        last, head_channels = LAST_EXPANSION * scaled(last_out), scaled(V3_HEAD[size])
     spec.append((f"conv{len(spec)}", Conv(last, 1, activation=act(HARDSWISH))))
     spec.append(("avgpool", Pool()))
-    head = Conv(scaled(V3_HEAD[size]), 1, batchnorm=False, bias=True, activation=act(HARDSWISH))
+    head = Conv(head_channels, 1, batchnorm=False, bias=True, activation=act(HARDSWISH))
     spec.append(("head", head))
     spec.append(("fc", FullyConnected(num_classes)))
     return tuple(spec)
@@ -268,7 +305,8 @@ def mobilenet_v3_spec(
 class MobileNetV3Config(NetworkConfig):
     """One MobileNetV3: width multiplier ``alpha``, input ``resolution``, classes (TF-slim's
     checkpoints have 1001: ImageNet's 1000 and a background class), ``variant`` (one of
-    :data:`VARIANTS`), input channels."""
+    :data:`VARIANTS`), input channels, and the width multiplier's ``channels`` rule (one of
+    :data:`CHANNEL_RULES`; "tf-slim" for the released 0.75 checkpoints)."""
 
     field_checks = {
         "alpha": positive_number,
@@ -276,9 +314,11 @@ class MobileNetV3Config(NetworkConfig):
         "num_classes": positive_int,
         "variant": partial(choice, allowed=VARIANTS),
         "in_channels": positive_int,
+        "channels": partial(choice, allowed=CHANNEL_RULES),
     }
     __slots__ = tuple(field_checks)
     network = "mobilenet_v3"
+    quiet_defaults = {"in_channels": 3, "channels": CHANNEL_RULES[0]}
 
     def __init__(
         self,
@@ -288,11 +328,14 @@ class MobileNetV3Config(NetworkConfig):
         num_classes: int = 1000,
         variant: str = "large",
         in_channels: int = 3,
+        channels: str = "torchvision",
     ):
         self._set_checked(locals())
 
     def spec(self) -> NetworkSpec:
-        return mobilenet_v3_spec(self.alpha, variant=self.variant, num_classes=self.num_classes)
+        return mobilenet_v3_spec(
+            self.alpha, variant=self.variant, num_classes=self.num_classes, channels=self.channels
+        )
 
 
 # -- what is printed about MobileNetV3 ------------------------------------------------------------
@@ -314,7 +357,9 @@ PUBLISHED_TOTALS = {
 
 #: TF-slim's released V3 checkpoints, as plain data for the chooser (mnetcalc choose; to be wired
 #: into its Checkpoint records): (name, variant, alpha, quantized, MACs M, params M, top-1,
-#: Pixel 1 ms, Pixel 2 ms, Pixel 3 ms), all at resolution 224.
+#: Pixel 1 ms, Pixel 2 ms, Pixel 3 ms), all at resolution 224 with 1001 classes. Their
+#: architecture is ``MobileNetV3Config(alpha, variant=variant, num_classes=1001,
+#: channels="tf-slim")`` (the same as "torchvision" at alpha 1).
 PUBLISHED_CHECKPOINTS = (
     ("v3-large_224_1.0_float", "large", 1.0, False, 217, 5.4, 75.2, 51.2, 61, 44),
     ("v3-large_224_1.0_uint8", "large", 1.0, True, 217, 5.4, 73.9, 44, 42.5, 32),
@@ -362,6 +407,7 @@ PUBLISHED_CHECKPOINTS = (
 
 
 __all__ = [
+    "CHANNEL_RULES",
     "LAST_EXPANSION",
     "MINIMALISTIC_KERNEL",
     "PUBLISHED_CHECKPOINTS",

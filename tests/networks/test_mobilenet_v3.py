@@ -104,10 +104,32 @@ def test_agrees_with_torchvision(key):
     assert (report.mult_adds, report.total_params, report.bn_params) == TORCHVISION[key]
 
 
+#: timm 1.0.31's ports of TF-slim's released 0.75 checkpoints (``tf_mobilenetv3_large_075``,
+#: ``tf_mobilenetv3_small_075``, 1000 classes, 224 x 224), counted the same way: variant ->
+#: (mult-adds, parameters). TF-slim's channel rule, not torchvision's (see TORCHVISION at 0.75).
+TIMM_TF_SLIM_075 = {
+    "large": (154_560_624, 3_993_528),
+    "small": (43_399_344, 2_041_872),
+}
+
+
 @pytest.mark.parametrize("variant", sorted(TIMM_MINIMALISTIC))
 def test_minimalistic_agrees_with_timm(variant):
     report = MobileNetV3Config(variant=variant).cost()
     assert (report.mult_adds, report.total_params) == TIMM_MINIMALISTIC[variant]
+
+
+@pytest.mark.parametrize("variant", sorted(TIMM_TF_SLIM_075))
+def test_tf_slim_channels_agree_with_timm_ports_of_the_075_checkpoints(variant):
+    report = MobileNetV3Config(0.75, variant=variant, channels="tf-slim").cost()
+    assert (report.mult_adds, report.total_params) == TIMM_TF_SLIM_075[variant]
+    # At alpha 1 the two rules build the same network.
+    for alpha, same in ((1.0, True), (0.75, False)):
+        rules = [
+            MobileNetV3Config(alpha, variant=variant, channels=rule).spec()
+            for rule in ("torchvision", "tf-slim")
+        ]
+        assert (rules[0] == rules[1]) == same
 
 
 def test_squeeze_excite_by_hand():
@@ -168,7 +190,14 @@ def test_configuration_checks_its_values():
         "num_classes": 1000,
         "variant": "small",
     }
-    for bad in ({"variant": "tiny"}, {"alpha": 0}, {"resolution": 0}, {"num_classes": 0}):
+    bad_values = (
+        {"variant": "tiny"},
+        {"alpha": 0},
+        {"resolution": 0},
+        {"num_classes": 0},
+        {"channels": "keras"},
+    )
+    for bad in bad_values:
         with pytest.raises(InvalidArgument):
             MobileNetV3Config(**bad)
     assert MobileNetV3Config(variant="small").replace(alpha=0.5).alpha == 0.5
@@ -193,9 +222,10 @@ def millions(count: int) -> float:
 def test_tf_slim_217_is_conv_and_fc_mult_adds_rounded():
     # TF-slim's release: 217 M MACs for Large (1001 classes), 209 M for Large minimalistic: the
     # conv + fully connected mult-adds of this convention, rounded to millions (216.59, 209.14).
-    for variant, printed in (("large", "217"), ("large_minimalistic", "209")):
+    for variant, printed, params in (("large", "217", 5.5), ("large_minimalistic", "209", 3.9)):
         report = MobileNetV3Config(variant=variant, num_classes=1001).cost()
         assert round(millions(report.mult_adds)) == int(printed)
+        assert round(report.total_params / 1e6, 1) == params  # printed 5.4 (cut) and 3.9
     assert PUBLISHED_TOTALS["tf-slim", "large", 1.0][0] == "217"
 
 
@@ -271,6 +301,19 @@ def test_paper_219_and_tf_slim_66_are_no_counting_convention_of_these_networks()
     assert PUBLISHED_TOTALS["paper", "small", 1.0][0] == "56"
 
 
+def test_tf_slim_075_checkpoints():
+    # Large 0.75: 155 M and 4.0 M are the conv + fc mult-adds and all parameters (1001 classes) of
+    # the tf-slim channel rule, rounded (154.56 M, 3.99 M); Small 0.75's 44 M and 2.4 M are not
+    # (43.40 M, 2.04 M), like Small 1.0's.
+    printed = {c[1]: c[4:6] for c in PUBLISHED_CHECKPOINTS if c[2] == 0.75}
+    for variant, agrees in (("large", True), ("small", False)):
+        config = MobileNetV3Config(0.75, variant=variant, num_classes=1001, channels="tf-slim")
+        report = config.cost()
+        counted = (round(millions(report.mult_adds)), round(report.total_params / 1e6, 1))
+        assert (counted == printed[variant]) == agrees
+    assert printed["small"] == (44, 2.4)
+
+
 def test_tf_slim_small_minimalistic_65_is_not_its_conv_and_fc():
     # TF-slim's Small minimalistic (no squeeze-and-excite, ReLU, 3x3) prints 65 M MACs and 2.0 M
     # parameters: the parameters match (2.04 M), the mult-adds (52.29 M) do not.
@@ -292,19 +335,21 @@ def test_published_checkpoints_are_well_formed():
 
 
 @pytest.mark.parametrize(
-    ("variant", "alpha", "resolution"),
+    ("variant", "alpha", "resolution", "channels"),
     [
-        ("large", 1.0, 224),
-        ("small", 0.75, 160),
-        ("large", 0.35, 97),
-        ("small_minimalistic", 1.25, 128),
+        ("large", 1.0, 224, "torchvision"),
+        ("small", 0.75, 160, "torchvision"),
+        ("large", 0.35, 97, "torchvision"),
+        ("small_minimalistic", 1.25, 128, "torchvision"),
+        ("small", 0.75, 224, "tf-slim"),
     ],
 )
-def test_fvcore_agrees_on_the_model(variant, alpha, resolution):
+def test_fvcore_agrees_on_the_model(variant, alpha, resolution, channels):
     pytest.importorskip("fvcore")
     from mnetcalc.counting import check_counts
 
-    check = check_counts(MobileNetV3Config(alpha, resolution=resolution, variant=variant).cost())
+    config = MobileNetV3Config(alpha, resolution=resolution, variant=variant, channels=channels)
+    check = check_counts(config.cost())
     assert check.agrees, (check.disagreements(), check.unsupported_ops)
 
 
