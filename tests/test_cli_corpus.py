@@ -81,6 +81,33 @@ COMMAND_LINES = [
     ["train", "--epochs", "-1"],
     ["train", "--lr", "abc"],
     ["table", "--network", "mobilenet_v1", "--check", "--alpha", "20"],
+    ["table", "--network", "mobilenet_v3"],
+    ["table", "--network", "mobilenet_v3", "--variant", "small", "--alpha", "0.75", "--res", "160"],
+    [
+        "table",
+        "--network",
+        "mobilenet_v3",
+        "--variant",
+        "large_minimalistic",
+        "--format",
+        "markdown",
+    ],
+    [
+        "table",
+        "--network",
+        "mobilenet_v3",
+        "--variant",
+        "small",
+        "--alpha",
+        "0.35",
+        "--res",
+        "96",
+        "--format",
+        "json",
+    ],  # fmt: skip
+    ["table", "--network", "mobilenet_v3", "--variant", "standard"],
+    ["table", "--network", "mobilenet_v3", "--classes", "0"],
+    ["table", "--network", "mobilenet_v3", "--check", "--alpha", "-1"],
 ]
 
 

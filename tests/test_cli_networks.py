@@ -8,6 +8,7 @@ import pytest
 
 import mnetcalc
 from mnetcalc.cli import main
+from mnetcalc.networks.registry import networks_with
 
 
 def run(capsys, *argv):
@@ -70,7 +71,10 @@ def test_cli_defaults_to_300_pixels_and_91_classes(capsys):
     "argv, message",
     [
         (["--alpha", "-1"], "--alpha must be a number in (0, 10]"),
-        (["--variant", "standard"], "--variant applies to mobilenet_v1 only"),
+        (
+            ["--variant", "standard"],
+            f"--variant applies to {', '.join(networks_with('variants'))} only",
+        ),
         (["--res", "0"], "--res must be a whole number from 1 to 10000"),
         (["--classes", "many"], "--classes must be a whole number from 1 to 1000000"),
     ],

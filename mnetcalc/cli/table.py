@@ -6,7 +6,7 @@ the network asked for is imported."""
 
 from __future__ import annotations
 
-from ..networks.registry import DEFAULT_NETWORK, NETWORKS, defaults_shown
+from ..networks.registry import DEFAULT_NETWORK, NETWORKS, defaults_shown, networks_with
 from ..report.tables import render_table
 from . import options
 from .options import UsageError
@@ -17,20 +17,26 @@ def add_arguments(parser) -> None:
     # it whenever it is given, and each network keeps its own default.
     options.add_alpha(parser, None, shown="1.0")
     options.add_resolution(parser, None, shown=defaults_shown("resolution"))
-    variants = options.networks_listed("variants")
+    with_variants = networks_with("variants")
+    takes = "takes" if len(with_variants) == 1 else "take"
     parser.add_argument(
         "--network",
         default=DEFAULT_NETWORK,
         choices=tuple(NETWORKS),
         help=f"network to cost (default: {DEFAULT_NETWORK}); the giants of paper Tables 8-9 take "
-        f"no --alpha, and only {variants} takes --variant"
+        f"no --alpha, and only {', '.join(with_variants)} {takes} --variant"
         + "".join(f"; {e.name} is {e.about}" for e in NETWORKS.values() if e.about),
     )
     notes = {e.name: e.classes_note for e in NETWORKS.values() if e.classes_note}
     classes = defaults_shown("classes", notes)
     options.add_classes(parser, None, shown=classes)
-    default_variant = NETWORKS[DEFAULT_NETWORK].variants[0]
-    options.add_variant(parser, None, shown=default_variant, choices=options.ALL_VARIANTS)
+    # each network's own default variant (its first), the default network's first
+    default_variants = [NETWORKS[DEFAULT_NETWORK].variants[0]] + [
+        f"{name}: {NETWORKS[name].variants[0]}" for name in with_variants if name != DEFAULT_NETWORK
+    ]
+    options.add_variant(
+        parser, None, shown="; ".join(default_variants), choices=options.ALL_VARIANTS
+    )
     options.add_format(parser)
     parser.add_argument(
         "--check",

@@ -88,6 +88,12 @@ NETWORKS = {
         NetworkEntry("squeezenet", "SqueezeNetConfig", resolution=227),
         NetworkEntry("mobilenet_v2", "MobileNetV2Config", alpha=True),
         NetworkEntry(
+            "mobilenet_v3",
+            "MobileNetV3Config",
+            alpha=True,
+            variants=("large", "small", "large_minimalistic", "small_minimalistic"),
+        ),
+        NetworkEntry(
             "ssd_mobilenet_v1",
             "SSDMobileNetV1Config",
             alpha=True,

@@ -77,7 +77,9 @@ def filter_shape(row: LayerCost) -> str:
         return f"Pool {k}×{k}"
     if row.type == FC:
         return f"{row.in_channels}×{row.out_channels}"
-    if row.type in (CONCAT, TAP):
+    if row.type in (CONCAT, TAP) or (
+        row.type not in TYPE_NAMES and not (row.mult_adds or row.params)
+    ):  # a cost-free row of a type not listed here (a network module's own) shows its channels
         return f"{row.out_channels} channels"
     if row.type == ADD:
         return "+ block input"

@@ -124,3 +124,12 @@ def test_a_layer_type_of_its_own_is_costed_built_and_counted():
     assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10, 1, 1)
     check = check_counts(report)
     assert check.agrees, (check.disagreements(), check.unsupported_ops)
+
+
+def test_a_table_shows_a_cost_free_row_of_its_own_type_by_its_channels():
+    from mnetcalc.report.tables import filter_shape, type_stride
+
+    free = LayerCost("block/scale", "scale", 1, 1, 72, 72, 28, 28, 0, 0)
+    assert (type_stride(free), filter_shape(free)) == ("scale / s1", "72 channels")
+    costly = free._replace(type="gate", mult_adds=10, params=10)
+    assert filter_shape(costly) == "1×1×72×72"
