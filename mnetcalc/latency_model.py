@@ -60,6 +60,7 @@ from .core.layers import (
     FC,
     LRN,
     MAXPOOL,
+    SCALE,
     TAP,
     LayerCost,
 )
@@ -108,6 +109,7 @@ ROW_KINDS: dict[str, str | None] = {
     LRN: "lrn",
     CONCAT: "concat",
     ADD: "add",
+    SCALE: "add",  # element-wise like a residual sum: one map read, one written
     TAP: None,
 }
 

@@ -50,6 +50,7 @@ LRN = "lrn"  # local response normalisation (AlexNet, GoogLeNet): no weights, no
 CONCAT = "concat"  # the channel concatenation that closes a composite block
 ADD = "add"  # a residual connection's element-wise sum: not a multiply-add, not counted
 TAP = "tap"  # the point where side branches (a detector's heads) leave the main path
+SCALE = "scale"  # a feature map times a per-channel gate (squeeze-and-excite): not counted
 
 #: The activation after a convolution (and its BatchNorm): ``None`` for a linear layer.
 RELU = "relu"

@@ -73,6 +73,7 @@ from ..core.layers import (
     HARDSIGMOID,
     HARDSWISH,
     RELU,
+    SCALE,
     Chain,
     Conv,
     DepthwiseConv,
@@ -89,9 +90,6 @@ VARIANTS = ("large", "small", "large_minimalistic", "small_minimalistic")
 
 #: The width multiplier's channel rules (see the module's docstring); the first is the default.
 CHANNEL_RULES = ("torchvision", "tf-slim")
-
-#: The row type of the squeeze-and-excite's product of the map with its gate (free).
-SCALE = "scale"
 
 #: The stem: output channels and stride of the first, standard 3x3 convolution.
 V3_STEM = (16, 2)
