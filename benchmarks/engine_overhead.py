@@ -43,7 +43,8 @@ def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dic
     import torch
 
     from mnetcalc.engines import engine_runners
-    from mnetcalc.model import mobilenet_v1_model, torch_threads
+    from mnetcalc.model import torch_threads
+    from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
 
     torch.manual_seed(0)
     model = mobilenet_v1_model(alpha).eval()

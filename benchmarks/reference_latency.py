@@ -29,7 +29,8 @@ from torch import nn
 import mnetcalc
 from mnetcalc.latency import interleaved, matmul_peak
 from mnetcalc.machine import MachineInfo
-from mnetcalc.model import mobilenet_v1_model, optimize
+from mnetcalc.model import optimize
+from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
 
 #: The reference's own copy of paper Table 1: (output channels, stride) of the 13 separable blocks.
 REFERENCE_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]

@@ -53,6 +53,7 @@ _EXPORTS = {
         "VARIANTS",
         "MobileNetConfig",
         "mobilenet_v1_cost",
+        "mobilenet_v1_model",
         "mobilenet_v1_spec",
         "scale_channels",
     ),

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from .model import optimize, torch_threads
+from .precision import accuracy, bfloat16, fashion_mnist_tensors, int8, precision_models
 from .validation import positive_int
 
 #: Engine names, in the order they are built and timed. "openvino" runs at OpenVINO's default
@@ -214,7 +215,6 @@ def deployment_runners(
     """:func:`engine_runners` (all :data:`ENGINES`) plus ``optimize()``'s network in bfloat16 and
     int8 (:mod:`mnetcalc.precision`, int8 calibrated on ``calibration``, whose channel count is
     the model's input channels)."""
-    from .precision import bfloat16, int8
 
     channels = calibration.shape[1]
     runners = engine_runners(model, resolution, threads=threads, in_channels=channels)
@@ -322,11 +322,18 @@ def random_inputs(
 
 
 def compare_config(
-    config, *, rounds: int = 6, round_time: float = 0.2, progress: bool = True
+    config,
+    *,
+    rounds: int = 6,
+    round_time: float = 0.2,
+    progress: bool = True,
+    check: bool = False,
+    description: str | None = None,
 ) -> EngineComparison:
     """:func:`compare_model` on a :class:`~mnetcalc.latency.BenchConfig`'s network (its eager
     weights, seed 0) at its threads, timed on its input batch; int8 calibrated on
-    :data:`CALIBRATION_IMAGES` random inputs of the network's input shape."""
+    :data:`CALIBRATION_IMAGES` random inputs of the network's input shape. ``check``: as in
+    :func:`compare_model`."""
     network = config.network
     generator = torch.Generator().manual_seed(1)
     calibration = random_inputs(
@@ -340,8 +347,8 @@ def compare_config(
         rounds=rounds,
         round_time=round_time,
         progress=progress,
-        description=f"engines, {config.threads} thread(s)",
-        check=False,
+        description=description or f"engines, {config.threads} thread(s)",
+        check=check,
     )
 
 
@@ -362,25 +369,18 @@ def compare_engines(
     round_time: float = 0.2,
     progress: bool = True,
 ) -> tuple[list[EngineRow], str]:
-    """MobileNet v1 (``alpha``, random weights, seed 0) at ``resolution``, batch 1, under every
-    engine and precision of :func:`deployment_runners`, checked to agree with the plain model and
-    timed in one interleaved run (:func:`compare_model`); returns the rows and OpenVINO's default
-    precision."""
-    from .model import mobilenet_v1_model
+    """MobileNet v1 (``alpha``, random weights, seed 0) at ``resolution``, batch 1: the rows of
+    :func:`compare_config` on it, checked to agree with the plain model before timing, and
+    OpenVINO's default precision."""
+    from .latency import BenchConfig
+    from .networks.mobilenet_v1 import MobileNetConfig
 
-    torch.manual_seed(0)
-    model = mobilenet_v1_model(alpha).eval()
-    generator = torch.Generator().manual_seed(1)
-    x = random_inputs(1, 3, resolution, generator)
-    calibration = random_inputs(CALIBRATION_IMAGES, 3, resolution, generator)
-    comparison = compare_model(
-        model,
-        x,
-        calibration,
-        threads=threads,
+    comparison = compare_config(
+        BenchConfig(MobileNetConfig(alpha, resolution=resolution), threads=threads),
         rounds=rounds,
         round_time=round_time,
         progress=progress,
+        check=True,
         description=f"{alpha:g}/{resolution}, {threads} thread(s)",
     )
     return list(comparison.rows), comparison.openvino_precision
@@ -463,3 +463,62 @@ def layer_price(
         name: (medians[long][name] - medians[short][name]) / (long - short)
         for name in medians[short]
     }
+
+
+# -- the precision ladder of a trained model
+
+
+@dataclass(frozen=True)
+class LadderRow:
+    precision: str
+    test_accuracy: float
+    latency: object | None  # mnetcalc.latency.Latency (None: the eager float model, not timed)
+
+
+def precision_ladder(
+    model: nn.Module,
+    config,
+    *,
+    threads: int,
+    data=None,
+    calibration: int = 1000,
+    rounds: int = 6,
+    round_time: float = 0.2,
+    progress: bool = True,
+) -> list[LadderRow]:
+    """A Fashion-MNIST model trained with ``config`` down the ladder: its eager form, then
+    :func:`precision_models` and OpenVINO at its default precision, each with its accuracy on the
+    10,000 test images and its batch-1 latency (one interleaved run). int8 is calibrated on
+    ``calibration`` training images."""
+    x_calibration, x_test, y_test = fashion_mnist_tensors(config, data, calibration)
+    resolution = config.network.resolution
+    runners = {
+        name: torch_runner(m)
+        for name, m in precision_models(model, resolution, x_calibration, threads=threads).items()
+    }
+    runners.update(
+        engine_runners(
+            model,
+            resolution,
+            threads=threads,
+            engines=["openvino"],
+            in_channels=config.network.in_channels,
+        )
+    )
+    x = x_test[:1].contiguous()
+    latency = time_runners(
+        runners,
+        x,
+        threads=threads,
+        rounds=rounds,
+        round_time=round_time,
+        progress=progress,
+        description="precision ladder",
+    )
+    rows = [LadderRow("plain", accuracy(model.eval(), x_test, y_test), None)]
+    with torch_threads(threads):
+        rows += [
+            LadderRow(name, accuracy(run, x_test, y_test), latency[name])
+            for name, run in runners.items()
+        ]
+    return rows

@@ -110,21 +110,55 @@ def interleaved(
     return {name: Latency(tuple(values), busy[name] / wall[name]) for name, values in times.items()}
 
 
-def matmul_peak(
-    threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.3, progress: bool = False
-) -> float:
-    """This machine's measured matrix-multiply throughput in GFLOP/s (float32 ``size`` x ``size``
-    ``torch.mm``, best block): the practical peak that a convolution's arithmetic can hope for."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
+#: The precisions whose matrix-multiply rate :func:`matmul_peaks` measures.
+MATMUL_PRECISIONS = ("float32", "bfloat16", "int8")
+
+
+def _matmul_call(precision: str, size: int) -> Callable:
+    """One ``size`` x ``size`` product in ``precision``: ``torch.mm`` in float32 and bfloat16,
+    ``torch._int_mm`` (int8 operands, int32 sums) in int8."""
+    if precision == "int8":
+        q = torch.randint(-128, 128, (size, size), dtype=torch.int8)
+        return partial(torch._int_mm, q, q)
+    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[precision]
+    a, b = torch.randn(size, size).to(dtype), torch.randn(size, size).to(dtype)
+    return partial(torch.mm, a, b)
+
+
+def matmul_peaks(
+    threads: int,
+    precisions=MATMUL_PRECISIONS,
+    *,
+    size: int = 1024,
+    rounds: int = 3,
+    round_time: float = 0.3,
+    progress: bool = False,
+) -> dict[str, float]:
+    """This machine's measured matrix-multiply rate in each of ``precisions``, in 1e9 operations
+    per second (2 per multiply-add, best block), timed in one interleaved run: the roofs of the
+    precision ladder."""
+    calls = {
+        precision: _matmul_call(choice("precision", precision, MATMUL_PRECISIONS), size)
+        for precision in precisions
+    }
     latency = interleaved(
-        {"mm": partial(torch.mm, a, b)},
+        calls,
         threads=threads,
         rounds=rounds,
         round_time=round_time,
         progress=progress,
         description="matmul peak",
-    )["mm"]
-    return 2 * size**3 / latency.min / 1e9
+    )
+    return {precision: 2 * size**3 / lat.min / 1e9 for precision, lat in latency.items()}
+
+
+def matmul_peak(
+    threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.3, progress: bool = False
+) -> float:
+    """This machine's measured float32 matrix-multiply throughput in GFLOP/s (:func:`matmul_peaks`
+    of ``torch.mm`` alone): the practical peak that a convolution's arithmetic can hope for."""
+    options = dict(size=size, rounds=rounds, round_time=round_time, progress=progress)
+    return matmul_peaks(threads, ("float32",), **options)["float32"]
 
 
 # -- one MobileNet configuration
@@ -334,18 +368,24 @@ def measure_layers(
         progress=progress,
         description="layers",
     )
+    # A child of the model is one row of the report (MobileNet v1's conv1_dw) or a block of several
+    # (V2's block1: rows block1/expand, block1/dw, ...): a child's row is the sum of its rows.
     report = config.report()
+    rows_of: dict[str, list] = {}
+    for row in report.layers:
+        rows_of.setdefault(row.name.split("/")[0], []).append(row)
     total_time = sum(latency.median for latency in times.values())
     layers = tuple(
         LayerTime(
-            name=row.name,
-            type=row.type,
-            latency=times[row.name],
-            mult_adds=row.mult_adds,
-            time_share=times[row.name].median / total_time,
-            mult_adds_share=row.mult_adds / report.mult_adds,
+            name=name,
+            type=rows[0].type if len(rows) == 1 else "block",
+            latency=times[name],
+            mult_adds=sum(row.mult_adds for row in rows),
+            time_share=times[name].median / total_time,
+            mult_adds_share=sum(row.mult_adds for row in rows) / report.mult_adds,
         )
-        for row in report.layers
+        for name, rows in rows_of.items()
+        if name in times
     )
     whole = (
         measure_latency(config, rounds=rounds, progress=progress).latency if whole_model else None

@@ -42,6 +42,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import torch
@@ -68,8 +69,6 @@ from .core.layers import (
     Residual,
     Tap,
 )
-from .core.network import NetworkSpec
-from .networks.mobilenet_v1 import MobileNetConfig
 from .validation import InvalidArgument, positive_int
 
 __all__ = [
@@ -90,7 +89,6 @@ __all__ = [
     "fold_batchnorm",
     "frozen",
     "init_weights",
-    "mobilenet_v1_model",
     "optimize",
     "torch_threads",
 ]
@@ -396,7 +394,7 @@ def layer_module(name: str, layer, channels: int, side: int, dropout: float) -> 
     )
 
 
-def _build_sequence(spec: NetworkSpec, channels: int, side: int, dropout: float):
+def _build_sequence(spec: Sequence[tuple[str, object]], channels: int, side: int, dropout: float):
     """Modules for ``(name, layer)`` pairs applied in turn, and the channels and side that leave
     them (followed with the specs' own ``costs``, i.e. the calculator's walk)."""
     modules: dict[str, nn.Module] = OrderedDict()
@@ -431,7 +429,7 @@ def init_weights(model: nn.Module) -> nn.Module:
 
 
 def build(
-    spec: NetworkSpec,
+    spec: Sequence[tuple[str, object]],
     *,
     in_channels: int = 3,
     resolution: int = 224,
@@ -458,21 +456,6 @@ def build(
     taps = any(isinstance(module, TapBlock) for module in modules.values())
     model = init_weights((MultiOutput if taps else nn.Sequential)(modules))
     return model.to(memory_format=torch.channels_last) if channels_last else model
-
-
-def mobilenet_v1_model(
-    alpha: float = 1.0, *, dropout: float = 0.0, channels_last: bool = True, **options
-) -> nn.Sequential:
-    """MobileNet v1 as a PyTorch module, from the same data the calculator costs:
-    ``MobileNetConfig(alpha, **options).model(dropout=..., channels_last=...)`` (options:
-    ``num_classes``, ``variant``, ``stem_stride``, ``in_channels``).
-
-    Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw``
-    (``conv{i}`` in the standard variant), ``avgpool``, ``fc`` (neither with ``num_classes=0``: the
-    body alone, which returns its last feature map). Any input resolution works (global average
-    pooling). Weights are stored channels-last unless ``channels_last=False`` (see
-    :func:`build`)."""
-    return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)
 
 
 def _is_conv_bn(module: nn.Module) -> bool:
@@ -562,43 +545,50 @@ def frozen(
     example: torch.Tensor,
     optimize_for_inference: bool = False,
     onednn_fusion: bool = False,
+    warm_up: bool = False,
 ) -> torch.jit.ScriptModule:
     """``module`` (in eval mode) traced on ``example`` and frozen: weights become constants, so the
     JIT can fold and fuse around them. ``optimize_for_inference`` adds torch's MKL-DNN rewrite;
     ``onednn_fusion`` warms the graph up on ``example`` with oneDNN Graph fusion on, so that its
-    optimised plan uses it."""
+    optimised plan uses it; ``warm_up`` warms it up without (the profiling runs happen here, not
+    in the first timed call)."""
     with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", DeprecationWarning
-        )  # torch 2.13 deprecates TorchScript; it still works
+        # torch 2.13 deprecates TorchScript (it still works); tracing a quantized graph warns too
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
         graph = torch.jit.freeze(torch.jit.trace(module.eval(), example))
         if optimize_for_inference:
             graph = torch.jit.optimize_for_inference(graph)
         if onednn_fusion:
             try:
-                _warm_up_fused(graph, example)
+                _warm_up(graph, example, fusion=True)
             except RuntimeError:
                 # oneDNN Graph cannot reorder some shapes (seen: feature maps of 1x1, i.e. inputs of
                 # 32 pixels or less); fall back to a fresh frozen graph without fusion.
-                return frozen(module, example, optimize_for_inference)
+                return frozen(module, example, optimize_for_inference, warm_up=warm_up)
+        elif warm_up:
+            _warm_up(graph, example, fusion=False)
         return graph
 
 
-def _warm_up_fused(graph: torch.jit.ScriptModule, example: torch.Tensor) -> None:
+def _warm_up(graph: torch.jit.ScriptModule, example: torch.Tensor, *, fusion: bool) -> None:
+    """Three runs (profiling, then the optimised plan) with oneDNN Graph fusion on or off."""
     previous = torch.jit.onednn_fusion_enabled()
-    torch.jit.enable_onednn_fusion(True)
+    torch.jit.enable_onednn_fusion(fusion)
     try:
-        for _ in range(3):  # profiling run(s), then the optimised, fused plan
+        for _ in range(3):
             graph(example)
     finally:
         torch.jit.enable_onednn_fusion(previous)
 
 
 @contextmanager
-def torch_threads(threads: int):
-    """Run a block with ``torch.set_num_threads(threads)``, then restore the previous count."""
+def torch_threads(threads: int | None):
+    """Run a block with ``torch.set_num_threads(threads)`` (None: leave the count as it is), then
+    restore the previous count."""
     previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
+    if threads is not None:
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
@@ -606,11 +596,17 @@ def torch_threads(threads: int):
 
 
 class ChannelsLast(nn.Module):
-    """Runs ``body`` on a channels-last copy of the input, so callers can pass ordinary tensors."""
+    """Runs ``body`` on a channels-last copy of the input, so callers can pass ordinary tensors;
+    with a ``dtype`` (``torch.bfloat16``), the input is cast to it and the output back to float32,
+    so that a reduced-precision body takes and returns float32 tensors like the others."""
 
-    def __init__(self, body: nn.Module):
+    def __init__(self, body: nn.Module, dtype: torch.dtype | None = None):
         super().__init__()
         self.body = body
+        self.dtype = dtype
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x.contiguous(memory_format=torch.channels_last))
+        x = x.contiguous(memory_format=torch.channels_last)
+        if self.dtype is None:
+            return self.body(x)
+        return self.body(x.to(self.dtype)).float()

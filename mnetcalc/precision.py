@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .model import fold_batchnorm, frozen, torch_threads
+from .model import ChannelsLast, fold_batchnorm, frozen, torch_threads
 from .validation import positive_int
 
 #: The ladder's rungs, from the widest format to the narrowest.
@@ -33,27 +33,6 @@ PRECISIONS = ("float32", "bfloat16", "int8", "int8_per_tensor_dw")
 def bfloat16_supported() -> bool:
     """Whether this CPU has native bfloat16 arithmetic (oneDNN's ISA check: AVX-512 bf16 or AMX)."""
     return torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-
-
-class _Bfloat16(nn.Module):
-    """Casts the input to bfloat16 for ``body`` and the output back to float32."""
-
-    def __init__(self, body: nn.Module):
-        super().__init__()
-        self.body = body
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.contiguous(memory_format=torch.channels_last).to(torch.bfloat16)
-        return self.body(x).float()
-
-
-def _traced(module: nn.Module, example: torch.Tensor) -> torch.jit.ScriptModule:
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch 2.13 deprecates TorchScript; it still works
-        graph = torch.jit.freeze(torch.jit.trace(module.eval(), example))
-        for _ in range(3):  # profiling runs, then the optimised plan
-            graph(example)
-    return graph
 
 
 def bfloat16(
@@ -69,7 +48,7 @@ def bfloat16(
         in_channels = next(m for m in body.modules() if isinstance(m, nn.Conv2d)).in_channels
     example = torch.zeros(1, in_channels, resolution, resolution)
     with torch_threads(threads):
-        return frozen(_Bfloat16(body).eval(), example, onednn_fusion=True)
+        return frozen(ChannelsLast(body, torch.bfloat16).eval(), example, onednn_fusion=True)
 
 
 def _is_depthwise(module: nn.Module) -> bool:
@@ -183,7 +162,7 @@ def int8(
     threads = positive_int("threads", threads)
     quantized = int8_module(model, calibration, depthwise_per_channel=depthwise_per_channel)
     with torch_threads(threads):
-        return _traced(quantized, calibration[:1].contiguous())
+        return frozen(quantized, calibration[:1].contiguous(), warm_up=True)
 
 
 def precision_models(
@@ -232,83 +211,3 @@ def accuracy(model, images: torch.Tensor, labels: torch.Tensor, batch_size: int 
             logits = torch.as_tensor(model(images[start : start + batch_size].contiguous()))
             correct += int((logits.argmax(1) == labels[start : start + batch_size]).sum())
     return correct / len(images)
-
-
-def matmul_peaks(threads: int, size: int = 1024, rounds: int = 3, round_time: float = 0.2):
-    """This machine's measured matrix-multiply rate, in 1e9 operations per second (best block), for
-    float32 (``torch.mm``), bfloat16 (``torch.mm``) and int8 (``torch._int_mm``, int32 sums):
-    the roofs of the precision ladder, timed in one interleaved run."""
-    from functools import partial
-
-    from .latency import interleaved
-
-    a = torch.randn(size, size)
-    q = torch.randint(-128, 128, (size, size), dtype=torch.int8)
-    b = a.to(torch.bfloat16)
-    calls = {
-        "float32": partial(torch.mm, a, a),
-        "bfloat16": partial(torch.mm, b, b),
-        "int8": partial(torch._int_mm, q, q),
-    }
-    latency = interleaved(
-        calls, threads=threads, rounds=rounds, round_time=round_time, progress=False
-    )
-    return {name: 2 * size**3 / lat.min / 1e9 for name, lat in latency.items()}
-
-
-@dataclass(frozen=True)
-class LadderRow:
-    precision: str
-    test_accuracy: float
-    latency: object | None  # mnetcalc.latency.Latency (None: the eager float model, not timed)
-
-
-def precision_ladder(
-    model: nn.Module,
-    config,
-    *,
-    threads: int,
-    data=None,
-    calibration: int = 1000,
-    rounds: int = 6,
-    round_time: float = 0.2,
-    progress: bool = True,
-) -> list[LadderRow]:
-    """A Fashion-MNIST model trained with ``config`` down the ladder: its eager form, then
-    :func:`precision_models` and OpenVINO at its default precision, each with its accuracy on the
-    10,000 test images and its batch-1 latency (one interleaved run). int8 is calibrated on
-    ``calibration`` training images."""
-    from .engines import engine_runners, time_runners, torch_runner
-
-    x_calibration, x_test, y_test = fashion_mnist_tensors(config, data, calibration)
-    resolution = config.network.resolution
-    runners = {
-        name: torch_runner(m)
-        for name, m in precision_models(model, resolution, x_calibration, threads=threads).items()
-    }
-    runners.update(
-        engine_runners(
-            model,
-            resolution,
-            threads=threads,
-            engines=["openvino"],
-            in_channels=config.network.in_channels,
-        )
-    )
-    x = x_test[:1].contiguous()
-    latency = time_runners(
-        runners,
-        x,
-        threads=threads,
-        rounds=rounds,
-        round_time=round_time,
-        progress=progress,
-        description="precision ladder",
-    )
-    rows = [LadderRow("plain", accuracy(model.eval(), x_test, y_test), None)]
-    with torch_threads(threads):
-        rows += [
-            LadderRow(name, accuracy(run, x_test, y_test), latency[name])
-            for name, run in runners.items()
-        ]
-    return rows

@@ -39,6 +39,7 @@ from tqdm.auto import tqdm
 
 from .core.network import NetworkCost
 from .data import FashionMNIST, Split, load_fashion_mnist
+from .model import torch_threads
 from .train_config import TrainConfig
 
 
@@ -209,10 +210,7 @@ def train(
     y_test = torch.from_numpy(data.test.labels.astype(np.int64))
     background = (0.0 - norm.mean) / norm.std  # the value of a black pixel after standardisation
 
-    previous_threads = torch.get_num_threads()
-    if config.threads is not None:
-        torch.set_num_threads(config.threads)
-    try:
+    with torch_threads(config.threads):  # None: as many as torch uses now
         torch.manual_seed(config.seed)  # initial weights
         generator = torch.Generator().manual_seed(config.seed)  # batch order and augmentation
         model = build_model(config).to(memory_format=torch.channels_last)
@@ -272,8 +270,6 @@ def train(
                 )  # beside the bar
         wall_time, cpu_time = time.perf_counter() - wall_start, time.process_time() - cpu_start
         threads = torch.get_num_threads()
-    finally:
-        torch.set_num_threads(previous_threads)
     model.eval()
     return TrainResult(
         config=config,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st  # noqa: E402
 import mnetcalc  # noqa: E402
 from mnetcalc.cli import main  # noqa: E402
 from mnetcalc.counting import check_counts, flop_analysis  # noqa: E402
-from mnetcalc.model import mobilenet_v1_model  # noqa: E402
+from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -23,7 +23,7 @@ from mnetcalc.engines import (  # noqa: E402
     openvino_precision,
 )
 from mnetcalc.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
-from mnetcalc.model import mobilenet_v1_model  # noqa: E402
+from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 #: bfloat16 keeps 8 significant bits: relative rounding 2**-8 per operation, over ~30 layers.

@@ -27,7 +27,7 @@ COMMANDS = {
     "layer": ("one layer as standard vs depthwise separable (paper Table 3)", "layer"),
     "sweep": ("totals over a grid of width multipliers and resolutions", "sweep"),
     "bench": (
-        "CPU latency of a real PyTorch MobileNet, whole and (--per-layer) layer by layer",
+        "CPU latency of a real PyTorch network, whole and (--per-layer) layer by layer",
         "bench",
     ),
     "train": ("train a small MobileNet on Fashion-MNIST (needs torch)", "train"),

@@ -1,5 +1,5 @@
-"""``mnetcalc bench``: CPU latency of a real PyTorch MobileNet, whole and (--per-layer) layer by
-layer.
+"""``mnetcalc bench``: CPU latency of a real PyTorch network (any of ``--network``), whole and
+(``--per-layer``) layer by layer.
 
 Imported when the command line starts, so only the standard library and mnetcalc's torch-free core
 at the top; torch comes in inside :func:`run`, after every argument is checked, so a bad value fails
@@ -11,30 +11,17 @@ import os
 import sys
 import textwrap
 
-from ..networks.mobilenet_v1 import MobileNetConfig
 from ..report.tables import aligned, describe, json_text, millions, percent
 from ..validation import InvalidArgument, choice, positive_int, positive_number
-from .options import (
-    add_alpha,
-    add_classes,
-    add_format,
-    add_resolution,
-    add_stem_stride,
-    add_variant,
-    network_options,
-)
+from .options import add_format, add_network, add_stem_stride, network_config
 
 
 def add_arguments(parser) -> None:
-    add_alpha(parser)
-    add_resolution(parser)
-    add_variant(parser)
-    add_classes(parser)
-    add_stem_stride(parser)
+    add_network(parser, "time")
+    add_stem_stride(parser, None, shown="2; mobilenet_v1 only")
     parser.add_argument(
         "--in-channels",
         dest="in_channels",
-        default="3",
         metavar="C",
         help="channels of the input images (default: 3)",
     )
@@ -89,7 +76,7 @@ ENGINE_NAMES = {
 
 def run(args) -> int:
     # Every argument checked before torch is imported.
-    network = MobileNetConfig(**network_options(args))
+    network = network_config(args)
     threads, batch = positive_int("threads", args.threads), positive_int("batch", args.batch)
     rounds, seconds = positive_int("rounds", args.rounds), positive_number("seconds", args.seconds)
     engine = choice("engine", args.engine, ENGINE_CHOICES)

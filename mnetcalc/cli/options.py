@@ -6,7 +6,7 @@ turns back into the option the user typed."""
 
 from __future__ import annotations
 
-from ..networks.registry import NETWORKS, networks_with
+from ..networks.registry import DEFAULT_NETWORK, NETWORKS, defaults_shown, networks_with
 from ..report.tables import FORMATS
 from ..validation import InvalidArgument, allowed_range, shown
 
@@ -104,3 +104,52 @@ def network_options(args) -> dict:
     unset are not included)."""
     names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def add_network(parser, verb: str) -> None:
+    """``--network`` and the options of a network (``--alpha``, ``--res``, ``--classes``,
+    ``--variant``), for a command that does ``verb`` to it ("cost", "time"). They default to None,
+    so that a network that lacks one can refuse it whenever it is given, and each network keeps its
+    own default (:func:`network_config`)."""
+    add_alpha(parser, None, shown="1.0")
+    add_resolution(parser, None, shown=defaults_shown("resolution"))
+    with_variants = networks_with("variants")
+    takes = "takes" if len(with_variants) == 1 else "take"
+    parser.add_argument(
+        "--network",
+        default=DEFAULT_NETWORK,
+        choices=tuple(NETWORKS),
+        help=f"network to {verb} (default: {DEFAULT_NETWORK}); the giants of paper Tables 8-9 take "
+        f"no --alpha, and only {', '.join(with_variants)} {takes} --variant"
+        + "".join(f"; {e.name} is {e.about}" for e in NETWORKS.values() if e.about),
+    )
+    notes = {e.name: e.classes_note for e in NETWORKS.values() if e.classes_note}
+    add_classes(parser, None, shown=defaults_shown("classes", notes))
+    # each network's own default variant (its first), the default network's first
+    default_variants = [NETWORKS[DEFAULT_NETWORK].variants[0]] + [
+        f"{name}: {NETWORKS[name].variants[0]}" for name in with_variants if name != DEFAULT_NETWORK
+    ]
+    add_variant(parser, None, shown="; ".join(default_variants), choices=ALL_VARIANTS)
+
+
+def network_config(args):
+    """The configuration of the network that :func:`add_network`'s options ask for (checked; a bad
+    value raises InvalidArgument, an option the network does not take UsageError)."""
+    name = args.network
+    network = NETWORKS[name]
+    if args.variant is not None and not network.variants:
+        only = networks_listed("variants")
+        raise UsageError(f"--variant applies to {only} only, not to --network {name}")
+    if args.num_classes is not None and str(args.num_classes).strip() == "0":
+        if not network.body_only:
+            only = networks_listed("body_only")
+            raise UsageError(
+                f"--classes 0 (the body alone) applies to {only} only, not to --network {name}"
+            )
+    if args.alpha is not None and not network.alpha:
+        raise UsageError(f"--alpha applies to MobileNets only, not to --network {name}")
+    config_class = network.config_class()
+    given = network_options(args)
+    for option in given.keys() - config_class.field_checks.keys():
+        raise UsageError(f"{option_name(option)} does not apply to --network {name}")
+    return config_class(**given)

@@ -175,3 +175,18 @@ def mobilenet_v1_cost(alpha: float = 1.0, **options) -> NetworkCost:
     ``MobileNetConfig(alpha, **options).cost()`` (options: ``resolution``, ``num_classes``,
     ``variant``, ``stem_stride``, ``in_channels``)."""
     return MobileNetConfig(alpha, **options).cost()
+
+
+def mobilenet_v1_model(
+    alpha: float = 1.0, *, dropout: float = 0.0, channels_last: bool = True, **options
+):
+    """MobileNet v1 as a PyTorch module (needs torch), from the same data the calculator costs:
+    ``MobileNetConfig(alpha, **options).model(dropout=..., channels_last=...)`` (options:
+    ``num_classes``, ``variant``, ``stem_stride``, ``in_channels``).
+
+    Children are named like the calculator's rows: ``conv0``, ``conv{i}_dw``/``conv{i}_pw``
+    (``conv{i}`` in the standard variant), ``avgpool``, ``fc`` (neither with ``num_classes=0``: the
+    body alone, which returns its last feature map). Any input resolution works (global average
+    pooling). Weights are stored channels-last unless ``channels_last=False`` (see
+    :func:`mnetcalc.model.build`)."""
+    return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)
