@@ -4,7 +4,8 @@ small MobileNet's time that is not arithmetic.
 Chains of 8 and of 32 tiny 1x1 convolutions + ReLU (16 channels, 4x4 pixels, batch 1) under eager
 PyTorch, ``optimize()`` (frozen TorchScript, oneDNN Graph fusion), ONNX Runtime and OpenVINO
 (float32), timed interleaved; each runtime's price per layer is the difference over the 24 extra
-layers (``mnetcalc.engines.layer_price``, which the deployment chapter also runs). Then whole
+layers (``mnetcalc.runtime.engines.layer_price``, which the deployment chapter also runs). Then
+whole
 MobileNets (same weights, batch 1) under the same runtimes, with the number of fused kernels
 ``optimize()`` runs (its oneDNN Graph partitions), so that the gap to the other engines can be set
 against that price.
@@ -31,7 +32,7 @@ def partitions(graph, x) -> int:
 
 
 def timed(runners: dict, x, threads: int, rounds: int) -> dict[str, float]:
-    from mnetcalc.engines import time_runners
+    from mnetcalc.runtime.engines import time_runners
 
     latency = time_runners(
         runners, x, threads=threads, rounds=rounds, round_time=0.2, progress=False
@@ -42,9 +43,9 @@ def timed(runners: dict, x, threads: int, rounds: int) -> dict[str, float]:
 def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dict:
     import torch
 
-    from mnetcalc.engines import engine_runners
-    from mnetcalc.model import torch_threads
     from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
+    from mnetcalc.runtime.engines import engine_runners
+    from mnetcalc.runtime.model import torch_threads
 
     torch.manual_seed(0)
     model = mobilenet_v1_model(alpha).eval()
@@ -68,8 +69,8 @@ def main(argv=None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
-    from mnetcalc.engines import layer_price
     from mnetcalc.machine import MachineInfo
+    from mnetcalc.runtime.engines import layer_price
 
     per_layer = layer_price(threads=args.threads, rounds=args.rounds)
     models = []

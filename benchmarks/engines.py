@@ -5,7 +5,8 @@ For alpha 1.0 at 224 and alpha 0.25 at 128, batch 1, at each thread count: the p
 ``optimize()``, ONNX Runtime, OpenVINO with float32 forced and OpenVINO at its default precision,
 then ``optimize()``'s model in bfloat16 and int8 (x86 FX quantization, per-channel weights,
 calibrated on random inputs: latency only). Every engine's output is checked against the plain
-model's first. Times are medians over alternating rounds (``mnetcalc.latency.interleaved``, the
+model's first. Times are medians over alternating rounds (``mnetcalc.runtime.latency.interleaved``,
+the
 method of ``reference_latency.py``); the ratio is against the fastest float32 engine of the same
 run.
 
@@ -29,14 +30,15 @@ import sys
 #: and most users get). "passive" sleeps at once: on a machine where other processes hold the CPUs,
 #: a spinning thread keeps its partner from running and a 2-thread call can take 100x longer; on a
 #: quiet machine it makes every 2-thread layer pay a wake-up. ONNX Runtime's spinning is always off
-#: (mnetcalc.engines). The variable is read when OpenMP starts, so it is set before torch loads.
+#: (mnetcalc.runtime.engines). The variable is read when OpenMP starts, so it is set before torch
+#: loads.
 WAIT_POLICIES = ("default", "passive", "active")
 
 CONFIGS = ((1.0, 224), (0.25, 128))
 
 
 def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time: float) -> dict:
-    from mnetcalc.engines import compare_engines
+    from mnetcalc.runtime.engines import compare_engines
 
     rows, default_precision = compare_engines(
         alpha, resolution, threads=threads, rounds=rounds, round_time=round_time
@@ -62,8 +64,8 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
 
 def ladder(path: str, threads: int, rounds: int, round_time: float) -> dict:
     """Test accuracy and latency of a trained Fashion-MNIST model down the precision ladder."""
-    from mnetcalc.precision import precision_ladder
-    from mnetcalc.train import load
+    from mnetcalc.runtime.precision import precision_ladder
+    from mnetcalc.runtime.train import load
 
     model, config = load(path)
     rows = precision_ladder(model, config, threads=threads, rounds=rounds, round_time=round_time)
@@ -130,8 +132,8 @@ def main(argv=None) -> int:
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
     wait_policy = os.environ.get("OMP_WAIT_POLICY", "unset")
 
-    from mnetcalc.engines import FLOAT32_TOLERANCE
     from mnetcalc.machine import MachineInfo
+    from mnetcalc.runtime.engines import FLOAT32_TOLERANCE
 
     thread_counts = [int(t) for t in args.threads.split(",")]
 

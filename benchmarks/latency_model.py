@@ -1,7 +1,8 @@
 """How well the calibrated latency model predicts networks it never saw, beside two baselines.
 
-Calibrates on this machine (``mnetcalc.calibrate.calibrate``: one-layer samples and a few small
-MobileNets), then times held-out networks (``mnetcalc.calibrate.HELD_OUT``: other widths and
+Calibrates on this machine (``mnetcalc.runtime.calibrate.calibrate``: one-layer samples and a few
+small
+MobileNets), then times held-out networks (``mnetcalc.runtime.calibrate.HELD_OUT``: other widths and
 resolutions of MobileNet v1 and V2, SSD, VGG16 at small inputs, GoogLeNet, SqueezeNet, AlexNet)
 through the path of ``mnetcalc bench --optimize`` in one interleaved run, and sets the model's
 prediction beside time proportional to mult-adds and the scaled roofline bound, both fitted on the
@@ -36,9 +37,9 @@ def main() -> None:
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
 
-    from mnetcalc.calibrate import calibrate, calibrate_and_validate, validate
     from mnetcalc.latency_model import load_calibration
     from mnetcalc.machine import MachineInfo
+    from mnetcalc.runtime.calibrate import calibrate, calibrate_and_validate, validate
 
     print(f"machine: {MachineInfo.current(args.threads).describe()}")
     start, seconds = time.perf_counter(), None

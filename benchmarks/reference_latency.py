@@ -27,10 +27,10 @@ import torch
 from torch import nn
 
 import mnetcalc
-from mnetcalc.latency import interleaved, matmul_peak
 from mnetcalc.machine import MachineInfo
-from mnetcalc.model import optimize
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
+from mnetcalc.runtime.latency import interleaved, matmul_peak
+from mnetcalc.runtime.model import optimize
 
 #: The reference's own copy of paper Table 1: (output channels, stride) of the 13 separable blocks.
 REFERENCE_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]

@@ -10,31 +10,36 @@ costs MobileNetV2 (``MobileNetV2Config``, :mod:`mnetcalc.networks.mobilenet_v2`)
 MobileNet v1 backbone (``SSDMobileNetV1Config``, :mod:`mnetcalc.networks.ssd_mobilenet_v1`).
 
 This package's top level imports the standard library only, and each public name's
-submodule only when that name is first used; ``mnetcalc.model`` and the other
+submodule only when that name is first used; ``mnetcalc.runtime.model`` and the other
 torch-based modules are imported on demand.
 
 Submodules that need torch (import them explicitly):
 
-* ``mnetcalc.model``: ``build(spec)`` builds the PyTorch network of any spec (a configuration's
+* ``mnetcalc.runtime.model``: ``build(spec)`` builds the PyTorch network of any spec (a
+configuration's
   ``model()`` calls it, e.g. ``MobileNetConfig(0.5).model()``); ``optimize(model, resolution)``
   returns its inference version (BatchNorm folded, channels-last, frozen TorchScript).
-* ``mnetcalc.counting``: ``check_counts(report)`` compares the calculator with fvcore, layer by
+* ``mnetcalc.runtime.counting``: ``check_counts(report)`` compares the calculator with fvcore,
+layer by
   layer.
-* ``mnetcalc.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` /
+* ``mnetcalc.runtime.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` /
   ``matmul_peak``, CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is
   torch-free).
-* ``mnetcalc.engines``: ``engine_runners(model, resolution, threads=T)`` runs the same weights
+* ``mnetcalc.runtime.engines``: ``engine_runners(model, resolution, threads=T)`` runs the same
+weights
   under the plain model, ``optimize()``, ONNX Runtime and OpenVINO (float32 and its default
   precision), ``agreement`` checks them, ``compare_config`` (any ``BenchConfig`` network) and
   ``compare_engines`` (MobileNet v1 by alpha and resolution) time them side by side with the
   reduced precisions, and ``layer_price`` measures what each charges per layer.
-* ``mnetcalc.precision``: ``bfloat16(model)``, ``int8(model, calibration, threads=T)`` (x86 FX
+* ``mnetcalc.runtime.precision``: ``bfloat16(model)``, ``int8(model, calibration, threads=T)`` (x86
+FX
   quantization), ``precision_ladder`` (accuracy and latency of a trained model down the ladder),
   ``depthwise_ranges`` (the depthwise channels' weight ranges that per-tensor int8 must share),
   ``matmul_peaks``.
-* ``mnetcalc.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files,
+* ``mnetcalc.runtime.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files,
   checked; ``download()`` fetches them (opt-in).
-* ``mnetcalc.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and returns
+* ``mnetcalc.runtime.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and
+returns
   its history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported
   here.
 """

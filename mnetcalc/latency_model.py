@@ -2,7 +2,8 @@
 
 A network's predicted latency is a fixed cost per call of the whole network plus the sum of its
 layers' predicted times. Each cost row of a report (:class:`~mnetcalc.network.NetworkCost`) is
-costed as ``mnetcalc.model.optimize()`` runs it: BatchNorm folded and the ReLU fused into the
+costed as ``mnetcalc.runtime.model.optimize()`` runs it: BatchNorm folded and the ReLU fused into
+the
 convolution, so a convolution row has no separate BatchNorm or ReLU step; a ``tap`` row (where a
 detector's heads branch off) runs nothing. oneDNN Graph fuses further than one row: MobileNet v1
 0.5/160's 29 rows run as 16 oneDNN partitions (each depthwise layer with the 1x1 after it), V2
@@ -21,7 +22,8 @@ counts them, float32). Coefficients are in microseconds per unit, so ``1 / mult_
 is the kind's speed in mult-adds per microsecond. Kinds without arithmetic (pooling, ``lrn``,
 ``concat``, ``add``) have ``calls`` and ``bytes`` only.
 
-The coefficients are fitted by :func:`mnetcalc.calibrate.calibrate` (needs torch and numpy) from
+The coefficients are fitted by :func:`mnetcalc.runtime.calibrate.calibrate` (needs torch and numpy)
+from
 timings of small networks on the machine, and kept in a :class:`Calibration`, which is saved as a
 JSON file (:data:`SCHEMA_VERSION`; :meth:`Calibration.to_dict` documents the fields) and read back,
 checked, with :func:`load_calibration` (a bad file raises
@@ -37,7 +39,8 @@ API for callers (``mnetcalc table --latency``, ``mnetcalc choose``, the book)::
 
 Extending to new layer types (MobileNetV3's squeeze-and-excite, h-swish, ...): give the row type a
 kind with :func:`register_kind` (and calibrate samples containing it, in
-:mod:`mnetcalc.calibrate`); a row type with no kind raises ``InvalidArgument`` naming it, and a
+:mod:`mnetcalc.runtime.calibrate`); a row type with no kind raises ``InvalidArgument`` naming it,
+and a
 calibration that lacks a kind a network needs says so.
 
 Standard library only, like the rest of the calculator: it runs in the browser (Pyodide).

@@ -13,7 +13,7 @@ from .validation import InvalidArgument, choice, flag, positive_int, positive_nu
 IN_CHANNELS = 1
 NUM_CLASSES = 10
 
-#: Optimizers :func:`mnetcalc.train.train` knows.
+#: Optimizers :func:`mnetcalc.runtime.train.train` knows.
 OPTIMIZERS = ("sgd", "adamw")
 
 #:  How each variant is named in labels (paper Tables 4 and 5: "Conv MobileNet", "Shallow

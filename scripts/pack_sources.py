@@ -52,7 +52,10 @@ def torch_free(path: Path) -> bool:
 def pack(out: Path, package: Path) -> list[str]:
     """Write every torch-free ``*.py`` and every ``*.json`` below ``package`` into ``out`` (paths
     relative to its parent)."""
-    files = [*(path for path in package.rglob("*.py") if torch_free(path)), *package.rglob("*.json")]
+    files = [
+        *(path for path in package.rglob("*.py") if torch_free(path)),
+        *package.rglob("*.json"),
+    ]
     names = sorted(path.relative_to(package.parent).as_posix() for path in files)
     with zipfile.ZipFile(out, "w") as archive:
         for name in names:

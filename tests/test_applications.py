@@ -107,7 +107,7 @@ def test_cli_help_documents_the_body_alone(capsys):
 def test_body_only_model_returns_the_feature_map_and_fvcore_agrees():
     torch = pytest.importorskip("torch")
     pytest.importorskip("fvcore")
-    from mnetcalc.counting import check_counts
+    from mnetcalc.runtime.counting import check_counts
 
     config = mnetcalc.MobileNetConfig(0.5, resolution=160, num_classes=0)
     model = config.model().eval()

@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-from mnetcalc.calibrate import (  # noqa: E402
+from mnetcalc.latency_model import Calibration  # noqa: E402
+from mnetcalc.runtime.calibrate import (  # noqa: E402
     Validation,
     calibration_samples,
     columns,
@@ -20,7 +21,6 @@ from mnetcalc.calibrate import (  # noqa: E402
     mult_adds_of,
     nonnegative_lstsq,
 )
-from mnetcalc.latency_model import Calibration  # noqa: E402
 
 CACHE, LANES = 2**20, 16
 

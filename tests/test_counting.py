@@ -1,6 +1,7 @@
 """fvcore's count of the real PyTorch model against the calculator, layer by layer, exactly.
 
-fvcore traces the module built by ``mnetcalc.model`` and applies its own per-operator formulas, so
+fvcore traces the module built by ``mnetcalc.runtime.model`` and applies its own per-operator
+formulas, so
 it is an independent count of the same architecture data. Each model is built once per (alpha,
 variant) and traced at every resolution (a MobileNet pools globally, so one model serves all).
 """
@@ -18,8 +19,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 import mnetcalc  # noqa: E402
 from mnetcalc.cli import main  # noqa: E402
-from mnetcalc.counting import check_counts, flop_analysis  # noqa: E402
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
+from mnetcalc.runtime.counting import check_counts, flop_analysis  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -164,8 +165,8 @@ def test_fvcore_agrees_with_the_calculator_on_the_giants(name, kwargs):
 
 
 def test_a_composite_row_maps_to_a_named_part():
-    from mnetcalc.counting import module_path
     from mnetcalc.networks import googlenet
+    from mnetcalc.runtime.counting import module_path
 
     report = googlenet.googlenet_cost(224)
     modules = dict(report.config.model().named_modules())

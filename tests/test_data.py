@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-np = pytest.importorskip("numpy")  # mnetcalc.data needs it
+np = pytest.importorskip("numpy")  # mnetcalc.runtime.data needs it
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from mnetcalc import data  # noqa: E402
-from mnetcalc.data import (  # noqa: E402
+from mnetcalc.runtime import data  # noqa: E402
+from mnetcalc.runtime.data import (  # noqa: E402
     FILES,
     DataError,
     idx_bytes,

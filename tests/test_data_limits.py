@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-np = pytest.importorskip("numpy")  # mnetcalc.data needs it
+np = pytest.importorskip("numpy")  # mnetcalc.runtime.data needs it
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from mnetcalc import data  # noqa: E402
-from mnetcalc.data import FILES, DataError, idx_bytes, read_idx  # noqa: E402
+from mnetcalc.runtime import data  # noqa: E402
+from mnetcalc.runtime.data import FILES, DataError, idx_bytes, read_idx  # noqa: E402
 
 #: Fashion-MNIST's training images: 60,000 images of 28 x 28 bytes (the dataset's README).
 TRAIN_SHAPE = (60_000, 28, 28)
@@ -167,7 +167,7 @@ class CountingReader(io.BufferedReader):
 
 @pytest.fixture
 def counting_open(monkeypatch):
-    """Make mnetcalc.data open files as :class:`CountingReader`; returns those opened."""
+    """Make mnetcalc.runtime.data open files as :class:`CountingReader`; returns those opened."""
     opened = []
 
     def counting(path, mode="r"):

@@ -11,7 +11,9 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 pytest.importorskip("openvino")
 
-from mnetcalc.engines import (  # noqa: E402
+from mnetcalc.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
+from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
+from mnetcalc.runtime.engines import (  # noqa: E402
     ENGINES,
     FLOAT32_ENGINES,
     FLOAT32_TOLERANCE,
@@ -22,8 +24,6 @@ from mnetcalc.engines import (  # noqa: E402
     layer_price,
     openvino_precision,
 )
-from mnetcalc.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
-from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 #: bfloat16 keeps 8 significant bits: relative rounding 2**-8 per operation, over ~30 layers.
@@ -153,17 +153,17 @@ def test_bench_cli_all_engines_text(capsys):
 
 
 def test_bench_cli_all_engines_reports_an_engine_that_disagrees(capsys, monkeypatch):
-    import mnetcalc.engines
+    import mnetcalc.runtime.engines
     from mnetcalc.cli import main
-    from mnetcalc.engines import EngineComparison, EngineRow
-    from mnetcalc.latency import Latency
+    from mnetcalc.runtime.engines import EngineComparison, EngineRow
+    from mnetcalc.runtime.latency import Latency
 
     rows = (
         EngineRow("plain", Latency((2e-3,)), 2.0, 0.0),
         EngineRow("onnxruntime", Latency((1e-3,)), 1.0, 3e-2),  # float32 off by 3e-2
     )
     fake = EngineComparison(rows, "f32", 16)
-    monkeypatch.setattr(mnetcalc.engines, "compare_config", lambda config, **options: fake)
+    monkeypatch.setattr(mnetcalc.runtime.engines, "compare_config", lambda config, **options: fake)
     assert main(QUICK_ALL) == 1
     captured = capsys.readouterr()
     assert "3.0e-02 > 0.0001" in captured.out

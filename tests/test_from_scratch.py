@@ -1,7 +1,8 @@
 """The book's from-scratch MobileNet (book/from_scratch.py, plain PyTorch, no mnetcalc) is the
 library's MobileNet: the same parameters, tensor by tensor, the same fvcore mult-adds and, given
 the same weights, the same outputs. Both are counted by the same fvcore analysis
-(``mnetcalc.counting.flop_analysis``: convolutions and the fully connected layer, as the paper
+(``mnetcalc.runtime.counting.flop_analysis``: convolutions and the fully connected layer, as the
+paper
 counts); the paper's 1.0 MobileNet-224 is checked against its printed counts too.
 """
 
@@ -15,7 +16,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
 from mnetcalc import MobileNetConfig, paper  # noqa: E402
-from mnetcalc.counting import flop_analysis  # noqa: E402
+from mnetcalc.runtime.counting import flop_analysis  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -40,7 +40,8 @@ def imports(path: Path, modules: set[str]) -> set[str]:
 def graph() -> dict[str, set[str]]:
     paths = [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
     modules = {module_name(p) for p in paths}
-    # A package's __init__ imports its submodules lazily by name (PEP 562): not a dependency of them.
+    # A package's __init__ imports its submodules lazily by name (PEP 562): not a dependency of
+    # them.
     return {
         module_name(p): {m for m in imports(p, modules) if not m.startswith(module_name(p) + ".")}
         for p in paths

@@ -12,7 +12,13 @@ from mnetcalc.machine import MachineInfo, cpu_model
 torch = pytest.importorskip("torch")
 
 from mnetcalc import MobileNetConfig  # noqa: E402
-from mnetcalc.latency import BenchConfig, Latency, interleaved, measure_latency, measure_layers  # noqa: E402
+from mnetcalc.runtime.latency import (  # noqa: E402
+    BenchConfig,
+    Latency,
+    interleaved,
+    measure_latency,
+    measure_layers,
+)
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

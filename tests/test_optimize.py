@@ -6,8 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from mnetcalc.model import fold_batchnorm, optimize  # noqa: E402
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
+from mnetcalc.runtime.model import fold_batchnorm, optimize  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

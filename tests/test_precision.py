@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
-from mnetcalc.precision import (  # noqa: E402
+from mnetcalc.runtime.precision import (  # noqa: E402
     INT8_LEVELS,
     DepthwiseRange,
     accuracy,

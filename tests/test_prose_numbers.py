@@ -69,7 +69,8 @@ ALLOWED: dict[str, dict[str, str]] = {
         "reads 1.00": "the normalisation: the fastest engine's time over itself",
         "of the 60,000": "Fashion-MNIST's training set (a fact about the data set)",
         "all 10,000": "Fashion-MNIST's test set (a fact about the data set)",
-        "1,000 training images": "the calibration set's size (an input of mnetcalc.precision)",
+        "1,000 training images": "the calibration set's size (an input of "
+        "mnetcalc.runtime.precision)",
         "127": "int8's positive levels (a fact about the type)",
     },
     "depthwise_separable": {

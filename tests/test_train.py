@@ -12,9 +12,9 @@ torch = pytest.importorskip("torch")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from mnetcalc.counting import check_counts  # noqa: E402
-from mnetcalc.data import FashionMNIST, Split  # noqa: E402
-from mnetcalc.train import (  # noqa: E402
+from mnetcalc.runtime.counting import check_counts  # noqa: E402
+from mnetcalc.runtime.data import FashionMNIST, Split  # noqa: E402
+from mnetcalc.runtime.train import (  # noqa: E402
     Normalisation,
     augment,
     build_model,

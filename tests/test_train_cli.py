@@ -9,7 +9,7 @@ import pytest
 from test_data import make_dataset
 
 from mnetcalc.cli import main
-from mnetcalc.data import FILES
+from mnetcalc.runtime.data import FILES
 from mnetcalc.train_config import TrainConfig
 
 FAST = ["--alpha", "0.25", "--epochs", "1", "--batch-size", "8", "--threads", "1", "--quiet"]

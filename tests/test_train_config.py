@@ -9,7 +9,7 @@ from mnetcalc.validation import InvalidArgument
 
 
 def test_classes_agree_with_the_data_module():
-    data_module = pytest.importorskip("mnetcalc.data")  # needs numpy
+    data_module = pytest.importorskip("mnetcalc.runtime.data")  # needs numpy
     assert NUM_CLASSES == len(data_module.CLASSES) == 10
     assert IN_CHANNELS == 1
 

@@ -37,7 +37,7 @@ DEFAULT_BLOCK = 7
 
 def layer_stages(layer: Conv | DepthwiseConv) -> list[str]:
     """The operations one convolution of the spec becomes in the model: the convolution, then
-    BatchNorm if the spec asks for it, then a ReLU (``mnetcalc.model.ConvBNReLU``)."""
+    BatchNorm if the spec asks for it, then a ReLU (``mnetcalc.runtime.model.ConvBNReLU``)."""
     if isinstance(layer, DepthwiseConv):
         conv = f"{layer.kernel}×{layer.kernel} Depthwise Conv"
     elif isinstance(layer, Conv):

@@ -36,7 +36,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--optimize",
         action="store_true",
-        help="time mnetcalc.model.optimize()'s inference version (BatchNorm folded, frozen)",
+        help="time mnetcalc.runtime.model.optimize()'s inference version (BatchNorm folded, "
+        "frozen)",
     )
     parser.add_argument(
         "--per-layer", action="store_true", help="also each layer's share of the time"
@@ -63,7 +64,8 @@ def add_arguments(parser) -> None:
     add_format(parser, ("text", "json"))
 
 
-#: What ``--engine`` accepts: torch itself, an engine of :mod:`mnetcalc.engines`, or all of them
+#: What ``--engine`` accepts: torch itself, an engine of :mod:`mnetcalc.runtime.engines`, or all of
+#: them
 #: side by side.
 ENGINE_CHOICES = ("torch", "onnxruntime", "openvino", "openvino_f32", "all")
 
@@ -86,12 +88,12 @@ def run(args) -> int:
         )
     calibration = checked_calibration(args, threads, batch) if args.latency else None
 
-    from ..latency import BenchConfig, measure_latency, measure_layers  # needs torch
+    from ..runtime.latency import BenchConfig, measure_latency, measure_layers  # needs torch
 
     if engine == "all":
         return run_all(BenchConfig(network, threads=threads, batch=batch), rounds, seconds, args)
     if engine != "torch":
-        from ..engines import measure_engine  # needs torch and the engine
+        from ..runtime.engines import measure_engine  # needs torch and the engine
 
         config = BenchConfig(network, threads=threads, batch=batch)
         result = measure_engine(config, engine, rounds=rounds, round_time=seconds)
@@ -145,8 +147,8 @@ def checked_calibration(args, threads: int, batch: int):
 def run_all(config, rounds: int, seconds: float, args) -> int:
     """``--engine all``: exit status 1 (after the table) if an engine's output is out of its
     tolerance."""
-    from ..engines import compare_config  # needs torch and the engines
     from ..machine import MachineInfo
+    from ..runtime.engines import compare_config  # needs torch and the engines
 
     comparison = compare_config(config, rounds=rounds, round_time=seconds)
     machine = MachineInfo.current(config.threads)
@@ -174,8 +176,8 @@ def ms(seconds: float) -> str:
 
 
 def render_text(result, layers=None, engine: str = "torch") -> str:
-    """A :class:`~mnetcalc.latency.LatencyResult` and, if given, its
-    :class:`~mnetcalc.latency.LayerTimes`, as text; ``engine``: what ran the model."""
+    """A :class:`~mnetcalc.runtime.latency.LatencyResult` and, if given, its
+    :class:`~mnetcalc.runtime.latency.LayerTimes`, as text; ``engine``: what ran the model."""
     config, lat = result.config, result.latency
     name = LEVEL_NAMES[config.level] if engine == "torch" else ENGINE_NAMES[engine]
     lines = [
@@ -234,7 +236,7 @@ def calibration_note(comparison) -> str:
 
 def engines_dict(config, comparison, machine) -> dict:
     """``--engine all --format json``: the configuration, one record per engine, the machine."""
-    from ..engines import FLOAT32_TOLERANCE
+    from ..runtime.engines import FLOAT32_TOLERANCE
 
     settings = {k: v for k, v in config.to_dict().items() if k != "level"}  # every level runs
     return {
@@ -263,7 +265,7 @@ def engines_dict(config, comparison, machine) -> dict:
 
 def render_engines_text(config, comparison, machine) -> str:
     """``--engine all`` as text: one row per engine, then what the columns mean and the machine."""
-    from ..engines import FLOAT32_TOLERANCE
+    from ..runtime.engines import FLOAT32_TOLERANCE
 
     rows = [
         [

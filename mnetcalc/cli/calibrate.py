@@ -3,7 +3,8 @@ path of ``mnetcalc bench --optimize``, and fit the latency model of
 :mod:`mnetcalc.latency_model`; writes the calibration file that ``mnetcalc table --latency FILE``
 reads.
 
-Arguments are checked before torch is imported (:mod:`mnetcalc.calibrate` needs torch and numpy).
+Arguments are checked before torch is imported (:mod:`mnetcalc.runtime.calibrate` needs torch and
+numpy).
 :func:`load_for_cli` is the torch-free loading that ``table --latency`` shares."""
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def run(args) -> int:
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK) or os.path.isdir(args.out):
         raise InvalidArgument(f"out: cannot write {args.out!r} (no such writable folder)", "out")
 
-    from ..calibrate import calibrate  # needs torch and numpy
+    from ..runtime.calibrate import calibrate  # needs torch and numpy
 
     start = time.perf_counter()
     calibration = calibrate(threads, quick=args.quick, progress=args.progress)

@@ -31,8 +31,8 @@ def run(args) -> int:
         raise options.UsageError("--check and --latency do not go together")
     report = options.network_config(args).cost()
     if args.check:
-        from ..counting import check_counts  # needs torch and fvcore
         from ..report.check import render_check
+        from ..runtime.counting import check_counts  # needs torch and fvcore
 
         print(render_check(check_counts(report), report, args.format))
         return 0

@@ -2,7 +2,7 @@
 
 With no options it trains the default configuration of :class:`mnetcalc.train_config.TrainConfig`.
 Imported when the command line starts, so only the standard library at the top; torch comes in with
-:mod:`mnetcalc.train`, inside :func:`run`."""
+:mod:`mnetcalc.runtime.train`, inside :func:`run`."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def config_from_args(args) -> TrainConfig:
 
 
 def render_text(result) -> str:
-    """A :class:`~mnetcalc.train.TrainResult` as text."""
+    """A :class:`~mnetcalc.runtime.train.TrainResult` as text."""
     config = result.config
     network = config.network
     lines = [
@@ -153,7 +153,7 @@ def run(args) -> int:
             data_module.download(args.data)
     # The data is read before torch is imported: a bad folder is reported at once.
     dataset = data_module.load_fashion_mnist(args.data)
-    from ..train import save, train
+    from ..runtime.train import save, train
 
     result = train(config, dataset, progress=not args.quiet)
     summary = result.to_dict()

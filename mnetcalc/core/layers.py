@@ -57,7 +57,8 @@ RELU = "relu"
 RELU6 = "relu6"  # min(max(x, 0), 6): TF-slim's MobileNets
 HARDSWISH = "hardswish"  # x * relu6(x + 3) / 6: MobileNetV3
 HARDSIGMOID = "hardsigmoid"  # relu6(x + 3) / 6: MobileNetV3's squeeze-and-excite gate
-#: An activation is data: a layer names it, and the PyTorch builder (:mod:`mnetcalc.model`) makes
+#: An activation is data: a layer names it, and the PyTorch builder (:mod:`mnetcalc.runtime.model`)
+#: makes
 #: its module from the name. None of them costs anything in the paper's convention.
 ACTIVATIONS = (RELU, RELU6, HARDSWISH, HARDSIGMOID, None)
 

@@ -67,7 +67,7 @@ class NetworkConfig(Record):
 
     def model(self, *, dropout: float = 0.0, channels_last: bool = True):
         """The PyTorch model of this configuration, built from the same spec (imports torch)."""
-        from ..model import build
+        from ..runtime.model import build
 
         return build(
             self.spec(),

@@ -1,7 +1,7 @@
 """MobileNet v1 as data: paper Table 1, the channel rule, and the variants.
 
 This module is the single source of truth for the architecture. The cost calculator
-(:mod:`mnetcalc.calculator`) and the PyTorch builder (:mod:`mnetcalc.model`) both read
+(:mod:`mnetcalc.calculator`) and the PyTorch builder (:mod:`mnetcalc.runtime.model`) both read
 :func:`mobilenet_v1_spec`, through :class:`MobileNetConfig`.
 
 Table 1, as held here: a 3x3 standard convolution with 32 filters and stride 2 (the stem), 13
@@ -188,5 +188,5 @@ def mobilenet_v1_model(
     (``conv{i}`` in the standard variant), ``avgpool``, ``fc`` (neither with ``num_classes=0``: the
     body alone, which returns its last feature map). Any input resolution works (global average
     pooling). Weights are stored channels-last unless ``channels_last=False`` (see
-    :func:`mnetcalc.model.build`)."""
+    :func:`mnetcalc.runtime.model.build`)."""
     return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)

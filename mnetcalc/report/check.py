@@ -1,7 +1,7 @@
 """``mnetcalc table --check``: the calculator's rows beside fvcore's count of the real PyTorch
 model.
 
-The counting happens in :mod:`mnetcalc.counting`; this module only lays the result out.
+The counting happens in :mod:`mnetcalc.runtime.counting`; this module only lays the result out.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from ..core.network import NetworkCost
-from ..counting import CountCheck
+from ..runtime.counting import CountCheck
 from .tables import aligned, csv_text, describe, json_text, markdown_table, millions, thousands
 
 CHECK_HEADER = (

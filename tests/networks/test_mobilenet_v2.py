@@ -184,7 +184,7 @@ def test_config_record():
 torch = pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
-from mnetcalc.counting import check_counts  # noqa: E402
+from mnetcalc.runtime.counting import check_counts  # noqa: E402
 
 
 @pytest.mark.parametrize("alpha, resolution", [(1.0, 224), (0.35, 96), (1.4, 131)])

@@ -346,7 +346,7 @@ def test_published_checkpoints_are_well_formed():
 )
 def test_fvcore_agrees_on_the_model(variant, alpha, resolution, channels):
     pytest.importorskip("fvcore")
-    from mnetcalc.counting import check_counts
+    from mnetcalc.runtime.counting import check_counts
 
     config = MobileNetV3Config(alpha, resolution=resolution, variant=variant, channels=channels)
     check = check_counts(config.cost())

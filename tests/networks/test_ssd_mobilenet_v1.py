@@ -132,7 +132,7 @@ def test_laws_for_any_configuration(alpha, resolution, classes):
 torch = pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
-from mnetcalc.counting import check_counts  # noqa: E402
+from mnetcalc.runtime.counting import check_counts  # noqa: E402
 
 
 @pytest.mark.parametrize("alpha, resolution", [(1.0, 300), (0.5, 160)])
@@ -156,7 +156,7 @@ def test_the_model_returns_the_twelve_predictor_maps():
 
 def test_a_tap_inside_a_block_is_refused():
     from mnetcalc.core.layers import Branches
-    from mnetcalc.model import build
+    from mnetcalc.runtime.model import build
     from mnetcalc.validation import InvalidArgument
 
     inner = Tap(((("a", Conv(5, 1)),),))

@@ -1,4 +1,5 @@
-"""The precision ladder beside :func:`~mnetcalc.model.optimize`: the same network in bfloat16 and in
+"""The precision ladder beside :func:`~mnetcalc.runtime.model.optimize`: the same network in
+bfloat16 and in
 int8, with PyTorch's own machinery.
 
 - :func:`bfloat16`: BatchNorm folded, channels-last, weights and activations in bfloat16 (oneDNN's
@@ -23,8 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..validation import positive_int
 from .model import ChannelsLast, fold_batchnorm, frozen, torch_threads
-from .validation import positive_int
 
 #: The ladder's rungs, from the widest format to the narrowest.
 PRECISIONS = ("float32", "bfloat16", "int8", "int8_per_tensor_dw")
@@ -58,7 +59,8 @@ def _is_depthwise(module: nn.Module) -> bool:
 def plain_convolutions(model: nn.Module) -> nn.Module:
     """A copy of ``model`` whose convolutions are plain ``nn.Conv2d`` (mnetcalc's own subclass pads
     tiny inputs itself, which FX cannot trace), with the same weights, and without the
-    ``nn.Identity`` that :func:`~mnetcalc.model.fold_batchnorm` leaves between a convolution and
+    ``nn.Identity`` that :func:`~mnetcalc.runtime.model.fold_batchnorm` leaves between a
+    convolution and
     its ReLU (so that FX fuses the pair into one quantized conv + ReLU)."""
     model = copy.deepcopy(model)
     for parent in list(model.modules()):
@@ -169,7 +171,7 @@ def precision_models(
     model: nn.Module, resolution: int, calibration: torch.Tensor, *, threads: int
 ) -> dict[str, nn.Module]:
     """Every rung of :data:`PRECISIONS` built from ``model``; "float32" is
-    :func:`~mnetcalc.model.optimize`."""
+    :func:`~mnetcalc.runtime.model.optimize`."""
     from .model import optimize
 
     return {
@@ -186,7 +188,7 @@ def fashion_mnist_tensors(config, data=None, calibration: int = 1000):
     """The inputs a Fashion-MNIST model trained with ``config`` (a
     :class:`~mnetcalc.train_config.TrainConfig`) sees: ``calibration`` training images (from its
     training subset, first ones), the 10,000 test images, and the test labels; standardised with the
-    training subset's statistics, as :func:`mnetcalc.train.train` does."""
+    training subset's statistics, as :func:`mnetcalc.runtime.train.train` does."""
     import numpy as np
 
     from .data import load_fashion_mnist

@@ -37,10 +37,10 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core.network import NetworkCost
+from ..core.network import NetworkCost
+from ..train_config import TrainConfig
 from .data import FashionMNIST, Split, load_fashion_mnist
 from .model import torch_threads
-from .train_config import TrainConfig
 
 
 def build_model(config: TrainConfig) -> nn.Module:
@@ -194,7 +194,8 @@ def train(
     test_every_epoch: bool = True,
 ) -> TrainResult:
     """Train one network as ``config`` says, on ``data`` (default: Fashion-MNIST found by
-    :func:`mnetcalc.data.load_fashion_mnist` in ``data_dir``). ``progress`` shows a tqdm bar per
+    :func:`mnetcalc.runtime.data.load_fashion_mnist` in ``data_dir``). ``progress`` shows a tqdm
+    bar per
     epoch. ``test_every_epoch=False`` evaluates on the test set after the last epoch only (saves
     time when only the final accuracy matters)."""
     if config is None:

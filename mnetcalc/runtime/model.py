@@ -2,8 +2,8 @@
 
 :func:`build` turns any network spec (``(name, layer_spec)`` pairs, see :mod:`mnetcalc.core.layers`)
 into a ``torch.nn.Sequential`` whose child modules carry the spec's names, so that a per-layer
-comparison with the calculator (:mod:`mnetcalc.counting`) or a per-layer timing
-(:mod:`mnetcalc.latency`) needs no guessing. A configuration's ``model()``
+comparison with the calculator (:mod:`mnetcalc.runtime.counting`) or a per-layer timing
+(:mod:`mnetcalc.runtime.latency`) needs no guessing. A configuration's ``model()``
 (:class:`mnetcalc.networks.mobilenet_v1.MobileNetConfig` and every other network's) calls
 :func:`build` on its spec, the same data the calculator costs.
 
@@ -49,7 +49,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core.layers import (
+from ..core.layers import (
     ACTIVATIONS,
     AVGPOOL,
     HARDSIGMOID,
@@ -69,7 +69,7 @@ from .core.layers import (
     Residual,
     Tap,
 )
-from .validation import InvalidArgument, positive_int
+from ..validation import InvalidArgument, positive_int
 
 __all__ = [
     "ACTIVATION_MODULES",
@@ -384,7 +384,8 @@ def layer_module(name: str, layer, channels: int, side: int, dropout: float) -> 
         return builder(layer, channels, side, dropout)
     if hasattr(layer, "torch_module"):
         module = layer.torch_module(channels, side, dropout)
-        # what the type declares free of cost, for fvcore (mnetcalc.counting.model_uncounted_ops)
+        # what the type declares free of cost, for fvcore
+        # (mnetcalc.runtime.counting.model_uncounted_ops)
         module.uncounted_ops = tuple(getattr(layer, "uncounted_ops", ()))
         return module
     if hasattr(layer, "block"):

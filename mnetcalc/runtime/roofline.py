@@ -2,11 +2,12 @@
 
 The roofline model (Williams, Waterman & Patterson 2009) bounds the speed of a kernel that performs
 ``I`` floating-point operations per byte it moves by ``min(peak, bandwidth * I)``. Both roofs are
-*measured* with PyTorch at a fixed thread count, with the timing of :mod:`mnetcalc.latency`
+*measured* with PyTorch at a fixed thread count, with the timing of :mod:`mnetcalc.runtime.latency`
 (warm-up, rounds of ``torch.utils.benchmark`` blocks), and both take the *best* block: a roof is the
 most the machine can do, and the best block is the one least disturbed by other work.
 
-* :func:`matmul_peak` (defined in :mod:`mnetcalc.latency`, re-exported here): a large square float32
+* :func:`matmul_peak` (defined in :mod:`mnetcalc.runtime.latency`, re-exported here): a large
+square float32
   matrix product (sgemm), ``2 n^3`` FLOPs per call. The best rate the convolution kernels can hope
   for.
 * :func:`memory_bandwidth`: a large tensor copy (``2 * size`` bytes per call: each number read once
@@ -23,8 +24,8 @@ from functools import partial
 
 import torch
 
+from ..validation import choice, positive_int, positive_number
 from .latency import interleaved, matmul_peak
-from .validation import choice, positive_int, positive_number
 
 __all__ = ["BANDWIDTH_KINDS", "attainable", "matmul_peak", "memory_bandwidth", "ridge_point"]
 

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .validation import InvalidArgument
+from ..validation import InvalidArgument
 
 #: The four files, by role.
 FILES = {
@@ -107,7 +107,7 @@ READ_CHUNK = 2**20
 HOW_TO_GET = (
     "install the Debian package dataset-fashion-mnist, or put the four IDX .gz files in a folder "
     f"and pass --data FOLDER (or set {ENV_VAR}), or download it once with "
-    "`mnetcalc train --download` or mnetcalc.data.download() (needs internet)"
+    "`mnetcalc train --download` or mnetcalc.runtime.data.download() (needs internet)"
 )
 
 

@@ -3,7 +3,8 @@ held-out networks (needs torch and numpy).
 
 :func:`calibrate` times a designed set of *samples*, small networks of one to a few layers (a grid
 over kinds, channels, map sizes, kernels and strides) plus a few whole small MobileNets, each built
-from a spec by :func:`mnetcalc.model.build` and prepared by :func:`mnetcalc.model.optimize`, the
+from a spec by :func:`mnetcalc.runtime.model.build` and prepared by
+:func:`mnetcalc.runtime.model.optimize`, the
 project's inference path (BatchNorm folded, channels-last, frozen TorchScript, oneDNN Graph
 fusion), batch 1, float32, at the given thread count, exactly as ``mnetcalc bench --optimize``
 prepares a network. Samples are timed call by call in interleaved rounds (:func:`timed_calls`), so
@@ -20,12 +21,13 @@ time cannot shrink with more work).
 
 Two baselines are fitted on the same timings, for comparison: time proportional to mult-adds, and
 the roofline bound (each row's ``max(2 x mult-adds / peak, bytes / bandwidth)`` with the measured
-matmul peak and copy bandwidth of :mod:`mnetcalc.roofline`, summed and scaled by one fitted
+matmul peak and copy bandwidth of :mod:`mnetcalc.runtime.roofline`, summed and scaled by one fitted
 factor).
 
 :func:`validate` times held-out networks (:data:`HELD_OUT`: widths and resolutions of MobileNet v1
 and V2 that no calibration sample uses, SSD, and the classic networks) through the very path of
-``mnetcalc bench --optimize`` (:func:`mnetcalc.latency.prepared_model`), in the same interleaved
+``mnetcalc bench --optimize`` (:func:`mnetcalc.runtime.latency.prepared_model`), in the same
+interleaved
 run, and compares them with the model's and the baselines' predictions: :class:`Validation`
 (``rows``, ``summary()``: share within 5 % and 10 %, RMSPE). :func:`calibrate_and_validate` does
 both from one interleaved run (the benchmark ``benchmarks/latency_model.py`` uses it).
@@ -49,8 +51,7 @@ from functools import partial
 import numpy as np
 import torch
 
-from . import __version__
-from .core.layers import (
+from ..core.layers import (
     AVGPOOL,
     MAXPOOL,
     Conv,
@@ -61,14 +62,15 @@ from .core.layers import (
     LocalResponseNorm,
     Pool,
 )
-from .core.network import NetworkConfig, spec_costs
+from ..core.network import NetworkConfig, spec_costs
+from ..latency_model import DEFAULT_CACHE_BYTES, KINDS, Calibration, row_features, vector_lanes
+from ..machine import MachineInfo, package_version
+from ..networks.registry import NETWORKS, config_class
+from ..traffic import layer_traffic
+from ..validation import InvalidArgument, positive_int
+from . import __version__
 from .latency import BenchConfig, Latency, prepared_model
-from .latency_model import DEFAULT_CACHE_BYTES, KINDS, Calibration, row_features, vector_lanes
-from .machine import MachineInfo, package_version
 from .model import build, optimize, torch_threads
-from .networks.registry import NETWORKS, config_class
-from .traffic import layer_traffic
-from .validation import InvalidArgument, positive_int
 
 # -- the samples
 # ----------------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def timed_calls(
     a quiet machine it equals the wall time, on a shared one it is the wall time the call would
     have taken alone. With more threads the work is spread over threads that one clock cannot see,
     so it is the wall time (``time.perf_counter``). ``cpu_per_wall`` is the process's CPU time
-    over wall time, as in :func:`mnetcalc.latency.interleaved`."""
+    over wall time, as in :func:`mnetcalc.runtime.latency.interleaved`."""
     import time
 
     from tqdm.auto import tqdm
@@ -264,7 +266,7 @@ def timed_calls(
 
 def sample_runner(sample: Sample, threads: int):
     """The sample prepared as ``mnetcalc bench --optimize`` prepares a network (seeded weights,
-    :func:`~mnetcalc.model.optimize` at ``threads``), and a call of it on a seeded input."""
+    :func:`~mnetcalc.runtime.model.optimize` at ``threads``), and a call of it on a seeded input."""
     torch.manual_seed(0)
     model = build(sample.spec, in_channels=sample.in_channels, resolution=sample.resolution).eval()
     fast = optimize(model, sample.resolution, in_channels=sample.in_channels, threads=threads)
@@ -602,7 +604,7 @@ class Validation:
 
 def held_out_runners(configs: Sequence[NetworkConfig], threads: int, progress: bool = True):
     """Each configuration prepared as ``mnetcalc bench --optimize --threads T --batch 1`` prepares
-    it (:func:`mnetcalc.latency.prepared_model`), and a call of it on bench's input, by
+    it (:func:`mnetcalc.runtime.latency.prepared_model`), and a call of it on bench's input, by
     :func:`label`."""
     from tqdm.auto import tqdm
 

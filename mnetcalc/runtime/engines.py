@@ -1,5 +1,5 @@
 """The same weights under the inference engines people deploy with: the plain PyTorch model,
-:func:`~mnetcalc.model.optimize`, ONNX Runtime and OpenVINO (float32 forced, and its default
+:func:`~mnetcalc.runtime.model.optimize`, ONNX Runtime and OpenVINO (float32 forced, and its default
 precision), each as a callable on one input batch, and a check that they agree.
 
 Every engine gets the same thread count. ONNX Runtime's idle threads busy-wait by default, which on
@@ -25,9 +25,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..validation import positive_int
 from .model import optimize, torch_threads
 from .precision import accuracy, bfloat16, fashion_mnist_tensors, int8, precision_models
-from .validation import positive_int
 
 #: Engine names, in the order they are built and timed. "openvino" runs at OpenVINO's default
 #: inference precision for this CPU (bf16 where the CPU computes bf16 natively: AMX, or AVX-512
@@ -213,7 +213,8 @@ def deployment_runners(
     model: nn.Module, resolution: int, *, threads: int, calibration: torch.Tensor
 ) -> dict[str, Runner]:
     """:func:`engine_runners` (all :data:`ENGINES`) plus ``optimize()``'s network in bfloat16 and
-    int8 (:mod:`mnetcalc.precision`, int8 calibrated on ``calibration``, whose channel count is
+    int8 (:mod:`mnetcalc.runtime.precision`, int8 calibrated on ``calibration``, whose channel
+    count is
     the model's input channels)."""
 
     channels = calibration.shape[1]
@@ -228,7 +229,7 @@ def deployment_runners(
 @dataclass(frozen=True)
 class EngineRow:
     engine: str
-    latency: object  # mnetcalc.latency.Latency
+    latency: object  # mnetcalc.runtime.latency.Latency
     ratio: float  # median over the fastest float32 engine's median, same run
     error: float  # agreement with the plain model
     tolerance: float = FLOAT32_TOLERANCE  # the largest error that counts as agreement
@@ -330,7 +331,8 @@ def compare_config(
     check: bool = False,
     description: str | None = None,
 ) -> EngineComparison:
-    """:func:`compare_model` on a :class:`~mnetcalc.latency.BenchConfig`'s network (its eager
+    """:func:`compare_model` on a :class:`~mnetcalc.runtime.latency.BenchConfig`'s network (its
+    eager
     weights, seed 0) at its threads, timed on its input batch; int8 calibrated on
     :data:`CALIBRATION_IMAGES` random inputs of the network's input shape. ``check``: as in
     :func:`compare_model`."""
@@ -354,7 +356,7 @@ def compare_config(
 
 def time_runners(runners: Mapping[str, Runner], x, **options) -> dict:
     """Each runner's latency on the input ``x``, all timed in one interleaved run
-    (:func:`~mnetcalc.latency.interleaved`, which takes ``options``)."""
+    (:func:`~mnetcalc.runtime.latency.interleaved`, which takes ``options``)."""
     from .latency import interleaved
 
     return interleaved({name: (lambda run=run: run(x)) for name, run in runners.items()}, **options)
@@ -372,8 +374,8 @@ def compare_engines(
     """MobileNet v1 (``alpha``, random weights, seed 0) at ``resolution``, batch 1: the rows of
     :func:`compare_config` on it, checked to agree with the plain model before timing, and
     OpenVINO's default precision."""
+    from ..networks.mobilenet_v1 import MobileNetConfig
     from .latency import BenchConfig
-    from .networks.mobilenet_v1 import MobileNetConfig
 
     comparison = compare_config(
         BenchConfig(MobileNetConfig(alpha, resolution=resolution), threads=threads),
@@ -387,10 +389,12 @@ def compare_engines(
 
 
 def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 0.4):
-    """Whole-model latency of a :class:`~mnetcalc.latency.BenchConfig`'s network (eager weights)
-    under one of :data:`ENGINES`, like :func:`~mnetcalc.latency.measure_latency` for torch."""
+    """Whole-model latency of a :class:`~mnetcalc.runtime.latency.BenchConfig`'s network (eager
+    weights)
+    under one of :data:`ENGINES`, like :func:`~mnetcalc.runtime.latency.measure_latency` for
+    torch."""
+    from ..machine import MachineInfo
     from .latency import LatencyResult
-    from .machine import MachineInfo
 
     network = config.network
     run = engine_runners(
@@ -472,7 +476,8 @@ def layer_price(
 class LadderRow:
     precision: str
     test_accuracy: float
-    latency: object | None  # mnetcalc.latency.Latency (None: the eager float model, not timed)
+    #: a mnetcalc.runtime.latency.Latency (None: the eager float model, not timed)
+    latency: object | None
 
 
 def precision_ladder(

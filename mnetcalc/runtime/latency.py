@@ -23,11 +23,11 @@ from torch import nn
 from torch.utils import benchmark
 from tqdm.auto import tqdm
 
-from .core.network import NetworkConfig, NetworkCost
-from .machine import MachineInfo
+from ..core.network import NetworkConfig, NetworkCost
+from ..machine import MachineInfo
+from ..networks.mobilenet_v1 import MobileNetConfig
+from ..validation import InvalidArgument, choice, positive_int
 from .model import fold_batchnorm, frozen, optimize, torch_threads
-from .networks.mobilenet_v1 import MobileNetConfig
-from .validation import InvalidArgument, choice, positive_int
 
 # -- timing
 # -------------------------------------------------------------------------------------------
@@ -211,7 +211,8 @@ class BenchConfig:
 
 
 def prepared_model(config: BenchConfig) -> nn.Module:
-    """The model at the config's level: eager (eval mode) or :func:`mnetcalc.model.optimize`-d."""
+    """The model at the config's level: eager (eval mode) or
+    :func:`mnetcalc.runtime.model.optimize`-d."""
     model = config.eager_model()
     if config.level == "optimized":
         return optimize(model, config.network.resolution, threads=config.threads)
@@ -330,7 +331,7 @@ def layer_runners(config: BenchConfig) -> tuple[dict[str, Callable], dict[str, t
     """Each layer as a callable at the config's level, and its recorded input.
 
     Optimized: the BatchNorm-folded, channels-last layer, traced, frozen and fused on its own input,
-    as :func:`~mnetcalc.model.optimize` does for the whole model (whose graph has no layer
+    as :func:`~mnetcalc.runtime.model.optimize` does for the whole model (whose graph has no layer
     boundaries left).
     """
     model = config.eager_model()

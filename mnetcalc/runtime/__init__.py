@@ -1,0 +1,5 @@
+"""Everything that needs torch: building the PyTorch model of a spec (``model``), counting it
+with fvcore (``counting``), timing it (``latency``, ``roofline``), the inference engines and
+precisions (``engines``, ``precision``), calibrating the latency model (``calibrate``), and
+training on Fashion-MNIST (``data``, ``train``). Import the submodules explicitly; the rest of
+mnetcalc never imports this package at its top level."""
