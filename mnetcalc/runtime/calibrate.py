@@ -51,6 +51,7 @@ from functools import partial
 import numpy as np
 import torch
 
+from .. import __version__
 from ..core.layers import (
     AVGPOOL,
     MAXPOOL,
@@ -68,7 +69,6 @@ from ..machine import MachineInfo, package_version
 from ..networks.registry import NETWORKS, config_class
 from ..traffic import layer_traffic
 from ..validation import InvalidArgument, positive_int
-from . import __version__
 from .latency import BenchConfig, Latency, prepared_model
 from .model import build, optimize, torch_threads
 
@@ -325,16 +325,11 @@ def design_row(
 
 
 def nonnegative_lstsq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Least squares with every coefficient >= 0: ``numpy.linalg.lstsq``; the most negative
-    coefficient is fixed at zero and the rest refitted, until none is negative. Columns that are
-    all zero (a kind no sample has) stay zero."""
-    free = np.any(a != 0, axis=0)
-    while True:
-        solution = np.zeros(a.shape[1])
-        solution[free] = np.linalg.lstsq(a[:, free], b, rcond=None)[0]
-        if solution.min() >= 0:
-            return solution
-        free[np.argmin(solution)] = False
+    """Least squares with every coefficient >= 0 (``scipy.optimize.nnls``, Lawson and Hanson's
+    active-set method). Columns that are all zero (a kind no sample has) stay zero."""
+    from scipy.optimize import nnls
+
+    return nnls(a, b)[0]
 
 
 @dataclass(frozen=True)
