@@ -2,7 +2,7 @@
 
 Each published checkpoint (:mod:`mnetcalc.checkpoints`) becomes a :class:`Choice`: its exact
 mult-adds from the calculator, its size on disk, and its latency on this machine as predicted by a
-latency model (a callable from configuration to milliseconds, :func:`choose`'s ``latency``). The
+latency model (a callable from cost report to milliseconds, :func:`choose`'s ``latency``). The
 choices that fit every budget given are ranked by published top-1 (then by predicted latency, then
 by name), and each is marked when it lies on the accuracy-against-latency Pareto front of the
 choices that fit: no other choice that fits is both at least as accurate and at least as fast, and
@@ -113,11 +113,10 @@ class NothingFits(InvalidArgument):
 
 def candidate(checkpoint: Checkpoint, latency: Callable) -> Choice:
     """``checkpoint`` costed: its configuration's exact mult-adds and deployed parameter counts, and
-    ``latency(config)`` in milliseconds."""
-    config = checkpoint.config()
-    report = config.cost()
+    ``latency(report)`` in milliseconds (``report``: the configuration's cost report)."""
+    report = checkpoint.config().cost()
     biases = report.bias_params + report.bn_params // 2
-    return Choice(checkpoint, report.mult_adds, report.params, biases, float(latency(config)))
+    return Choice(checkpoint, report.mult_adds, report.params, biases, float(latency(report)))
 
 
 def pareto_front(choices: Sequence[Choice]) -> set[str]:

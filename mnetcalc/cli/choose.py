@@ -44,7 +44,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..choose import Budget, choose
     from ..formatting_choose import render_choices
-    from ..latency_model import latency_function, load_calibration, shipped_calibration
+    from ..latency_model import load_calibration, shipped_calibration
 
     budget = Budget(args.latency_ms, args.size_mb, args.mult_adds_m)
     if budget.describe() == "no budget":
@@ -56,10 +56,13 @@ def run(args) -> int:
     else:
         calibration = load_calibration(args.calibration)
         note = f"calibration {args.calibration}"
-    for warning in calibration.warnings():
-        print(f"mnetcalc: note: {warning}", file=sys.stderr)
-    choices = choose(
-        budget, latency_function(calibration), families=families, quantized=args.quantized
-    )
+    other_cpu = calibration.other_cpu()
+    if other_cpu:
+        print(f"mnetcalc: note: {other_cpu}", file=sys.stderr)
+
+    def latency(report):
+        return calibration.predict(report).total_ms
+
+    choices = choose(budget, latency, families=families, quantized=args.quantized)
     print(render_choices(choices, budget, calibration, note, args.format))
     return 0
