@@ -54,15 +54,35 @@ def _cells(records: Sequence[dict]) -> list[list[str]]:
     ]
 
 
+def latency_note(choices, calibration) -> str:
+    """What the latency column is: where and how it was calibrated, and, when 8-bit checkpoints
+    are ranked, that their latency is predicted at the calibration's precision."""
+    machine = calibration.machine.get("cpu", "unknown CPU")
+    note = (
+        f"latency predicted for {machine}, {calibration.threads} thread(s), "
+        f"{calibration.engine}() {calibration.precision} batch {calibration.batch}"
+    )
+    if any(c.checkpoint.quantized for c in choices):
+        note += (
+            f"; 8-bit checkpoints (_quant): int8 size, latency predicted as "
+            f"{calibration.precision} (the calibration's precision, not measured in int8)"
+        )
+    return note
+
+
 def render_choices(choices, budget, calibration, source: str, fmt: str) -> str:
     """The ranking under a title that says the budget and where the latencies come from."""
     records = choice_records(choices)
+    note = latency_note(choices, calibration)
     if fmt == "json":
         return json_text(
             {
                 "budget": budget.fields(),
                 "calibration": source,
-                "machine": calibration.cpu_model,
+                "machine": calibration.machine.get("cpu", "unknown CPU"),
+                "threads": calibration.threads,
+                "latency_precision": calibration.precision,
+                "note": note,
                 "choices": records,
             }
         )
@@ -71,8 +91,8 @@ def render_choices(choices, budget, calibration, source: str, fmt: str) -> str:
         return csv_text(keys, [[r[k] for k in keys] for r in records])
     title = (
         f"{len(records)} published checkpoint{'s' if len(records) != 1 else ''} fit "
-        f"{budget.describe()}; latency predicted for {calibration.cpu_model} "
-        f"({source}); * = on the accuracy-latency Pareto front; top-1 as published"
+        f"{budget.describe()}, ranked by published top-1; {note} ({source}); "
+        "* = on the accuracy-latency Pareto front"
     )
     if fmt == "markdown":
         return "\n".join(

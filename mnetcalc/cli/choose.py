@@ -3,11 +3,12 @@ this machine, ranked by published top-1, with the accuracy-latency Pareto front 
 
 Latency comes from a calibration file (``mnetcalc calibrate``) or, without ``--calibration``, from
 the calibration shipped with the package (the machine that built the book), which the output
-says. Torch-free: it answers in the time ``table`` does."""
+says; a file made on another CPU is used and flagged on stderr. With ``--quantized`` the 8-bit
+checkpoints join the ranking with their int8 size, but their latency is what the calibration
+predicts, at its precision (float32 ``optimize()``): the model was never timed in int8, and the
+output says so. Torch-free: it answers in the time ``table`` does."""
 
 from __future__ import annotations
-
-import sys
 
 from . import options
 from .options import UsageError, comma_list
@@ -31,12 +32,14 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--quantized",
         action="store_true",
-        help="also consider the 8-bit checkpoints (their size is the int8 size)",
+        help="also consider the 8-bit checkpoints, ranked with their int8 size; their latency is "
+        "predicted at the calibration's precision (float32), not measured in int8",
     )
     parser.add_argument(
         "--calibration",
         metavar="FILE",
-        help="calibration file of `mnetcalc calibrate` (default: the one shipped with mnetcalc)",
+        help="calibration file of `mnetcalc calibrate` (default, or 'shipped': the one shipped "
+        "with mnetcalc, made on the machine that built the book)",
     )
     options.add_format(parser)
 
@@ -44,25 +47,22 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..choose import Budget, choose
     from ..formatting_choose import render_choices
-    from ..latency_model import load_calibration, shipped_calibration
+    from .calibrate import SHIPPED_NAME, load_for_cli
 
     budget = Budget(args.latency_ms, args.size_mb, args.mult_adds_m)
     if budget.describe() == "no budget":
         raise UsageError("give at least one budget: --latency-ms, --size-mb or --mult-adds-m")
     families = None if args.family is None else comma_list("--family", args.family)
-    if args.calibration is None:
-        calibration = shipped_calibration()
-        note = "shipped calibration of the machine that built the book"
+    path = SHIPPED_NAME if args.calibration is None else args.calibration
+    calibration = load_for_cli(path)  # a file from another CPU: a note on stderr
+    if path == SHIPPED_NAME:
+        source = "shipped calibration: the machine that built the book"
     else:
-        calibration = load_calibration(args.calibration)
-        note = f"calibration {args.calibration}"
-    other_cpu = calibration.other_cpu()
-    if other_cpu:
-        print(f"mnetcalc: note: {other_cpu}", file=sys.stderr)
+        source = f"calibration {path}"
 
     def latency(report):
         return calibration.predict(report).total_ms
 
     choices = choose(budget, latency, families=families, quantized=args.quantized)
-    print(render_choices(choices, budget, calibration, note, args.format))
+    print(render_choices(choices, budget, calibration, source, args.format))
     return 0
