@@ -69,6 +69,8 @@ CHAPTERS = {
     # fig-epilogue-grid; TF-slim's table, V2 next to v1
     "book/epilogue": Shows(figures=1, tables=2),
     "book/conventions": Shows(figures=1, tables=4),  # fig-conv-heatmap
+    # fig-choose-validation, fig-choose-front, fig-choose-phone; the predictors, the three budgets
+    "book/choosing": Shows(figures=3, tables=2),
 }
 
 
