@@ -264,14 +264,10 @@ CALIBRATION_FORM = f"{CALCULATOR} .calc-calibration"
 
 
 def without_cpu_note(text: str) -> str:
-    """``text`` less the one note a calibration made on another CPU adds (the browser's CPU is
-    not the one that built the book)."""
-    lines = text.splitlines(keepends=True)
-    if lines and lines[-1].startswith(
-        f"mnetcalc: note: this calibration was made on {SHIPPED_CPU}"
-    ):
-        lines = lines[:-1]
-    return "".join(lines)
+    """``text`` less the note a calibration made on another CPU adds on stderr (the browser's CPU
+    is not the one that built the book)."""
+    note = f"mnetcalc: note: this calibration was made on {SHIPPED_CPU}"
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(note))
 
 
 @pytest.mark.parametrize(
@@ -289,7 +285,7 @@ def test_choose_and_latency_show_what_the_terminal_prints(calculator, line):
     status, text = calculator.shown()
     expected_status, expected = terminal(line)
     assert status == expected_status and without_cpu_note(text) == expected
-    if status == 0:
+    if status == 0 and line.startswith("choose") and "csv" not in line:  # says which calibration
         assert "shipped" in text
 
 
