@@ -2,9 +2,10 @@
 as fast.)
 
 Runs ``python -c pass``, the ``mnetcalc`` console script and ``python -m mnetcalc`` (both as
-``table --alpha 0.25 --res 128``) in turn, many times, each in a fresh process, and prints the
-median and minimum wall times and the median CPU time of each, and their ratios to ``python -c
-pass`` from the same run, with the machine. Standard library only; nothing is asserted.
+``table --alpha 0.25 --res 128``), and ``python -m mnetcalc choose --latency-ms 5`` in turn, many
+times, each in a fresh process, and prints the median and minimum wall times and the median CPU
+time of each, and their ratios to ``python -c pass`` from the same run, with the machine.
+Standard library only; nothing is asserted.
 
 The package's bytecode is compiled first (``compileall``), as ``pip install`` does and as any second
 run does by itself; this matters where ``PYTHONDONTWRITEBYTECODE`` is set, which would otherwise
@@ -31,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 from mnetcalc.machine import MachineInfo  # noqa: E402
 
 TABLE = ["table", "--alpha", "0.25", "--res", "128"]
+#: ``choose`` costs and predicts all 38 float checkpoints with the shipped calibration.
+CHOOSE = ["choose", "--latency-ms", "5"]
 
 
 def commands() -> dict[str, list[str]]:
@@ -40,6 +43,7 @@ def commands() -> dict[str, list[str]]:
     if script:
         found["mnetcalc table"] = [script, *TABLE]
     found["python -m mnetcalc table"] = [sys.executable, "-m", "mnetcalc", *TABLE]
+    found["python -m mnetcalc choose"] = [sys.executable, "-m", "mnetcalc", *CHOOSE]
     return found
 
 

@@ -15,6 +15,8 @@ import shlex
 import traceback
 from typing import NamedTuple
 
+from .latency_model import MAX_FILE_BYTES
+
 #: The terminal width the page imitates (argparse wraps ``--help`` to it).
 COLUMNS = "80"
 
@@ -108,3 +110,34 @@ def table_choices() -> dict:
     choices["default_variant"] = NETWORKS[choices["default_network"]].variants[0]
     choices["default_classes"] = {name: entry.classes for name, entry in NETWORKS.items()}
     return choices
+
+
+#: Where the page writes a reader's own calibration file (Pyodide's in-memory file system).
+CALIBRATION_FILE = "/home/pyodide/my-calibration.json"
+
+#: No calibration file is larger (the page reads an upload up to one byte more, to say so).
+MAX_CALIBRATION_BYTES = MAX_FILE_BYTES
+
+
+def use_calibration(text: str, path: str = CALIBRATION_FILE) -> Output:
+    """Check a calibration file's text (pasted or uploaded on the page) as ``--calibration``
+    would, and if it is good write it to ``path`` for ``choose --calibration`` and ``table
+    --latency``. Status 0 with one line saying where and how it was made, or 2 with the command
+    line's one-line error (nothing written)."""
+    from .latency_model import Calibration
+    from .validation import InvalidArgument
+
+    try:
+        calibration = Calibration.from_json(text)
+    except InvalidArgument as error:
+        return Output(2, "", f"mnetcalc: error: {error}\n")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(text)
+    return Output(0, f"{path}: {calibration.describe()}\n", "")
+
+
+def choose_families() -> list[str]:
+    """The families of the published checkpoints, for the page's choose form."""
+    from .checkpoints import families
+
+    return list(families())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass
-from importlib import metadata
 
 
 def cpu_model() -> str:
@@ -53,6 +52,10 @@ def isa_flags() -> tuple[str, ...]:
 
 
 def package_version(name: str) -> str | None:
+    # imported here: importlib.metadata takes ~20 ms to import, and the torch-free command line
+    # (table --latency, choose) needs only cpu_model()
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -23,12 +23,18 @@
   var statusText = root.querySelector(".calc-status-text");
   var networkForm = root.querySelector(".calc-network");
   var layerForm = root.querySelector(".calc-layer");
+  var chooseForm = root.querySelector(".calc-choose");
+  var calibrationForm = root.querySelector(".calc-calibration");
+  var calibrationStatus = root.querySelector(".calc-calibration-status");
   var commandForm = root.querySelector(".calc-command");
   var output = root.querySelector(".calc-output");
   var totals = root.querySelector(".calc-totals");
   var chart = root.querySelector(".calc-chart");
   var caption = root.querySelector(".calc-chart-caption");
+  var FORMS = [networkForm, layerForm, chooseForm, calibrationForm, commandForm];
   var browser = null; // the Python module mnetcalc.browser, once loaded
+  var calibrationPath = null; // the reader's calibration in Pyodide's file system, once checked
+  var SHIPPED_STATUS = calibrationStatus.textContent;
   var runs = 0;
 
   // "step:ms ...": when each stage of start() began, in ms from navigation start (for
@@ -76,11 +82,17 @@
   }
 
   // Run LINE, show what the terminal shows, and for a table draw its chart; keep LINE in the URL.
+  // Show what a command printed, and count the run (the tests wait for the count).
+  function show(status, text) {
+    output.textContent = text;
+    output.dataset.status = status;
+    runs += 1;
+    root.dataset.runs = String(runs);
+  }
+
   function execute(line) {
     var result = runPython(line);
     var status = result[0];
-    output.textContent = result[1] + result[2];
-    output.dataset.status = status;
     var report = null;
     if (status === 0 && commandOf(line) === "table") {
       var json = runPython(line + " --format json");
@@ -92,8 +104,7 @@
     var url = new URL(location.href);
     url.search = "?cmd=" + encodeURIComponent(line);
     history.replaceState(history.state, "", url);
-    runs += 1;
-    root.dataset.runs = String(runs);
+    show(status, result[1] + result[2]);
   }
 
   // -- what a table report looks like: totals and a bar chart of mult-adds per layer -------------
@@ -229,6 +240,47 @@
       "--alpha", f.alpha.value, "--rho", f.rho.value].join(" ");
   }
 
+  // The budget form's `choose` command, with the reader's calibration once one is in use.
+  function chooseCommand() {
+    var f = chooseForm.elements;
+    var words = ["choose"];
+    if (f.latency.value.trim()) words.push("--latency-ms", f.latency.value.trim());
+    if (f.size.value.trim()) words.push("--size-mb", f.size.value.trim());
+    if (f.family.value) words.push("--family", f.family.value);
+    if (f.quantized.checked) words.push("--quantized");
+    if (calibrationPath) words.push("--calibration", calibrationPath);
+    return words.join(" ");
+  }
+
+  // A calibration file's text (pasted or uploaded): Python checks it as --calibration would and
+  // writes it into Pyodide's file system; a bad one shows the command line's one-line error.
+  function useCalibration(text) {
+    var result = browser.use_calibration(text);
+    var checked;
+    try {
+      checked = result.toJs();
+    } finally {
+      result.destroy();
+    }
+    if (checked[0] !== 0) {
+      calibrationPath = null;
+      calibrationStatus.textContent = "Not used (see the error below); " + SHIPPED_STATUS;
+      show(checked[0], checked[1] + checked[2]);
+      return;
+    }
+    calibrationPath = browser.CALIBRATION_FILE;
+    calibrationStatus.textContent = "Latencies: your calibration, " + checked[1].trim();
+    execute(chooseCommand());
+  }
+
+  async function calibrationText() {
+    var f = calibrationForm.elements;
+    var file = f.file.files[0];
+    if (!file) return f.text.value;
+    // No calibration is larger: read one byte more than the limit, and Python says it is too big.
+    return file.slice(0, browser.MAX_CALIBRATION_BYTES + 1).text();
+  }
+
   function enableMobilenetOptions() {
     var f = networkForm.elements;
     f.alpha.disabled = !takesAlpha(f.network.value);
@@ -264,11 +316,29 @@
       event.preventDefault();
       execute(layerCommand());
     });
+    chooseForm.addEventListener("change", function () { execute(chooseCommand()); });
+    chooseForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      execute(chooseCommand());
+    });
+    calibrationForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      calibrationText().then(useCalibration);
+    });
+    calibrationForm.elements.file.addEventListener("change", function () {
+      calibrationText().then(useCalibration);
+    });
+    calibrationForm.elements.shipped.addEventListener("click", function () {
+      calibrationPath = null;
+      calibrationForm.elements.file.value = "";
+      calibrationStatus.textContent = SHIPPED_STATUS;
+      execute(chooseCommand());
+    });
     commandForm.addEventListener("submit", function (event) {
       event.preventDefault();
       execute(commandForm.elements.cmd.value.trim());
     });
-    [networkForm, layerForm, commandForm].forEach(function (form) {
+    FORMS.forEach(function (form) {
       Array.prototype.forEach.call(form.elements, function (element) { element.disabled = false; });
     });
     enableMobilenetOptions();
@@ -277,7 +347,7 @@
   // -- start-up: Pyodide, then mnetcalc, then the first command ---------------------------------
 
   async function start() {
-    [networkForm, layerForm, commandForm].forEach(function (form) {
+    FORMS.forEach(function (form) {
       Array.prototype.forEach.call(form.elements, function (element) { element.disabled = true; });
     });
     if (typeof WebAssembly !== "object") {
@@ -303,6 +373,13 @@
     choicesProxy.destroy();
     fill(networkForm.elements.network, choices.network);
     fill(networkForm.elements.variant, choices.variant);
+    var familiesProxy = browser.choose_families();
+    familiesProxy.toJs().forEach(function (family) {
+      var option = document.createElement("option");
+      option.textContent = family;
+      chooseForm.elements.family.appendChild(option);
+    });
+    familiesProxy.destroy();
     wireForms();
     execute(wanted === null ? DEFAULT_COMMAND : wanted);
     setStatus(STEPS, "Python " + pyodide.runPython("import sys; sys.version.split()[0]") +

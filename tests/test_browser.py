@@ -71,3 +71,23 @@ def test_table_choices_are_the_command_lines():
     assert choices["default_classes"] == {
         config.network: config().num_classes for config in classes
     }
+
+
+def test_use_calibration_checks_and_writes_the_file(tmp_path):
+    from mnetcalc.latency_model import load_calibration, shipped_path
+
+    path = tmp_path / "mine.json"
+    text = open(shipped_path(), encoding="utf-8").read()
+    done = browser.use_calibration(text, str(path))
+    assert done.status == 0 and done.stderr == "" and str(path) in done.stdout
+    assert load_calibration(path) == load_calibration(shipped_path())
+
+
+def test_use_calibration_refuses_a_bad_file_in_one_line(tmp_path):
+    path = tmp_path / "mine.json"
+    for text in ("{", '{"schema": 99}', " " * (browser.MAX_CALIBRATION_BYTES + 1)):
+        done = browser.use_calibration(text, str(path))
+        assert done.status == 2 and done.stdout == "" and not path.exists()
+        assert (
+            done.stderr.startswith("mnetcalc: error: calibration") and done.stderr.count("\n") == 1
+        )

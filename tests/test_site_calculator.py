@@ -21,6 +21,8 @@ import pytest
 from site_support import is_external
 
 import mnetcalc
+import mnetcalc.browser
+import mnetcalc.latency_model
 
 pytestmark = pytest.mark.site
 
@@ -215,12 +217,17 @@ def test_network_form_shows_the_librarys_totals(calculator, fields, expected):
     assert seen.shown() == terminal(form_command(seen))
 
 
+def fill_field(seen: Opened, selector: str, value: str) -> None:
+    """Type ``value`` into a form's field, as a change, and wait for the command it runs."""
+    runs = seen.runs()
+    seen.page.locator(selector).fill(value)
+    seen.page.locator(selector).dispatch_event("change")
+    seen.wait_for_run(runs)
+
+
 def test_layer_form_shows_table_3(calculator):
     seen = calculator
-    runs = seen.runs()
-    seen.page.locator(f"{CALCULATOR} .calc-layer [name=m]").fill("256")
-    seen.page.locator(f"{CALCULATOR} .calc-layer [name=m]").dispatch_event("change")
-    seen.wait_for_run(runs)
+    fill_field(seen, f"{CALCULATOR} .calc-layer [name=m]", "256")
     line = form_command(seen)
     assert line == "layer --dk 3 --m 256 --n 512 --df 14 --alpha 0.75 --rho 0.714"
     assert seen.shown() == terminal(line)
@@ -245,3 +252,121 @@ def test_pages_without_the_calculator_load_nothing_of_pyodide(open_page, path):
     loaded = [url for url in seen.requests if any(p in urlsplit(url).path for p in PYODIDE_PATHS)]
     assert not loaded, f"{path} loads calculator files: {loaded}"
     assert seen.requests, "the browser recorded no request at all"
+
+
+# -- choose, table --latency and the reader's calibration ----------------------------------------
+
+#: The CPU of the shipped calibration: the page runs on another "machine" (wasm32), so the CLI adds
+#: one note line on stderr there, which a terminal on this machine does not.
+SHIPPED_CPU = mnetcalc.latency_model.shipped_calibration().machine["cpu"]
+CHOOSE_FORM = f"{CALCULATOR} .calc-choose"
+CALIBRATION_FORM = f"{CALCULATOR} .calc-calibration"
+
+
+def without_cpu_note(text: str) -> str:
+    """``text`` less the note a calibration made on another CPU adds on stderr (the browser's CPU
+    is not the one that built the book)."""
+    note = f"mnetcalc: note: this calibration was made on {SHIPPED_CPU}"
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(note))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "choose --latency-ms 3",
+        "choose --size-mb 8 --family v2 --format markdown",
+        "choose --latency-ms 2 --quantized --format csv",
+        "table --alpha 0.5 --res 160 --latency shipped",
+        "choose --latency-ms 0.01",  # nothing fits: one line naming the nearest miss, status 2
+    ],
+)
+def test_choose_and_latency_show_what_the_terminal_prints(calculator, line):
+    type_command(calculator, line)
+    status, text = calculator.shown()
+    expected_status, expected = terminal(line)
+    assert status == expected_status and without_cpu_note(text) == expected
+    if status == 0 and line.startswith("choose") and "csv" not in line:  # says which calibration
+        assert "shipped" in text
+
+
+def test_choose_form_writes_the_command(calculator):
+    seen = calculator
+    runs = seen.runs()
+    seen.page.locator(f"{CHOOSE_FORM} [name=family]").select_option("v2")
+    seen.wait_for_run(runs)
+    fill_field(seen, f"{CHOOSE_FORM} [name=latency]", "2")
+    line = form_command(seen)
+    assert line == "choose --latency-ms 2 --family v2"
+    status, text = seen.shown()
+    assert status == 0 and without_cpu_note(text) == terminal(line)[1]
+    assert "mobilenet_v1" not in text
+
+
+def made_up_calibration(cpu: str) -> str:
+    """The shipped calibration with every time per unit doubled and another CPU's name."""
+    import json
+
+    data = mnetcalc.latency_model.shipped_calibration().to_dict()
+    data["machine"] = {**data["machine"], "cpu": cpu}
+    data["coefficients"] = {
+        kind: {feature: 2 * value for feature, value in fitted.items()}
+        for kind, fitted in data["coefficients"].items()
+    }
+    return json.dumps(data)
+
+
+def paste_calibration(seen: Opened, text: str) -> None:
+    runs = seen.runs()
+    seen.page.locator(f"{CALIBRATION_FORM} textarea[name=text]").fill(text)
+    seen.page.locator(f"{CALIBRATION_FORM} button[type=submit]").click()
+    seen.wait_for_run(runs)
+
+
+def test_a_pasted_calibration_is_used(calculator, tmp_path):
+    seen = calculator
+    text = made_up_calibration("Reader CPU 42")
+    paste_calibration(seen, text)
+    try:
+        line = form_command(seen)
+        page_path = mnetcalc.browser.CALIBRATION_FILE
+        assert line.startswith("choose ") and line.endswith(f"--calibration {page_path}")
+        assert "Reader CPU 42" in seen.page.text_content(
+            f"{CALIBRATION_FORM} .calc-calibration-status"
+        )
+        local = tmp_path / "cal.json"
+        local.write_text(text)
+        status, expected = terminal(line.replace(page_path, str(local)))
+        shown_status, shown = seen.shown()
+        assert shown_status == status == 0
+        # the same ranking; then the note that the file comes from another CPU, on the page as in
+        # the terminal (each names its own CPU)
+        *table, note = shown.splitlines()
+        *expected_table, expected_note = expected.replace(str(local), page_path).splitlines()
+        assert table == expected_table
+        assert note.startswith("mnetcalc: note:") and expected_note.startswith("mnetcalc: note:")
+        assert "Reader CPU 42" in note
+    finally:
+        runs = seen.runs()
+        seen.page.locator(f"{CALIBRATION_FORM} button[name=shipped]").click()
+        seen.wait_for_run(runs)
+    assert "--calibration" not in form_command(seen)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{",
+        '{"schema": 99}',
+        made_up_calibration(SHIPPED_CPU).replace('"fixed_us": ', '"fixed_us": NaN, "was": ', 1),
+    ],
+    ids=["corrupt", "other-schema", "NaN"],
+)
+def test_a_bad_pasted_calibration_shows_the_one_line_error(calculator, tmp_path, text):
+    seen = calculator
+    paste_calibration(seen, text)
+    status, shown = seen.shown()
+    local = tmp_path / "bad.json"
+    local.write_text(text)
+    assert (status, shown) == terminal(f"choose --latency-ms 5 --calibration {local}")
+    assert status == 2 and shown.count("\n") == 1 and "calibration" in shown
+    assert "--calibration" not in form_command(seen)

@@ -35,6 +35,10 @@ COMMANDS = {
         "time layers of the inference path on this CPU and fit the latency model (needs torch)",
         "calibrate",
     ),
+    "choose": (
+        "the published MobileNets that fit a latency, size and mult-adds budget on this CPU",
+        "choose",
+    ),
 }
 
 

@@ -37,7 +37,7 @@ def run(args) -> int:
         print(render_check(check_counts(report), report, args.format))
         return 0
     if args.latency:
-        from ..latency_format import render_latency_table
+        from ..report.latency import render_latency_table
         from .calibrate import load_for_cli
 
         print(render_latency_table(report, load_for_cli(args.latency), args.format))

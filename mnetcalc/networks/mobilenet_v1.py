@@ -190,3 +190,55 @@ def mobilenet_v1_model(
     pooling). Weights are stored channels-last unless ``channels_last=False`` (see
     :func:`mnetcalc.runtime.model.build`)."""
     return MobileNetConfig(alpha, **options).model(dropout=dropout, channels_last=channels_last)
+
+
+#: MobileNet v1 (TF-slim, 2018-02-22): (alpha, resolution, MACs M, params M, top-1, top-5,
+#: 8-bit top-1, 8-bit top-5).
+SLIM_V1_CHECKPOINTS = (
+    (1.0, 224, 569, 4.24, 70.9, 89.9, 69.7, 89.5),
+    (1.0, 192, 418, 4.24, 70.0, 89.2, 69.0, 88.9),
+    (1.0, 160, 291, 4.24, 68.0, 87.7, 67.3, 87.7),
+    (1.0, 128, 186, 4.24, 65.2, 85.8, 64.0, 85.5),
+    (0.75, 224, 317, 2.59, 68.4, 88.2, 67.9, 88.1),
+    (0.75, 192, 233, 2.59, 67.2, 87.3, 66.2, 87.1),
+    (0.75, 160, 162, 2.59, 65.3, 86.0, 63.9, 85.5),
+    (0.75, 128, 104, 2.59, 62.1, 83.9, 59.8, 82.8),
+    (0.5, 224, 150, 1.34, 63.3, 84.9, 62.2, 84.5),
+    (0.5, 192, 110, 1.34, 61.7, 83.6, 60.4, 83.2),
+    (0.5, 160, 77, 1.34, 59.1, 81.9, 57.7, 81.3),
+    (0.5, 128, 49, 1.34, 56.3, 79.4, 54.9, 78.9),
+    (0.25, 224, 41, 0.47, 49.8, 74.2, 48.2, 73.8),
+    (0.25, 192, 34, 0.47, 47.7, 72.3, 45.8, 71.9),
+    (0.25, 160, 21, 0.47, 45.5, 70.3, 43.5, 69.1),
+    (0.25, 128, 14, 0.47, 41.5, 66.3, 39.9, 65.8),
+)
+
+
+def checkpoints():
+    """TF-slim's released MobileNet v1 checkpoints (TensorFlow Models,
+    ``research/slim/nets/mobilenet_v1.md``, 2018-02-22: float and 8-bit quantization-aware; their
+    accuracies differ slightly from the paper's Tables 6-7, measured on earlier checkpoints), as
+    :class:`~mnetcalc.checkpoints.Checkpoint` records of this network."""
+    from ..checkpoints import Checkpoint
+
+    records = []
+    for alpha, res, macs, params, top1, top5, q_top1, q_top5 in SLIM_V1_CHECKPOINTS:
+        options = (("alpha", alpha), ("resolution", res))
+        name = f"mobilenet_v1_{alpha}_{res}"
+        common = dict(mult_adds_m=macs, params_m=params)
+        records.append(
+            Checkpoint(name, "v1", "mobilenet_v1", options, top1=top1, top5=top5, **common)
+        )
+        records.append(
+            Checkpoint(
+                f"{name}_quant",
+                "v1",
+                "mobilenet_v1",
+                options,
+                quantized=True,
+                top1=q_top1,
+                top5=q_top5,
+                **common,
+            )
+        )
+    return tuple(records)

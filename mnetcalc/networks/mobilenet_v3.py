@@ -404,7 +404,33 @@ PUBLISHED_CHECKPOINTS = (
 )
 
 
+def checkpoints():
+    """TF-slim's released MobileNetV3 checkpoints (:data:`PUBLISHED_CHECKPOINTS`) as
+    :class:`~mnetcalc.checkpoints.Checkpoint` records, each with the configuration that builds it
+    (the "tf-slim" channel rule, which equals torchvision's at alpha 1; the classifier counted at
+    the library's 1000 classes like v1's and V2's, one row less than the release's 1001)."""
+    from ..checkpoints import Checkpoint
+
+    return tuple(
+        Checkpoint(
+            name,
+            "v3",
+            "mobilenet_v3",
+            (("alpha", alpha), ("variant", variant), ("channels", "tf-slim")),
+            quantized=quantized,
+            top1=top1,
+            mult_adds_m=macs,
+            params_m=params,
+            pixel1_ms=pixel1,
+        )
+        for name, variant, alpha, quantized, macs, params, top1, pixel1, _, _ in (
+            PUBLISHED_CHECKPOINTS
+        )
+    )
+
+
 __all__ = [
+    "checkpoints",
     "CHANNEL_RULES",
     "LAST_EXPANSION",
     "MINIMALISTIC_KERNEL",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-from .core.layers import ROW_KEYS
-from .core.network import NetworkCost
-from .latency_model import Calibration, Prediction
-from .report.tables import (
+from ..core.layers import ROW_KEYS
+from ..core.network import NetworkCost
+from ..latency_model import Calibration, Prediction
+from .tables import (
     aligned,
     csv_text,
     describe,
