@@ -7,11 +7,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-from mnetcalc import (  # noqa: E402
-    InvalidArgument,  # noqa: E402
-    latency,
-    roofline,
-)
+from mnetcalc import InvalidArgument  # noqa: E402
+from mnetcalc.runtime import latency, roofline  # noqa: E402
 
 
 def test_roofline_arithmetic():
