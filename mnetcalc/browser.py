@@ -86,7 +86,8 @@ def table_choices() -> dict:
     """What the calculator page's network form must know of the ``table`` command: the values it
     accepts for each option with a fixed set of choices (``network``, ``variant``, ``format``),
     read from the command line's own parser, and from the registry of networks which of them take
-    ``--alpha`` (``alpha_networks``) and ``--variant`` (``variant_networks``), the network costed
+    ``--alpha`` (``alpha_networks``) and ``--variant`` (``variant_networks``), each network's
+    variants, its default first (``variants``), the network costed
     when none is named (``default_network``), the variant when none is named (``default_variant``)
     and each network's number of classes when none is given (``default_classes``)."""
     from .cli import build_parser
@@ -106,6 +107,7 @@ def table_choices() -> dict:
     # the rest), and the defaults that the form's command leaves out.
     choices["alpha_networks"] = networks_with("alpha")
     choices["variant_networks"] = networks_with("variants")
+    choices["variants"] = {name: list(entry.variants) for name, entry in NETWORKS.items()}
     choices["default_network"] = table.get_default("network")
     choices["default_variant"] = NETWORKS[choices["default_network"]].variants[0]
     choices["default_classes"] = {name: entry.classes for name, entry in NETWORKS.items()}

@@ -205,8 +205,8 @@
 
   // What Python's command line says of its networks (mnetcalc.browser.table_choices(), set by
   // start() before the forms are enabled): the networks that take a width multiplier and those
-  // that take a variant, the network and the variant costed when the command names none, each
-  // network's default number of classes.
+  // that take a variant and each one's variants (its default first), the network costed when the
+  // command names none, each network's default number of classes.
   var choices = null;
 
   function takesAlpha(network) {
@@ -222,7 +222,7 @@
     var words = ["table"];
     var network = f.network.value;
     if (network !== choices.default_network) words.push("--network", network);
-    if (takesVariant(network) && f.variant.value !== choices.default_variant) {
+    if (takesVariant(network) && f.variant.value !== choices.variants[network][0]) {
       words.push("--variant", f.variant.value);
     }
     if (takesAlpha(network)) words.push("--alpha", f.alpha.value.trim() || "1.0");
@@ -281,6 +281,16 @@
     return file.slice(0, browser.MAX_CALIBRATION_BYTES + 1).text();
   }
 
+  // The variant list of the network chosen: each network its own, its default first (a variant
+  // the new network also has is kept).
+  function fillVariants() {
+    var f = networkForm.elements;
+    var own = choices.variants[f.network.value] || [];
+    var wanted = f.variant.value;
+    fill(f.variant, own);
+    if (own.indexOf(wanted) >= 0) f.variant.value = wanted;
+  }
+
   function enableMobilenetOptions() {
     var f = networkForm.elements;
     f.alpha.disabled = !takesAlpha(f.network.value);
@@ -291,6 +301,7 @@
   function syncNetworkForm(report) {
     var f = networkForm.elements;
     f.network.value = report.network;
+    fillVariants();
     if (report.variant !== undefined) f.variant.value = report.variant;
     if (report.alpha !== undefined) f.alpha.value = String(report.alpha);
     f.res.value = String(report.resolution);
@@ -303,6 +314,7 @@
       if (event.target.name === "network") {
         networkForm.elements.res.value = ""; // the network's own default resolution
         networkForm.elements.classes.value = ""; // and classes
+        fillVariants();
         enableMobilenetOptions();
       }
       execute(networkCommand());
@@ -372,7 +384,7 @@
     choices = choicesProxy.toJs({ dict_converter: Object.fromEntries });
     choicesProxy.destroy();
     fill(networkForm.elements.network, choices.network);
-    fill(networkForm.elements.variant, choices.variant);
+    fillVariants();
     var familiesProxy = browser.choose_families();
     familiesProxy.toJs().forEach(function (family) {
       var option = document.createElement("option");

@@ -193,8 +193,12 @@ def form_command(seen: Opened) -> str:
         ),
         ({"network": "alexnet"}, mnetcalc.alexnet_cost()),
         ({"network": "vgg16", "res": "160"}, mnetcalc.vgg16_cost(160)),
+        (
+            {"network": "mobilenet_v3", "variant": "small", "alpha": "0.75"},
+            mnetcalc.network_cost("mobilenet_v3", alpha=0.75, variant="small"),
+        ),
     ],
-    ids=["alpha-res", "standard", "alexnet", "vgg16"],
+    ids=["alpha-res", "standard", "alexnet", "vgg16", "v3-small"],
 )
 def test_network_form_shows_the_librarys_totals(calculator, fields, expected):
     seen = calculator
