@@ -99,12 +99,12 @@ ALLOWED: dict[str, dict[str, str]] = {
         "the count that rounds to it)",
         "ρ = 0.714": "the --rho input of the command below it (160/224 to three digits)",
     },
-    "latency": {
-        "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
-    },
     "multipliers": {
         "at resolution 200": "exercise 3's resolution (an input)",
         "printed 15.1 million": "the paper's Table 3 (mnetcalc.paper does not hold it)",
+    },
+    "roofline": {
+        "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
     },
     "training": {
         "1.28 million images": "a fact about ImageNet",
