@@ -20,17 +20,6 @@ import json
 import sys
 
 
-def partitions(graph, x) -> int:
-    """How many oneDNN Graph partitions one call of ``graph`` (a model or an engine runner) runs,
-    from the profiler."""
-    import torch
-    from torch.profiler import ProfilerActivity, profile
-
-    with torch.no_grad(), profile(activities=[ProfilerActivity.CPU]) as prof:
-        graph(x)
-    return sum(1 for event in prof.events() if event.name.startswith("LlgaPartition_"))
-
-
 def timed(runners: dict, x, threads: int, rounds: int) -> dict[str, float]:
     from mnetcalc.runtime.engines import time_runners
 
@@ -44,7 +33,7 @@ def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dic
     import torch
 
     from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
-    from mnetcalc.runtime.engines import engine_runners
+    from mnetcalc.runtime.engines import engine_runners, onednn_partitions
     from mnetcalc.runtime.model import torch_threads
 
     torch.manual_seed(0)
@@ -53,7 +42,7 @@ def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dic
     engines = ["optimized", "onnxruntime", "openvino_f32"]
     runners = engine_runners(model, resolution, threads=threads, engines=engines)
     with torch_threads(threads):
-        kernels = partitions(runners["optimized"], x)
+        kernels = onednn_partitions(runners["optimized"], x)
     return {
         "config": f"{alpha:g}/{resolution}",
         "optimized_kernels": kernels,

@@ -208,3 +208,15 @@ def test_layer_price_needs_a_longer_chain(short, long):
 def test_a_chain_of_no_layers_is_refused():
     with pytest.raises(InvalidArgument, match="layers"):
         layer_chain(0)
+
+
+def test_optimize_runs_one_partition_per_fused_group():
+    """Hand count of optimize()'s oneDNN Graph partitions for MobileNet v1: the stem (conv0), the
+    first depthwise layer, then each pointwise layer fused with the depthwise layer after it (12
+    pairs), the last pointwise layer and the classifier: 1 + 1 + 12 + 1 + 1 = 16."""
+    from mnetcalc.runtime.engines import onednn_partitions
+    from mnetcalc.runtime.model import optimize
+
+    torch.manual_seed(0)
+    graph = optimize(mobilenet_v1_model(0.25).eval(), 128, threads=1)
+    assert onednn_partitions(graph, torch.randn(1, 3, 128, 128)) == 1 + 1 + 12 + 1 + 1

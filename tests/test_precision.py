@@ -1,6 +1,6 @@
 """The precision ladder: bfloat16 and int8 versions of a small MobileNet really compute in their
 format and agree roughly with float32; per-tensor depthwise quantization is what it says. Accuracy
-and speed are measured in benchmarks/engines.py and the latency chapter, not asserted here."""
+and speed are measured in benchmarks/engines.py and the deployment chapter, not asserted here."""
 
 import pytest
 

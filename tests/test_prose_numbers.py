@@ -54,6 +54,11 @@ ALLOWED: dict[str, dict[str, str]] = {
         "between 64 and 1024": "the narrowest and widest pointwise layers (the architecture)",
         "of the 224 levels are the 160 levels": "the two resolutions compared (inputs)",
     },
+    "choosing": {
+        "a 0.35-wide MobileNet": "exercise 2's width (an input)",
+        "The 0.35-wide network has the same": "exercise 2's width (an input)",
+        "as the 1.0-wide one": "the width it is compared with (an input)",
+    },
     "conventions": {
         "+100% everywhere": "the FLOPs convention doubles every count (its definition)",
         "Why not at 200?": "exercise 2's resolution (an input)",
@@ -99,7 +104,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "at input resolution 112": "exercise 2's resolution (an input)",
         "ρ = 0.714": "the --rho input of the command below it (160/224 to three digits)",
     },
-    "latency": {
+    "roofline": {
         "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
     },
     "training": {

@@ -60,10 +60,13 @@ CHAPTERS = {
     "book/applications": Shows(figures=2, tables=8),
     # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
     "book/training": Shows(figures=9, tables=6),
-    # single timings, the grid, layer profile, roofline; the grid's and the profile's tables
-    "book/latency": Shows(figures=4, tables=2),
-    # fig-lat-optimize; the preparation steps, the engines, the precision ladder, the roofs
-    "book/deployment": Shows(figures=1, tables=4),
+    # fig-lat-single, fig-lat-grid; the grid's table
+    "book/latency": Shows(figures=2, tables=1),
+    # fig-lat-profile, fig-lat-roofline; the profile's table by layer type
+    "book/roofline": Shows(figures=2, tables=1),
+    # fig-lat-optimize, fig-dw-levels; the preparation steps, the engines, the price of a layer,
+    # the precision ladder, the roofs
+    "book/deployment": Shows(figures=2, tables=5),
     # fig-epilogue-grid; TF-slim's table, V2 next to v1
     "book/epilogue": Shows(figures=1, tables=2),
     # the table of every symbol; the glossary shows formulas only

@@ -416,6 +416,18 @@ def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 
     return LatencyResult(config, latency, config.report(), MachineInfo.current(config.threads))
 
 
+def onednn_partitions(graph: Callable, x: torch.Tensor) -> int:
+    """How many oneDNN Graph partitions (fused kernels) one call of ``graph`` runs on ``x``, counted
+    from ``torch.profiler``: for :func:`~mnetcalc.model.optimize`'s MobileNet v1, one per
+    convolution with its bias and ReLU, except that each pointwise convolution shares a partition
+    with the depthwise convolution after it (16 for the 28 layers with weights)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with torch.no_grad(), profile(activities=[ProfilerActivity.CPU]) as prof:
+        graph(x)
+    return sum(1 for event in prof.events() if event.name.startswith("LlgaPartition_"))
+
+
 # -- the price of one more layer
 # -----------------------------------------------------------------------------------------------
 

@@ -500,9 +500,12 @@ def optimize(
     3. ``freeze``: a TorchScript graph traced on a 1 x ``in_channels`` x ``resolution`` x
        ``resolution`` input and frozen (weights become constants; no Python in the forward pass);
     4. ``onednn_fusion`` (with 2 and 3): the frozen graph is specialised with oneDNN Graph fusion
-       switched on (``torch.jit.enable_onednn_fusion``), which runs each conv + ReLU as one fused
-       oneDNN kernel. The switch is process-wide, so it is on only while the graph is warmed up on
-       the example input and restored afterwards; the fused plan stays with the graph.
+       switched on (``torch.jit.enable_onednn_fusion``), which runs each conv + bias + ReLU fused,
+       and each pointwise conv together with the depthwise conv after it, as one oneDNN Graph
+       partition (16 for MobileNet v1's 28 layers with weights;
+       :func:`mnetcalc.engines.onednn_partitions` counts them). The switch is process-wide, so it
+       is on only while the graph is warmed up on the example input and restored afterwards; the
+       fused plan stays with the graph.
 
     ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step
     4. oneDNN Graph fusion is used with channels-last only (on NCHW tensors it makes the frozen
