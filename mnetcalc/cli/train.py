@@ -143,7 +143,7 @@ def run(args) -> int:
     if args.out:
         check_out(args.out, args.force)
 
-    from .. import data as data_module
+    from ..runtime import data as data_module
 
     if args.download:
         try:
