@@ -359,8 +359,12 @@ def fit(
     index = {name: i for i, name in enumerate(names)}
     a = np.array([design_row(rows, index, cache_bytes, lanes) for _, rows, _ in observations])
     measured = np.array([us for _, _, us in observations], dtype=float)
-    if not np.all(np.isfinite(measured)) or np.any(measured <= 0):
-        raise InvalidArgument("measured times must be positive and finite", "observations")
+    bad = [name for (name, _, us) in observations if not (math.isfinite(us) and us > 0)]
+    if bad:
+        raise InvalidArgument(
+            f"measured times must be positive and finite; not those of {', '.join(bad[:5])}",
+            "observations",
+        )
     scale = weights / measured
     solution = nonnegative_lstsq(a * scale[:, None], weights)
     fitted = a @ solution
