@@ -88,6 +88,20 @@ def test_per_layer_rows_align_with_the_calculator(level, variant):
     )
 
 
+@pytest.mark.parametrize("name", ["mobilenet_v2", "mobilenet_v3"])
+def test_per_layer_rows_of_a_network_of_blocks(name):
+    # V2's and V3's blocks are one child of the model each, several rows of the report
+    # ("block1/dw", ...): each is timed as one and costed as the sum of its rows (this raised
+    # KeyError: 'block1/dw' before).
+    network = mnetcalc.network_cost(name, alpha=0.35, resolution=32).config
+    times = measure_layers(BenchConfig(network, threads=1), whole_model=False, **QUICK)
+    report = network.cost()
+    children = list(dict.fromkeys(row.name.split("/")[0] for row in report.layers))
+    assert [t.name for t in times.layers] == children
+    assert sum(t.mult_adds for t in times.layers) == report.mult_adds
+    assert sum(t.time_share for t in times.layers) == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -134,6 +148,23 @@ def test_the_network_the_training_chapter_trains_can_be_benchmarked(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["mult_adds"] == network.cost().mult_adds
     assert (data["stem_stride"], data["in_channels"]) == (1, 1)
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v2", "mobilenet_v3", "squeezenet"])
+def test_bench_times_every_network(capsys, name):
+    # bench took MobileNet v1 only; --network names any network of the registry.
+    alpha = ["--alpha", "0.35"] if name.startswith("mobilenet") else []
+    args = ["bench", "--network", name, *alpha, "--res", "48", "--threads", "1"]
+    assert main([*args, "--rounds", "1", "--seconds", "0.01", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    options = dict(alpha=0.35) if alpha else {}
+    assert data["mult_adds"] == mnetcalc.network_cost(name, resolution=48, **options).mult_adds
+
+
+def test_bench_refuses_an_option_the_network_lacks(capsys):
+    assert main(["bench", "--network", "mobilenet_v2", "--stem-stride", "1"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == "mnetcalc: error: --stem-stride does not apply to --network mobilenet_v2"
 
 
 def test_bench_cli_text(capsys):
