@@ -60,8 +60,10 @@ CHAPTERS = {
     # fig-app-search, fig-app-detection; Tables 10-14 as printed, two searches, the recount,
     # verdicts
     "book/applications": Shows(figures=2, tables=9),
-    # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
-    "book/training": Shows(figures=9, tables=6),
+    # samples, the one-cycle schedule, curves, confusion matrix, mistakes; the stem-stride table
+    "book/training": Shows(figures=5, tables=1),
+    # fig-abl-divergence, fig-abl-twins; every run, the four twins against the paper
+    "book/ablations": Shows(figures=2, tables=2),
     # single timings, the grid, layer profile, roofline; the grid's and the profile's tables
     "book/latency": Shows(figures=4, tables=2),
     # fig-lat-optimize; the preparation steps, the engines, the precision ladder, the roofs
