@@ -11,6 +11,10 @@ a margin, the smallest difference worth telling apart:
 * the whole interval within ``(-margin, margin)``: no difference as large as the margin;
 * otherwise the seeds cannot decide.
 
+A seed whose run went wrong (diverged: the loss blew up and the network ended far below its other
+seeds) is not luck to be averaged but a failure to be reported: :func:`far_below` flags it, so that
+a comparison can leave that seed out and say so.
+
 The t distribution's quantile is computed from its closed-form distribution function for a whole
 number of degrees of freedom (Abramowitz and Stegun 26.7.3 and 26.7.4), by bisection.
 """
@@ -18,6 +22,7 @@ number of degrees of freedom (Abramowitz and Stegun 26.7.3 and 26.7.4), by bisec
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -116,13 +121,35 @@ def decide(interval: Interval, margin: float) -> str:
     return UNDECIDED
 
 
+#: How a verdict stands to the paper's printed difference (:func:`agreement`).
+SAME_DIRECTION = "same direction as the paper"
+OPPOSITE_DIRECTION = "opposite direction"
+NO_DIFFERENCE = "no difference as large as the margin"
+TOO_CLOSE = "too close to call"
+
+
 def agreement(verdict: str, paper_difference: float) -> str:
-    """How a verdict on "A minus B" stands to the paper's printed difference (A minus B): the
-    paper's direction confirmed, contradicted, an effect as large as the margin ruled out, or no
-    decision."""
+    """How a verdict on "A minus B" stands to the paper's printed difference (A minus B): decided
+    in the paper's direction, decided in the opposite one, an effect as large as the margin ruled
+    out, or too close to call. It compares directions only: a small run that measures something
+    else (say, accuracy after one short epoch) can neither confirm nor refute the paper's sizes."""
     if verdict == UNDECIDED:
-        return "undecided"
+        return TOO_CLOSE
     if verdict == EQUIVALENT:
-        return "no effect"
+        return NO_DIFFERENCE
     paper_a_better = paper_difference > 0
-    return "agrees" if (verdict == A_BETTER) == paper_a_better else "contradicts"
+    return SAME_DIRECTION if (verdict == A_BETTER) == paper_a_better else OPPOSITE_DIRECTION
+
+
+def far_below(values: Sequence[float], tolerance: float) -> list[bool]:
+    """Which of ``values`` (one network's accuracies over seeds) lie more than ``tolerance`` below
+    their median: runs that failed (diverged) rather than varied. With three or more values one
+    failed run cannot drag the median down with it; with two, the lower one is flagged when the
+    gap exceeds twice the tolerance."""
+    if tolerance <= 0:
+        raise ValueError(f"tolerance must be positive, got {tolerance!r}")
+    v = [float(x) for x in values]
+    if not v:
+        return []
+    median = statistics.median(v)
+    return [x < median - tolerance for x in v]

@@ -76,15 +76,16 @@ class TrainConfig:
     :func:`fashion_mnist_mobilenet`) and how it is trained.
 
     The defaults are the configuration that ``mnetcalc train`` trains without options: 0.25
-    MobileNet-28 (stem stride 1), SGD with Nesterov momentum and a one-cycle schedule peaking at
-    0.2, 5 epochs of batches of 128, no augmentation (the tuning that chose them, and their
-    measured accuracy and time, are in ``benchmarks/README.md``).
+    MobileNet-28 (stem stride 1), SGD with Nesterov momentum and a one-cycle schedule of learning
+    rate (peaking at 0.2) and momentum (0.95 to 0.85 and back, see
+    :func:`mnetcalc.train.make_schedule`), 5 epochs of batches of 128, no augmentation (the tuning
+    that chose them, and their measured accuracy and time, are in ``benchmarks/README.md``).
     """
 
     network: MobileNetConfig = fashion_mnist_mobilenet()
     epochs: int = 5
     batch_size: int = 128
-    optimizer: str = "sgd"  #: "sgd" (with Nesterov momentum 0.9) or "adamw"
+    optimizer: str = "sgd"  #: "sgd" (Nesterov momentum, cycled) or "adamw"
     lr: float = 0.2  #: peak learning rate of the one-cycle schedule
     warmup: float = 0.3  #: fraction of the steps spent raising the learning rate to its peak
     weight_decay: float = 5e-4  #: SGD: L2 penalty; AdamW: decoupled decay (try 0.05)

@@ -58,8 +58,10 @@ CHAPTERS = {
     # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
     # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
     "book/applications": Shows(figures=2, tables=8),
-    # samples, curves, confusion matrix, mistakes, 4 twin plots, the multiplier laws
-    "book/training": Shows(figures=9, tables=6),
+    # samples, the one-cycle schedule, curves, confusion matrix, mistakes; the stem-stride table
+    "book/training": Shows(figures=5, tables=1),
+    # fig-abl-divergence, fig-abl-twins; every run, the four twins against the paper
+    "book/ablations": Shows(figures=2, tables=2),
     # fig-lat-single, fig-lat-grid; the grid's table
     "book/latency": Shows(figures=2, tables=1),
     # fig-lat-profile, fig-lat-roofline; the profile's table by layer type

@@ -80,8 +80,29 @@ def test_verdicts():
 
 
 def test_agreement_with_the_paper():
-    assert stats.agreement(stats.A_BETTER, +1.1) == "agrees"
-    assert stats.agreement(stats.B_BETTER, +1.1) == "contradicts"
-    assert stats.agreement(stats.B_BETTER, -3.0) == "agrees"
-    assert stats.agreement(stats.EQUIVALENT, +1.1) == "no effect"
-    assert stats.agreement(stats.UNDECIDED, +1.1) == "undecided"
+    assert stats.agreement(stats.A_BETTER, +1.1) == "same direction as the paper"
+    assert stats.agreement(stats.B_BETTER, +1.1) == "opposite direction"
+    assert stats.agreement(stats.B_BETTER, -3.0) == "same direction as the paper"
+    assert stats.agreement(stats.EQUIVALENT, +1.1) == "no difference as large as the margin"
+    assert stats.agreement(stats.UNDECIDED, +1.1) == "too close to call"
+
+
+def test_far_below_flags_a_diverged_seed():
+    # the case issue 20 found: two seeds near 72%, one that diverged to 52.6%
+    assert stats.far_below([72.65, 72.45, 52.6], tolerance=10) == [False, False, True]
+    # ordinary seed-to-seed spread is not flagged
+    assert stats.far_below([77.93, 77.93, 72.42], tolerance=10) == [False, False, False]
+    # a seed far *above* the others is not a failure
+    assert stats.far_below([50.0, 51.0, 80.0], tolerance=10) == [False, False, False]
+    # two values: median is their mean, the lower flagged only if the gap exceeds 2 * tolerance
+    assert stats.far_below([80.0, 59.0], tolerance=10) == [False, True]
+    assert stats.far_below([80.0, 61.0], tolerance=10) == [False, False]
+    assert stats.far_below([], tolerance=10) == []
+    with pytest.raises(ValueError, match="tolerance"):
+        stats.far_below([1.0, 2.0], tolerance=0)
+
+
+@given(st.lists(st.floats(0, 100), min_size=3, max_size=9), st.floats(0.1, 50))
+def test_far_below_never_flags_a_majority(values, tolerance):
+    # the median is never below itself: at most the values under it can be flagged
+    assert sum(stats.far_below(values, tolerance)) <= len(values) // 2

@@ -15,11 +15,15 @@ from hypothesis import strategies as st  # noqa: E402
 from mnetcalc.runtime.counting import check_counts  # noqa: E402
 from mnetcalc.runtime.data import FashionMNIST, Split  # noqa: E402
 from mnetcalc.runtime.train import (  # noqa: E402
+    END_DIVISOR,
+    MOMENTUM_RANGE,
+    START_DIVISOR,
     Normalisation,
     augment,
     build_model,
     load,
     make_optimizer,
+    make_schedule,
     predict,
     save,
     to_tensor,
@@ -193,9 +197,45 @@ def test_optimizers_are_built_as_documented():
     assert type(sgd) is torch.optim.SGD and type(adamw) is torch.optim.AdamW
     (sgd_group,), (adamw_group,) = sgd.param_groups, adamw.param_groups
     assert (sgd_group["lr"], sgd_group["weight_decay"]) == (0.1, 5e-4)
-    assert (sgd_group["momentum"], sgd_group["nesterov"]) == (0.9, True)
+    assert sgd_group["nesterov"] is True
     assert (adamw_group["lr"], adamw_group["weight_decay"]) == (0.01, 0.05)
     assert len(sgd_group["params"]) == len(list(model.parameters()))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+def test_one_cycle_schedule_moves_rate_and_momentum_as_documented(optimizer):
+    # OneCycleLR's documented shape: lr from peak/25 up to the peak after `warmup` of the steps,
+    # then down to peak/25/1e4; momentum (SGD) or beta1 (AdamW) from 0.95 down to 0.85 and back.
+    config = TrainConfig.of(**TINY, optimizer=optimizer, lr=0.1, warmup=0.25)  # 2 epochs
+    optimizer_ = make_optimizer(build_model(config), config)
+    schedule = make_schedule(optimizer_, config, steps_per_epoch=10)
+    group = optimizer_.param_groups[0]
+
+    def momentum():
+        return group["momentum"] if optimizer == "sgd" else group["betas"][0]
+
+    lrs, momenta = [group["lr"]], [momentum()]
+    for _ in range(20):
+        optimizer_.step()
+        schedule.step()
+        lrs.append(group["lr"])
+        momenta.append(momentum())
+    peak = round(0.25 * 20) - 1  # OneCycleLR's last warm-up step (0-based)
+    assert lrs[0] == pytest.approx(0.1 / 25)
+    assert lrs[peak] == pytest.approx(0.1)
+    assert lrs[19] == pytest.approx(0.1 / 25 / 1e4)
+    assert (momenta[0], momenta[peak], momenta[19]) == pytest.approx((0.95, 0.85, 0.95))
+    assert (MOMENTUM_RANGE, START_DIVISOR, END_DIVISOR) == ((0.85, 0.95), 25.0, 1e4)
+
+
+def test_step_losses_are_recorded(tiny_run):
+    ds, result = tiny_run
+    steps = -(-len(ds.train.labels) // TINY["batch_size"])
+    assert len(result.step_losses) == TINY["epochs"] * steps
+    # equal batches: an epoch's mean loss is the mean of its steps' losses
+    for h in result.history:
+        epoch = result.step_losses[(h.epoch - 1) * steps : h.epoch * steps]
+        assert h.loss == pytest.approx(np.mean(epoch))
 
 
 @pytest.mark.parametrize(
