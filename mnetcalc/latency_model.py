@@ -318,7 +318,10 @@ class Calibration:
 
     def layer_us(self, row: LayerCost, previous: LayerCost | None = None) -> float:
         """Predicted microseconds of one cost row (``previous``: the row before it, if any)."""
-        kind, values = row_features(row, self.cache_bytes, self.lanes, previous)
+        return self._layer_us(row, previous, self.cache_bytes, self.lanes)
+
+    def _layer_us(self, row, previous, cache_bytes: int, lanes: int) -> float:
+        kind, values = row_features(row, cache_bytes, lanes, previous)
         if kind is None:
             return 0.0
         if kind not in self.coefficients:
@@ -333,8 +336,9 @@ class Calibration:
     def predict(self, rows) -> Prediction:
         """Predicted latency of a network: its cost report (or any iterable of cost rows)."""
         rows = tuple(rows)
+        cache_bytes, lanes = self.cache_bytes, self.lanes  # once, not once per row
         layers = tuple(
-            LayerPrediction(row.name, row.type, self.layer_us(row, previous))
+            LayerPrediction(row.name, row.type, self._layer_us(row, previous, cache_bytes, lanes))
             for previous, row in zip((None, *rows[:-1]), rows, strict=True)
         )
         return Prediction(layers, self.fixed_us)
