@@ -204,6 +204,9 @@ def row_features(
     return kind, {feature: values[_INDEX[feature]] for feature in features}
 
 
+#: A row type not met yet in :meth:`Calibration._row_us`.
+_UNSEEN = object()
+
 #: Where each feature's value sits in the tuple of :func:`_values`.
 _INDEX = {feature: index for index, feature in enumerate(FEATURE_UNITS)}
 
@@ -360,26 +363,28 @@ class Calibration(Record):
 
     def layer_us(self, row: LayerCost, previous: LayerCost | None = None) -> float:
         """Predicted microseconds of one cost row (``previous``: the row before it, if any)."""
-        ((_, us),) = self._row_us((row,), previous)
+        (us,) = self._row_us((row,), previous)
         return us
 
-    def _row_us(self, rows, previous=None):
-        """Each row of ``rows`` with its predicted microseconds (``previous``: the row before the
+    def _row_us(self, rows, previous=None) -> list[float]:
+        """The predicted microseconds of each row of ``rows`` (``previous``: the row before the
         first). What does not change from row to row is looked up once: the cache size, the vector
-        lanes and, per kind, its features' coefficients (in the order of :data:`KINDS`)."""
+        lanes and, per row type, its kind's coefficients (in the order of :data:`KINDS`)."""
         cache_bytes, lanes = self.cache_bytes, self.lanes
         terms: dict[str, tuple | None] = {}  # row type -> its kind's terms (None: runs nothing)
+        times = []
         for row in rows:
-            entry = terms.get(row.type, ())
-            if entry == ():
+            entry = terms.get(row.type, _UNSEEN)
+            if entry is _UNSEEN:
                 entry = terms[row.type] = self._terms(row)
             if entry is None:
-                yield row, 0.0
+                times.append(0.0)
             else:
                 pairs, lane = entry
                 values = _values(row, previous, cache_bytes, lanes, lane)
-                yield row, sum([coefficient * values[index] for index, coefficient in pairs])
+                times.append(sum([coefficient * values[index] for index, coefficient in pairs]))
             previous = row
+        return times
 
     def _terms(self, row) -> tuple[tuple, bool] | None:
         """The terms of the kind of ``row``'s type: ``((index in _values, coefficient), ...)``
@@ -400,13 +405,17 @@ class Calibration(Record):
 
     def predict(self, rows) -> Prediction:
         """Predicted latency of a network: its cost report (or any iterable of cost rows)."""
-        layers = tuple(LayerPrediction(row.name, row.type, us) for row, us in self._row_us(rows))
+        rows = tuple(rows)
+        times = self._row_us(rows)
+        layers = tuple(
+            LayerPrediction(row.name, row.type, us) for row, us in zip(rows, times, strict=True)
+        )
         return Prediction(layers, self.fixed_us)
 
     def total_ms(self, rows) -> float:
         """``predict(rows).total_ms`` without a record per row (``mnetcalc choose`` asks it of
         every published network)."""
-        return (self.fixed_us + sum([us for _, us in self._row_us(rows)])) / 1e3
+        return (self.fixed_us + sum(self._row_us(rows))) / 1e3
 
     def other_cpu(self) -> str | None:
         """None if made on this CPU, else a one-line note saying on which."""

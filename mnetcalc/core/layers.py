@@ -138,10 +138,13 @@ def layer_row(
     channels: tuple[int, int],
     sides: tuple[int, int],
     cost: tuple[int, int] = (0, 0),
-    **counts,
+    *,
+    bias_params: int = 0,
+    bn_params: int = 0,
+    groups: int = 1,
 ) -> LayerCost:
     """A :class:`LayerCost` from ``(in, out)`` channels, ``(input, output)`` sides and ``(mult-adds,
-    weights)``; ``counts``: ``bias_params``, ``bn_params``, ``groups``."""
+    weights)``, with its ``bias_params``, ``bn_params`` and ``groups``."""
     (in_channels, out_channels), (input_size, output_size), (mult_adds, params) = (
         channels,
         sides,
@@ -149,7 +152,7 @@ def layer_row(
     )
     return LayerCost(
         name, layer_type, stride, kernel, in_channels, out_channels, input_size, output_size,
-        mult_adds, params, **counts,
+        mult_adds, params, bias_params, bn_params, groups,
     )  # fmt: skip
 
 
