@@ -35,6 +35,7 @@ API for callers (``mnetcalc table --latency``, ``mnetcalc choose``, the book)::
     cal = load_calibration("my.json")          # or shipped_calibration()
     pred = cal.predict(MobileNetConfig(0.5, resolution=160).cost())
     pred.total_ms, pred.layers[0].us, pred.fixed_us
+    cal.total_ms(rows)                          # pred.total_ms without a record per row
     cal.other_cpu()                             # None, or a one-line note: made on another CPU
 
 Extending to new layer types (MobileNetV3's squeeze-and-excite, h-swish, ...): give the row type a

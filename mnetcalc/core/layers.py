@@ -150,10 +150,14 @@ def layer_row(
         sides,
         cost,
     )
-    return LayerCost(
+    return _new_row(LayerCost, (
         name, layer_type, stride, kernel, in_channels, out_channels, input_size, output_size,
         mult_adds, params, bias_params, bn_params, groups,
-    )  # fmt: skip
+    ))  # fmt: skip
+
+
+# every field given: the tuple is made without the namedtuple's defaults-filling constructor
+_new_row = tuple.__new__
 
 
 class Conv(
