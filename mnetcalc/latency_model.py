@@ -35,6 +35,7 @@ API for callers (``mnetcalc table --latency``, ``mnetcalc choose``, the book)::
     cal = load_calibration("my.json")          # or shipped_calibration()
     pred = cal.predict(MobileNetConfig(0.5, resolution=160).cost())
     pred.total_ms, pred.layers[0].us, pred.fixed_us
+    cal.total_ms(rows)                          # pred.total_ms without a record per row
     cal.other_cpu()                             # None, or a one-line note: made on another CPU
 
 Extending to new layer types (MobileNetV3's squeeze-and-excite, h-swish, ...): give the row type a
@@ -51,7 +52,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass
 
 from .core.layers import (
     ADD,
@@ -67,8 +67,9 @@ from .core.layers import (
     TAP,
     LayerCost,
 )
+from .core.record import Record
 from .machine import cpu_model
-from .traffic import layer_traffic
+from .traffic import layer_bytes
 from .validation import InvalidArgument
 
 #: Version of the calibration file's layout; a file of another version is refused.
@@ -199,31 +200,47 @@ def row_features(
     kind = row_kind(row)
     if kind is None:
         return None, {}
-    moved = layer_traffic(row).bytes
-    values = {
-        "calls": 0.0 if fused_with(previous, row) else 1.0,
-        "mult_adds": row.mult_adds / 1e6,
-        "bytes": moved / 1e6,
-        "dram_bytes": max(0, moved - cache_bytes) / 1e6,
-    }
-    if "lane_mult_adds" in KINDS[kind]:
-        values["lane_mult_adds"] = lane_mult_adds(row, lanes) / 1e6
-    return kind, {feature: values[feature] for feature in KINDS[kind]}
+    features = KINDS[kind]
+    values = _values(row, previous, cache_bytes, lanes, "lane_mult_adds" in features)
+    return kind, {feature: values[_INDEX[feature]] for feature in features}
 
 
-@dataclass(frozen=True)
-class LayerPrediction:
-    name: str
-    type: str
-    us: float  # predicted microseconds
+#: A row type not met yet in :meth:`Calibration._row_us`.
+_UNSEEN = object()
+
+#: Where each feature's value sits in the tuple of :func:`_values`.
+_INDEX = {feature: index for index, feature in enumerate(FEATURE_UNITS)}
 
 
-@dataclass(frozen=True)
-class Prediction:
+def _values(row, previous, cache_bytes: int, lanes: int, lane: bool) -> tuple[float, ...]:
+    """The values of every feature for ``row``, in the order of :data:`FEATURE_UNITS`
+    (``lane_mult_adds`` 0 unless ``lane``: it is computed only for the kinds that have it)."""
+    moved = layer_bytes(row)
+    return (
+        0.0 if fused_with(previous, row) else 1.0,
+        row.mult_adds / 1e6,
+        moved / 1e6,
+        max(0, moved - cache_bytes) / 1e6,
+        lane_mult_adds(row, lanes) / 1e6 if lane else 0.0,
+    )
+
+
+class LayerPrediction(Record):
+    """One cost row's ``name``, ``type`` and predicted microseconds (``us``)."""
+
+    __slots__ = ("name", "type", "us")
+
+    def __init__(self, name: str, type: str, us: float):  # noqa: A002 -- the row's field
+        self._set(name=name, type=type, us=us)
+
+
+class Prediction(Record):
     """Predicted latency of one network: each row's microseconds, and the fixed cost per call."""
 
-    layers: tuple[LayerPrediction, ...]
-    fixed_us: float
+    __slots__ = ("layers", "fixed_us")
+
+    def __init__(self, layers: tuple[LayerPrediction, ...], fixed_us: float):
+        self._set(layers=layers, fixed_us=fixed_us)
 
     @property
     def total_us(self) -> float:
@@ -283,8 +300,7 @@ def _check_numbers(value, where: str) -> None:
         raise InvalidArgument(f"calibration: {where} must be a finite number, got {value!r}")
 
 
-@dataclass(frozen=True)
-class Calibration:
+class Calibration(Record):
     """Fitted coefficients of one machine, thread count and engine, with where they came from.
 
     ``coefficients``: kind -> feature -> microseconds per unit (:data:`FEATURE_UNITS`);
@@ -296,17 +312,47 @@ class Calibration:
     (``mult_adds_us_per_million``: time proportional to mult-adds; ``roofline``: ``peak_gflops``,
     ``bandwidth_gbs`` and ``scale`` of the roofline bound)."""
 
-    coefficients: dict
-    fixed_us: float
-    threads: int
-    machine: dict
-    versions: dict
-    fit: dict
-    baselines: dict
-    created: str = ""
-    engine: str = ENGINE
-    precision: str = PRECISION
-    batch: int = BATCH
+    __slots__ = (
+        "coefficients",
+        "fixed_us",
+        "threads",
+        "machine",
+        "versions",
+        "fit",
+        "baselines",
+        "created",
+        "engine",
+        "precision",
+        "batch",
+    )
+
+    def __init__(
+        self,
+        coefficients: dict,
+        fixed_us: float,
+        threads: int,
+        machine: dict,
+        versions: dict,
+        fit: dict,
+        baselines: dict,
+        created: str = "",
+        engine: str = ENGINE,
+        precision: str = PRECISION,
+        batch: int = BATCH,
+    ):
+        self._set(
+            coefficients=coefficients,
+            fixed_us=fixed_us,
+            threads=threads,
+            machine=machine,
+            versions=versions,
+            fit=fit,
+            baselines=baselines,
+            created=created,
+            engine=engine,
+            precision=precision,
+            batch=batch,
+        )
 
     @property
     def cache_bytes(self) -> int:
@@ -318,30 +364,59 @@ class Calibration:
 
     def layer_us(self, row: LayerCost, previous: LayerCost | None = None) -> float:
         """Predicted microseconds of one cost row (``previous``: the row before it, if any)."""
-        return self._layer_us(row, previous, self.cache_bytes, self.lanes)
+        (us,) = self._row_us((row,), previous)
+        return us
 
-    def _layer_us(self, row, previous, cache_bytes: int, lanes: int) -> float:
-        kind, values = row_features(row, cache_bytes, lanes, previous)
+    def _row_us(self, rows, previous=None) -> list[float]:
+        """The predicted microseconds of each row of ``rows`` (``previous``: the row before the
+        first). What does not change from row to row is looked up once: the cache size, the vector
+        lanes and, per row type, its kind's coefficients (in the order of :data:`KINDS`)."""
+        cache_bytes, lanes = self.cache_bytes, self.lanes
+        terms: dict[str, tuple | None] = {}  # row type -> its kind's terms (None: runs nothing)
+        times = []
+        for row in rows:
+            entry = terms.get(row.type, _UNSEEN)
+            if entry is _UNSEEN:
+                entry = terms[row.type] = self._terms(row)
+            if entry is None:
+                times.append(0.0)
+            else:
+                pairs, lane = entry
+                values = _values(row, previous, cache_bytes, lanes, lane)
+                times.append(sum([coefficient * values[index] for index, coefficient in pairs]))
+            previous = row
+        return times
+
+    def _terms(self, row) -> tuple[tuple, bool] | None:
+        """The terms of the kind of ``row``'s type: ``((index in _values, coefficient), ...)``
+        in the order of the kind's features, and whether ``lane_mult_adds`` is among them; None
+        for a type that runs nothing."""
+        kind = row_kind(row)
         if kind is None:
-            return 0.0
+            return None
         if kind not in self.coefficients:
             raise InvalidArgument(
                 f"this calibration has no coefficients for layer kind {kind!r} (layer "
                 f"{row.name!r}); calibrate again with this version of mnetcalc",
                 "latency",
             )
-        fitted = self.coefficients[kind]
-        return sum(fitted.get(feature, 0.0) * value for feature, value in values.items())
+        fitted, features = self.coefficients[kind], KINDS[kind]
+        pairs = tuple((_INDEX[feature], fitted.get(feature, 0.0)) for feature in features)
+        return pairs, "lane_mult_adds" in features
 
     def predict(self, rows) -> Prediction:
         """Predicted latency of a network: its cost report (or any iterable of cost rows)."""
         rows = tuple(rows)
-        cache_bytes, lanes = self.cache_bytes, self.lanes  # once, not once per row
+        times = self._row_us(rows)
         layers = tuple(
-            LayerPrediction(row.name, row.type, self._layer_us(row, previous, cache_bytes, lanes))
-            for previous, row in zip((None, *rows[:-1]), rows, strict=True)
+            LayerPrediction(row.name, row.type, us) for row, us in zip(rows, times, strict=True)
         )
         return Prediction(layers, self.fixed_us)
+
+    def total_ms(self, rows) -> float:
+        """``predict(rows).total_ms`` without a record per row (``mnetcalc choose`` asks it of
+        every published network)."""
+        return (self.fixed_us + sum(self._row_us(rows))) / 1e3
 
     def other_cpu(self) -> str | None:
         """None if made on this CPU, else a one-line note saying on which."""

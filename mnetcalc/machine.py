@@ -8,8 +8,8 @@ benchmarks of the torch-free CLI can report the machine too.
 from __future__ import annotations
 
 import os
-import platform
-from dataclasses import asdict, dataclass
+
+from .core.record import Record
 
 
 def cpu_model() -> str:
@@ -21,6 +21,8 @@ def cpu_model() -> str:
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    import platform  # imported here: ~1 ms of start-up that only this fallback needs
+
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
@@ -70,18 +72,45 @@ def load_average() -> float | None:
         return None
 
 
-@dataclass(frozen=True)
-class MachineInfo:
-    cpu: str
-    logical_cpus: int
-    threads: int
-    torch_version: str | None
-    python_version: str
-    load_average: float | None  # 1-minute load average when the measurement ended
-    isa: tuple[str, ...] = ()  # which of ISA_FLAGS the CPU has
+class MachineInfo(Record):
+    """The machine of one measurement: ``cpu``, ``logical_cpus``, ``threads`` used, versions,
+    ``load_average`` (1-minute, when the measurement ended) and ``isa`` (which of
+    :data:`ISA_FLAGS` the CPU has)."""
+
+    __slots__ = (
+        "cpu",
+        "logical_cpus",
+        "threads",
+        "torch_version",
+        "python_version",
+        "load_average",
+        "isa",
+    )
+
+    def __init__(
+        self,
+        cpu: str,
+        logical_cpus: int,
+        threads: int,
+        torch_version: str | None,
+        python_version: str,
+        load_average: float | None,
+        isa: tuple[str, ...] = (),
+    ):
+        self._set(
+            cpu=cpu,
+            logical_cpus=logical_cpus,
+            threads=threads,
+            torch_version=torch_version,
+            python_version=python_version,
+            load_average=load_average,
+            isa=isa,
+        )
 
     @classmethod
     def current(cls, threads: int) -> MachineInfo:
+        import platform
+
         return cls(
             cpu=cpu_model(),
             logical_cpus=os.cpu_count() or 1,
@@ -103,4 +132,4 @@ class MachineInfo:
         )
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "isa": list(self.isa)}
+        return {**self.fields(), "isa": list(self.isa)}

@@ -36,10 +36,9 @@ This module is pure Python (no torch, no numpy), like the rest of the calculator
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .core.layers import FC, LayerCost
 from .core.network import LayerTable, NetworkCost
+from .core.record import Record
 from .validation import positive_int
 
 #: float32, the type a PyTorch model computes in by default.
@@ -58,16 +57,28 @@ TRAFFIC_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class LayerTraffic:
+class LayerTraffic(Record):
     """Bytes one layer moves (inputs read, weights read, outputs written) beside its mult-adds."""
 
-    name: str
-    type: str
-    mult_adds: int
-    input_bytes: int
-    weight_bytes: int
-    output_bytes: int
+    __slots__ = ("name", "type", "mult_adds", "input_bytes", "weight_bytes", "output_bytes")
+
+    def __init__(
+        self,
+        name: str,
+        type: str,  # noqa: A002 -- the field's name, as in LayerCost
+        mult_adds: int,
+        input_bytes: int,
+        weight_bytes: int,
+        output_bytes: int,
+    ):
+        self._set(
+            name=name,
+            type=type,
+            mult_adds=mult_adds,
+            input_bytes=input_bytes,
+            weight_bytes=weight_bytes,
+            output_bytes=output_bytes,
+        )
 
     @property
     def bytes(self) -> int:
@@ -93,11 +104,8 @@ def _feature_map(channels: int, side: int) -> int:
     return channels * side * side
 
 
-def layer_traffic(
-    row: LayerCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True
-) -> LayerTraffic:
-    """The traffic of one cost-table row under the assumptions of this module's docstring."""
-    width = positive_int("bytes_per_element", bytes_per_element)
+def _elements(row: LayerCost, bias: bool) -> tuple[int, int, int]:
+    """Numbers one row reads as input, reads as weights (and biases) and writes as output."""
     if row.type == FC:
         # A fully connected row holds the flattened input size in ``in_channels``.
         inputs, outputs = row.in_channels, row.out_channels
@@ -106,22 +114,38 @@ def layer_traffic(
         outputs = _feature_map(row.out_channels, row.output_size)
     # A folded BatchNorm (or a conv's own bias) leaves one bias per output channel.
     biases = row.out_channels if bias and (row.bias_params or row.bn_params) else 0
+    return inputs, row.params + biases, outputs
+
+
+def layer_traffic(
+    row: LayerCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True
+) -> LayerTraffic:
+    """The traffic of one cost-table row under the assumptions of this module's docstring."""
+    width = positive_int("bytes_per_element", bytes_per_element)
+    inputs, weights, outputs = _elements(row, bias)
     return LayerTraffic(
         name=row.name,
         type=row.type,
         mult_adds=row.mult_adds,
         input_bytes=width * inputs,
-        weight_bytes=width * (row.params + biases),
+        weight_bytes=width * weights,
         output_bytes=width * outputs,
     )
 
 
-@dataclass(frozen=True)
-class NetworkTraffic(LayerTable):
+def layer_bytes(row: LayerCost, bytes_per_element: int = FLOAT32_BYTES, bias: bool = True) -> int:
+    """``layer_traffic(row, bytes_per_element, bias).bytes`` without building the record (the
+    latency model asks it of every row of every network; ``bytes_per_element`` is not checked)."""
+    return bytes_per_element * sum(_elements(row, bias))
+
+
+class NetworkTraffic(LayerTable, Record):
     """Per-layer traffic of a whole network, with totals and per-type summaries."""
 
-    layers: tuple[LayerTraffic, ...]
-    bytes_per_element: int = FLOAT32_BYTES
+    __slots__ = ("layers", "bytes_per_element")
+
+    def __init__(self, layers: tuple[LayerTraffic, ...], bytes_per_element: int = FLOAT32_BYTES):
+        self._set(layers=layers, bytes_per_element=bytes_per_element)
 
     @property
     def bytes(self) -> int:

@@ -84,6 +84,11 @@ def test_prediction_is_the_sum_of_its_layers_and_the_fixed_cost(name):
     assert all(p.us > 0 for p in prediction if p.type != "tap")
     assert all(p.us == 0 for p in prediction if p.type == "tap")
     assert prediction.total_ms == pytest.approx(prediction.total_us / 1e3)
+    # the shortcut choose takes, and the per-row entry point, are the same sums exactly
+    assert calibration().total_ms(report) == prediction.total_ms
+    rows = report.layers
+    alone = [calibration().layer_us(row, before) for before, row in zip((None, *rows), rows)]
+    assert alone == [p.us for p in prediction]
 
 
 def test_unknown_layer_type_and_missing_kind_are_refused():
@@ -93,6 +98,18 @@ def test_unknown_layer_type_and_missing_kind_are_refused():
     without_lrn = {k: v for k, v in COEFFICIENTS.items() if k != "lrn"}
     with pytest.raises(InvalidArgument, match="lrn"):
         calibration(coefficients=without_lrn).predict(NETWORKS["alexnet"].config_class()().cost())
+
+
+def test_a_calibration_is_an_immutable_record():
+    original = calibration()
+    with pytest.raises(AttributeError):
+        original.fixed_us = 0.0
+    changed = original.replace(fixed_us=20.0)
+    assert changed.fixed_us == 20.0 and original.fixed_us == 12.0
+    assert changed.replace(fixed_us=12.0) == original != changed
+    assert (original.engine, original.precision, original.batch) == ("optimize", "float32", 1)
+    with pytest.raises(InvalidArgument, match="fixed_ms"):
+        original.replace(fixed_ms=1.0)
 
 
 def test_round_trip(tmp_path):

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import mnetcalc
 from mnetcalc import InvalidArgument, LayerCost, layer_traffic, mobilenet_v1_cost, network_traffic
+from mnetcalc.traffic import layer_bytes
 
 alphas = st.sampled_from([1.0, 0.75, 0.5, 0.25, 0.35, 1.3]) | st.floats(0.05, 2.0)
 resolutions = st.integers(1, 300)
@@ -166,6 +167,9 @@ def test_weights_and_traffic_scale_with_element_width(alpha, resolution, width):
             narrow_row.weight_bytes == cost_row.params
         )  # one byte per weight: the paper's parameter count
         assert wide_row.bytes == width * narrow_row.bytes
+        # the latency model's shortcut: the same bytes without the record
+        assert layer_bytes(cost_row, width, bias=False) == wide_row.bytes
+        assert layer_bytes(cost_row) == layer_traffic(cost_row).bytes
         assert wide_row.intensity == pytest.approx(narrow_row.intensity / width, rel=1e-12)
 
 

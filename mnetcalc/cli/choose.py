@@ -61,7 +61,7 @@ def run(args) -> int:
         source = f"calibration {path}"
 
     def latency(report):
-        return calibration.predict(report).total_ms
+        return calibration.total_ms(report)
 
     choices = choose(budget, latency, families=families, quantized=args.quantized)
     print(render_choices(choices, budget, calibration, source, args.format))

@@ -11,19 +11,24 @@ from __future__ import annotations
 from ..validation import InvalidArgument
 
 
-def _checked(**sizes: int) -> tuple[int, ...]:
-    """The sizes, each an ``int`` >= 1 (no upper bound: a layer inside a network may be wider than
-    any single layer the command line takes)."""
-    for name, value in sizes.items():
+def _checked(names: str, *sizes: int) -> tuple[int, ...]:
+    """The sizes (named in order by the words of ``names``), each an ``int`` >= 1 (no upper bound:
+    a layer inside a network may be wider than any single layer the command line takes)."""
+    for value in sizes:
+        if type(value) is not int or value < 1:
+            break
+    else:  # every size a plain int >= 1: the common case, checked without naming them
+        return sizes
+    for name, value in zip(names.split(), sizes, strict=True):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidArgument(f"{name} must be a positive integer, got {value!r}", name)
-    return tuple(sizes.values())
+    return sizes
 
 
 def standard_conv_cost(dk: int, m: int, n: int, df: int, groups: int = 1) -> tuple[int, int]:
     """A ``dk`` x ``dk`` convolution from ``m`` to ``n`` channels: ``Dk*Dk*M*N*Df*Df`` mult-adds and
     ``Dk*Dk*M*N`` weights; with ``groups``, each output channel sees ``m / groups`` inputs only."""
-    dk, m, n, df, groups = _checked(dk=dk, m=m, n=n, df=df, groups=groups)
+    dk, m, n, df, groups = _checked("dk m n df groups", dk, m, n, df, groups)
     weights = dk * dk * (m // groups) * n
     return weights * df * df, weights
 
@@ -31,7 +36,7 @@ def standard_conv_cost(dk: int, m: int, n: int, df: int, groups: int = 1) -> tup
 def depthwise_conv_cost(dk: int, m: int, df: int) -> tuple[int, int]:
     """One ``dk`` x ``dk`` filter per input channel: ``Dk*Dk*M*Df*Df`` mult-adds, ``Dk*Dk*M``
     weights."""
-    dk, m, df = _checked(dk=dk, m=m, df=df)
+    dk, m, df = _checked("dk m df", dk, m, df)
     return dk * dk * m * df * df, dk * dk * m
 
 
@@ -49,5 +54,5 @@ def separable_conv_cost(dk: int, m: int, n: int, df: int) -> tuple[int, int]:
 
 def fully_connected_cost(m: int, n: int) -> tuple[int, int]:
     """A fully connected layer from ``m`` inputs to ``n`` outputs: ``M*N`` mult-adds and weights."""
-    m, n = _checked(m=m, n=n)
+    m, n = _checked("m n", m, n)
     return m * n, m * n

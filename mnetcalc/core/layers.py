@@ -138,19 +138,26 @@ def layer_row(
     channels: tuple[int, int],
     sides: tuple[int, int],
     cost: tuple[int, int] = (0, 0),
-    **counts,
+    *,
+    bias_params: int = 0,
+    bn_params: int = 0,
+    groups: int = 1,
 ) -> LayerCost:
     """A :class:`LayerCost` from ``(in, out)`` channels, ``(input, output)`` sides and ``(mult-adds,
-    weights)``; ``counts``: ``bias_params``, ``bn_params``, ``groups``."""
+    weights)``, with its ``bias_params``, ``bn_params`` and ``groups``."""
     (in_channels, out_channels), (input_size, output_size), (mult_adds, params) = (
         channels,
         sides,
         cost,
     )
-    return LayerCost(
+    return _new_row(LayerCost, (
         name, layer_type, stride, kernel, in_channels, out_channels, input_size, output_size,
-        mult_adds, params, **counts,
-    )  # fmt: skip
+        mult_adds, params, bias_params, bn_params, groups,
+    ))  # fmt: skip
+
+
+# every field given: the tuple is made without the namedtuple's defaults-filling constructor
+_new_row = tuple.__new__
 
 
 class Conv(

@@ -28,7 +28,8 @@ class NetworkEntry:
     the name of its configuration class, whether it takes a width multiplier (``alpha``), its
     ``variants`` (the first is the default; empty: no ``--variant``), whether 0 classes (the body
     alone, ``body_only``) is allowed, its default input side (``resolution``) and number of
-    ``classes``.
+    ``classes``, and whether its module publishes checkpoints (``checkpoints``: it has a function
+    ``checkpoints()``, :func:`mnetcalc.checkpoints.published_checkpoints`).
 
     A plain class, quicker to create at the command line's start-up than a ``namedtuple``."""
 
@@ -42,6 +43,7 @@ class NetworkEntry:
         "classes",
         "about",
         "classes_note",
+        "checkpoints",
     )
 
     def __init__(
@@ -56,11 +58,13 @@ class NetworkEntry:
         classes: int = 1000,
         about: str = "",
         classes_note: str = "",
+        checkpoints: bool = False,
     ):
         self.name, self.config = name, config
         self.alpha, self.variants, self.body_only = alpha, variants, body_only
         self.resolution, self.classes = resolution, classes
         self.about, self.classes_note = about, classes_note
+        self.checkpoints = checkpoints
 
     def __repr__(self) -> str:
         return f"NetworkEntry({self.name!r}, {self.config!r})"
@@ -80,18 +84,20 @@ NETWORKS = {
             alpha=True,
             variants=("separable", "standard", "shallow"),
             body_only=True,
+            checkpoints=True,
         ),
         # The networks of paper Tables 8-9: no width multiplier, no variant.
         NetworkEntry("vgg16", "VGG16Config"),
         NetworkEntry("googlenet", "GoogLeNetConfig"),
         NetworkEntry("alexnet", "AlexNetConfig", resolution=227),
         NetworkEntry("squeezenet", "SqueezeNetConfig", resolution=227),
-        NetworkEntry("mobilenet_v2", "MobileNetV2Config", alpha=True),
+        NetworkEntry("mobilenet_v2", "MobileNetV2Config", alpha=True, checkpoints=True),
         NetworkEntry(
             "mobilenet_v3",
             "MobileNetV3Config",
             alpha=True,
             variants=("large", "small", "large_minimalistic", "small_minimalistic"),
+            checkpoints=True,
         ),
         NetworkEntry(
             "ssd_mobilenet_v1",

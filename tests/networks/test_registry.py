@@ -1,6 +1,7 @@
 """The registry of the command line's networks (mnetcalc.networks.registry) against the real
 configuration classes, and `mnetcalc table` importing only the module of the network asked for."""
 
+import importlib
 import inspect
 import subprocess
 import sys
@@ -50,6 +51,12 @@ def test_variants_are_the_classes_own(entry):
     assert [config(variant=v).variant for v in entry.variants] == list(entry.variants)
     with pytest.raises(InvalidArgument):
         config(variant="no_such_variant")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_checkpoints_are_published_by_the_modules_marked_so_only(entry):
+    module = importlib.import_module(entry.config_class().__module__)
+    assert callable(getattr(module, "checkpoints", None)) == entry.checkpoints
 
 
 def test_mobilenet_v1_variants_are_the_architectures():
@@ -115,4 +122,10 @@ NETWORK_MODULES = {f"mnetcalc.networks.{entry.name}" for entry in ENTRIES}
 def test_table_imports_only_the_module_of_its_network(argv, expected):
     assert modules_imported(argv) & NETWORK_MODULES == {
         f"mnetcalc.networks.{name}" for name in expected
+    }
+
+
+def test_choose_imports_only_the_modules_that_publish_checkpoints():
+    assert modules_imported(["choose", "--latency-ms", "5"]) & NETWORK_MODULES == {
+        f"mnetcalc.networks.{name}" for name in ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3")
     }
