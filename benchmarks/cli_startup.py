@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from mnetcalc.machine import MachineInfo  # noqa: E402
 
 TABLE = ["table", "--alpha", "0.25", "--res", "128"]
-#: ``choose`` costs and predicts all 38 float checkpoints with the shipped calibration.
+#: ``choose`` costs and predicts every float checkpoint (44 today) with the shipped calibration.
 CHOOSE = ["choose", "--latency-ms", "5"]
 
 
