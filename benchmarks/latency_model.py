@@ -2,8 +2,8 @@
 
 Calibrates on this machine (``mnetcalc.runtime.calibrate.calibrate``: one-layer samples and a few
 small MobileNets), then times held-out networks (``mnetcalc.runtime.calibrate.HELD_OUT``: other
-widths and resolutions of MobileNet v1 and V2, and every other registered network: SSD,
-MobileNetV3, VGG16 at a small input, GoogLeNet, SqueezeNet, AlexNet)
+widths and resolutions of MobileNet v1, V2 and V3, and every other registered network: SSD,
+VGG16 at a small input, GoogLeNet, SqueezeNet, AlexNet)
 through the path of ``mnetcalc bench --optimize`` in one interleaved run, and sets the model's
 prediction beside time proportional to mult-adds and the scaled roofline bound, both fitted on the
 same calibration timings. By default the calibration samples and the held-out networks are timed

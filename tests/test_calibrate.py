@@ -126,3 +126,24 @@ def test_calibrate_cli_refuses_an_unwritable_file_before_timing():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 2 and "torch imported" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_every_timed_network_has_a_label_of_its_own():
+    """The book and the benchmark key timings by label: a V3-Small and a V3-Large of one width
+    and resolution once shared one, so that one network's time stood in for the other's."""
+    from mnetcalc.checkpoints import published_checkpoints
+    from mnetcalc.runtime.calibrate import CALIBRATION_NETWORKS, HELD_OUT, label
+
+    configs = {*CALIBRATION_NETWORKS, *HELD_OUT, *(c.config() for c in published_checkpoints())}
+    labels = [label(config) for config in configs]
+    assert len(set(labels)) == len(configs)
+    small = [c.config() for c in published_checkpoints() if "small" in c.name]
+    assert small and all(" small" in label(config) for config in small)
+
+
+def test_held_out_networks_are_never_calibrated_on():
+    from mnetcalc.runtime.calibrate import CALIBRATION_NETWORKS, HELD_OUT
+
+    assert not set(CALIBRATION_NETWORKS) & set(HELD_OUT)
+    # every family the fit sees whole is also validated at other widths and resolutions
+    assert {c.network for c in CALIBRATION_NETWORKS} <= {c.network for c in HELD_OUT}
