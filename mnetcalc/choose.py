@@ -154,14 +154,15 @@ def choose(
     pool = [c for c in pool if c.family in wanted and (quantized or not c.quantized)]
     if not pool:
         raise InvalidArgument("no published checkpoint matches the families asked for", "family")
-    # An 8-bit checkpoint has the architecture of its float one: cost each configuration once.
-    by_config: dict = {}
+    # An 8-bit checkpoint has the architecture of its float one (the same network and options):
+    # cost each architecture once, and build its configuration only there (in ``candidate``).
+    costed: dict = {}
     candidates = []
     for c in pool:
-        config = c.config()
-        if config not in by_config:
-            by_config[config] = candidate(c, latency)
-        candidates.append(by_config[config].replace(checkpoint=c))
+        key = (c.network, c.options)
+        if key not in costed:
+            costed[key] = candidate(c, latency)
+        candidates.append(costed[key].replace(checkpoint=c))
     fits = [c for c in candidates if budget.excess(c) == 0.0]
     if not fits:
         raise NothingFits(budget, min(candidates, key=lambda c: (budget.excess(c), c.latency_ms)))
