@@ -362,6 +362,16 @@
     FORMS.forEach(function (form) {
       Array.prototype.forEach.call(form.elements, function (element) { element.disabled = true; });
     });
+    // Opened from disk (file://, a built site's index.html double-clicked), a browser refuses the
+    // module import and the fetches below ("Failed to fetch dynamically imported module"): say in
+    // one line how to serve the site instead.
+    if (location.protocol === "file:") {
+      setStatus(0, "Opened as a file, this page cannot load Python. Serve the site: " +
+        "python -m http.server -d _build/html (in the folder that holds _build), then open " +
+        "http://localhost:8000/book/calculator.html");
+      root.dataset.error = "file";
+      return;
+    }
     if (typeof WebAssembly !== "object") {
       setStatus(0, "This browser has no WebAssembly, which the calculator needs.");
       return;

@@ -1,4 +1,5 @@
-"""The book's from-scratch MobileNet (book/from_scratch.py, plain PyTorch, no mnetcalc) is the
+"""The book's from-scratch MobileNet (mnetcalc/book/from_scratch.py, plain PyTorch, nothing else of
+mnetcalc) is the
 library's MobileNet: the same parameters, tensor by tensor, the same fvcore mult-adds and, given
 the same weights, the same outputs. Both are counted by the same fvcore analysis
 (``mnetcalc.runtime.counting.flop_analysis``: convolutions and the fully connected layer, as the
@@ -6,7 +7,7 @@ paper
 counts); the paper's 1.0 MobileNet-224 is checked against its printed counts too.
 """
 
-import importlib.util
+import ast
 import warnings
 from pathlib import Path
 
@@ -20,19 +21,7 @@ from mnetcalc.runtime.counting import flop_analysis  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_from_scratch():
-    """book/from_scratch.py as a module (the book's folder is not a package)."""
-    path = ROOT / "book" / "from_scratch.py"
-    spec = importlib.util.spec_from_file_location("from_scratch", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-from_scratch = load_from_scratch()
+from mnetcalc.book import from_scratch  # noqa: E402
 
 #: (alpha, resolution): the paper's largest model, and one model of each other width.
 SETTINGS = ((1.0, 224), (0.75, 192), (0.5, 160), (0.25, 128))
@@ -52,7 +41,16 @@ def n_params(model):
 
 
 def test_the_student_copy_does_not_use_mnetcalc():
-    source = (ROOT / "book" / "from_scratch.py").read_text(encoding="utf-8")
+    """It lives in the package (so that a downloaded chapter can import it) but imports only
+    torch: the reader sees the whole network in one file."""
+    source = Path(from_scratch.__file__).read_text(encoding="utf-8")
+    imported = {
+        alias.name if isinstance(node, ast.Import) else node.module or "."
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == {"torch"}, imported
     assert "mnetcalc" not in source.split('"""', 2)[2]  # the docstring may name it
 
 

@@ -87,11 +87,10 @@ ALLOWED: dict[str, dict[str, str]] = {
     "depthwise_separable": {
         "from 64 to 1024": "the narrowest and widest blocks (the architecture)",
     },
-    "epilogue": {
+    "mobilenet_v2": {
         "585 million and 6.9 million for the 1.4 model": "the paper's headline numbers, quoted "
         "(the 6.9 that the chapter glues is another number, the depthwise layers' share)",
         "costs them with 1001": "TF-slim's class count (ImageNet's and a background class)",
-        "steps of 0.01": "exercise 1's search step (an input)",
     },
     "giants": {
         "138,357,544 parameters for VGG16, 60,965,224 for the Caffe AlexNet, 6,998,552 for the "

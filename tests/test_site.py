@@ -69,8 +69,10 @@ CHAPTERS = {
     # fig-lat-optimize, fig-dw-levels; the preparation steps, the engines, the price of a layer,
     # the precision ladder, the roofs
     "book/deployment": Shows(figures=2, tables=5),
-    # fig-epilogue-grid; TF-slim's table, V2 next to v1
-    "book/epilogue": Shows(figures=1, tables=2),
+    # fig-v2-tensors, fig-v2-grid; TF-slim's table
+    "book/mobilenet_v2": Shows(figures=2, tables=1),
+    # fig-v3-activations, fig-v3-family; Large and Small against the printed totals, the checkpoints
+    "book/mobilenet_v3": Shows(figures=2, tables=2),
     # the table of every symbol; the glossary shows formulas only
     "book/notation": Shows(figures=0, tables=1),
     "book/glossary": Shows(figures=0, tables=0),

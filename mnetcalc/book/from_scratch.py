@@ -1,7 +1,12 @@
 """MobileNet v1 from scratch, in plain PyTorch (Howard et al. 2017, Table 1).
 
-A reading copy for students: it does not use mnetcalc, so that the book and
-tests/test_from_scratch.py can check it against the library's model."""
+A reading copy for students: it imports nothing of mnetcalc, so that the book
+and tests/test_from_scratch.py can check it against the library's model. It
+lives in the package so that a chapter downloaded as a notebook can import it:
+from mnetcalc.book.from_scratch import mobilenet_v1."""
+
+# A reading copy, shown in the book as it is: 79 columns, the table compact.
+# fmt: off
 
 from torch import nn
 
