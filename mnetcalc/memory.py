@@ -32,9 +32,13 @@ expansion layer, the input's channels) are processed in slices of at most ``k`` 
 paper's ``t`` splits are ``ceil(inner / k)``): for each slice, the expansion's slice (``k``
 channels at the input's side), the depthwise convolution's slice (``k`` channels at the output's
 side), then the projection of that slice added into the output. Live during the block: its input
-``x`` (read by every slice, and the shortcut), the output ``y`` being accumulated, and one slice of
+``x`` (read by every slice's expansion), the output ``y`` (made before the first slice: the
+projection's bias, plus ``x`` for a residual block, so that the sum is folded in), and one slice of
 each inner tensor: ``|x| + |y| + k * (side_in^2 + side_out^2)`` elements, the paper's ``|x| + |y| +
-O(max(s^2, s'^2))`` with ``k = 1``. The residual sum is folded in (``y`` starts from ``x``). A
+O(max(s^2, s'^2))`` with ``k = 1``. (Two exact cases: a block without an expansion slices ``x``
+itself, so only the depthwise slice is added; a block done in one slice no longer needs ``x`` once
+expanded, so it holds ``|y|`` + the expanded tensor + the larger of ``x`` and the depthwise
+output.) A
 block without an expansion layer whose input a standard convolution writes and nothing else reads
 (V2's stem before block 1) takes that convolution in as its first stage, as the paper's Table 3
 does for "the first layer": the stem's output is then computed one slice at a time too. Every
@@ -285,7 +289,12 @@ class _Flow:
             self.ops.pop()
             self.sizes[source] = 0  # never materialised
             name, source, staged = f"{first.name}+{name}", first.inputs[0], True
-        scratch = width * dw.output_size**2 + (width * dw.input_size**2 if staged else 0)
+        inner_out = width * dw.output_size**2  # the depthwise convolution's slice
+        inner_in = width * dw.input_size**2 if staged else 0  # the expansion's (stem's) slice
+        if staged and width == dw.in_channels:  # one slice: x is last read before it exists
+            scratch = inner_in + max(0, inner_out - self.sizes[source])
+        else:
+            scratch = inner_in + inner_out
         output = self.tensor(_map(project.out_channels, project.output_size), project.out_channels)
         self.ops.append(_Op(name, [source], output, scratch))
         return output
