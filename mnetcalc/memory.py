@@ -38,11 +38,10 @@ each inner tensor: ``|x| + |y| + k * (side_in^2 + side_out^2)`` elements, the pa
 O(max(s^2, s'^2))`` with ``k = 1``. (Two exact cases: a block without an expansion slices ``x``
 itself, so only the depthwise slice is added; a block done in one slice no longer needs ``x`` once
 expanded, so it holds ``|y|`` + the expanded tensor + the larger of ``x`` and the depthwise
-output.) A
-block without an expansion layer whose input a standard convolution writes and nothing else reads
-(V2's stem before block 1) takes that convolution in as its first stage, as the paper's Table 3
-does for "the first layer": the stem's output is then computed one slice at a time too. Every
-other layer runs as before.
+output.) A block without an expansion layer or shortcut whose input a standard convolution has
+just written (V2's stem before block 1) takes that convolution in as its first stage, as the
+paper's Table 3 does for "the first layer": the stem's output is then computed one slice at a
+time too. Every other layer runs as before.
 
 Bytes per number: 4 for float32 (:data:`FLOAT32_BYTES`), 1 for int8 (:data:`INT8_BYTES`); every
 tensor is counted at the same width, so the int8 counts are the float32 ones divided by 4.
