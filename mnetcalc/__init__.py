@@ -81,6 +81,7 @@ _EXPORTS = {
     "core.network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "stats": ("Interval", "decide", "mean_interval"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
+    "memory": ("LayerMemory", "NetworkMemory", "network_memory"),
     "train_config": ("TrainConfig",),
     "validation": ("InputTooSmall", "InvalidArgument"),
     "networks.alexnet": ("AlexNetConfig", "alexnet_cost"),

@@ -12,6 +12,9 @@ Size: the parameters a deployed network stores once BatchNorm is folded into the
 (the weights, the biases, and one bias per BatchNorm channel), at 4 bytes each in float32; in int8
 the weights take 1 byte and the biases stay 32-bit integers (4 bytes), as in Jacob et al. (2018).
 MB are 10^6 bytes.
+
+Memory: the peak working set of the activations at batch 1 when the network runs layer by layer
+(:mod:`mnetcalc.memory`), 4 bytes a number in float32, 1 in int8.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .checkpoints import Checkpoint, published_checkpoints
 from .core.record import Record
+from .memory import network_memory
 from .validation import InvalidArgument, choice, positive_number
 
 MB = 1_000_000
@@ -28,11 +32,16 @@ MB = 1_000_000
 class Choice(Record):
     """One checkpoint as a candidate: the ``checkpoint``, the calculator's exact ``mult_adds``,
     the deployed ``weights`` and ``biases`` (BatchNorm folded), the predicted ``latency_ms`` and,
-    once ranked, whether it is on the Pareto front (``pareto``)."""
+    once ranked, whether it is on the Pareto front (``pareto``); ``peak_elements``: the numbers
+    live at once at the activations' peak (:mod:`mnetcalc.memory`)."""
 
-    __slots__ = ("checkpoint", "mult_adds", "weights", "biases", "latency_ms", "pareto")
+    __slots__ = (
+        "checkpoint", "mult_adds", "weights", "biases", "latency_ms", "pareto", "peak_elements"
+    )  # fmt: skip
 
-    def __init__(self, checkpoint, mult_adds, weights, biases, latency_ms, pareto=False):
+    def __init__(
+        self, checkpoint, mult_adds, weights, biases, latency_ms, pareto=False, peak_elements=0
+    ):
         self._set(
             checkpoint=checkpoint,
             mult_adds=mult_adds,
@@ -40,7 +49,13 @@ class Choice(Record):
             biases=biases,
             latency_ms=latency_ms,
             pareto=pareto,
+            peak_elements=peak_elements,
         )
+
+    @property
+    def memory_mb(self) -> float:
+        """The activations' peak working set: int8 for a quantized checkpoint, float32 otherwise."""
+        return (1 if self.checkpoint.quantized else 4) * self.peak_elements / MB
 
     @property
     def size_mb_float32(self) -> float:
@@ -58,15 +73,17 @@ class Choice(Record):
 
 class Budget(Record):
     """The limits a choice must meet; None: no limit. ``latency_ms`` (predicted on this machine),
-    ``size_mb`` (as released: int8 size for 8-bit checkpoints), ``mult_adds_m`` (millions)."""
+    ``size_mb`` (as released: int8 size for 8-bit checkpoints), ``mult_adds_m`` (millions),
+    ``memory_mb`` (the activations' peak working set, as released)."""
 
-    __slots__ = ("latency_ms", "size_mb", "mult_adds_m")
+    __slots__ = ("latency_ms", "size_mb", "mult_adds_m", "memory_mb")
 
-    def __init__(self, latency_ms=None, size_mb=None, mult_adds_m=None):
+    def __init__(self, latency_ms=None, size_mb=None, mult_adds_m=None, memory_mb=None):
         self._set(
             latency_ms=_limit("latency_ms", latency_ms),
             size_mb=_limit("size_mb", size_mb),
             mult_adds_m=_limit("mult_adds_m", mult_adds_m),
+            memory_mb=_limit("memory_mb", memory_mb),
         )
 
     def excess(self, candidate: Choice) -> float:
@@ -78,6 +95,7 @@ class Budget(Record):
                 (candidate.latency_ms, self.latency_ms),
                 (candidate.size_mb, self.size_mb),
                 (candidate.mult_adds / 1e6, self.mult_adds_m),
+                (candidate.memory_mb, self.memory_mb),
             )
             if limit is not None
         ]
@@ -105,7 +123,8 @@ class NothingFits(InvalidArgument):
         super().__init__(
             f"no published checkpoint fits {budget.describe()}; the nearest miss is "
             f"{nearest.checkpoint.name} ({nearest.latency_ms:.2f} ms, "
-            f"{nearest.size_mb:.2f} MB, {nearest.mult_adds / 1e6:.1f} M mult-adds: "
+            f"{nearest.size_mb:.2f} MB, {nearest.mult_adds / 1e6:.1f} M mult-adds, "
+            f"{nearest.memory_mb:.2f} MB peak activations: "
             f"{100 * over:.0f} % over)"
         )
         self.nearest = nearest
@@ -113,10 +132,14 @@ class NothingFits(InvalidArgument):
 
 def candidate(checkpoint: Checkpoint, latency: Callable) -> Choice:
     """``checkpoint`` costed: its configuration's exact mult-adds and deployed parameter counts, and
-    ``latency(report)`` in milliseconds (``report``: the configuration's cost report)."""
+    ``latency(report)`` in milliseconds (``report``: the configuration's cost report), and the
+    numbers live at its activations' peak."""
     report = checkpoint.config().cost()
     biases = report.bias_params + report.bn_params // 2
-    return Choice(checkpoint, report.mult_adds, report.params, biases, float(latency(report)))
+    peak = network_memory(report, 1).peak_bytes
+    return Choice(
+        checkpoint, report.mult_adds, report.params, biases, float(latency(report)), False, peak
+    )
 
 
 def pareto_front(choices: Sequence[Choice]) -> set[str]:

@@ -39,6 +39,8 @@ def test_table_json_has_exactly_the_documented_keys(capsys):
         "resolution",
         "num_classes",
         "variant",
+        "peak_bytes",
+        "peak_layer",
         "layers",
         "total",
     ]
@@ -55,7 +57,7 @@ def test_table_json_has_exactly_the_documented_keys(capsys):
         1000,
         "separable",
     )
-    assert all(list(layer) == list(ROW_KEYS) for layer in data["layers"])
+    assert all(list(layer) == [*ROW_KEYS, "activation_bytes"] for layer in data["layers"])
     assert list(data["total"]) == ["mult_adds", "params", "bias_params", "bn_params"]
     counts = [v for layer in data["layers"] for k, v in layer.items() if k not in ("name", "type")]
     assert all(type(v) is int for v in counts + list(data["total"].values()))

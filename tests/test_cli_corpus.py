@@ -52,6 +52,7 @@ COMMAND_LINES = [
     ["table", "--network", "ssd_mobilenet_v1", "--alpha", "0.75", "--format", "markdown"],
     ["table", "--network", "vgg16", "--res", "160", "--format", "json"],
     ["table", "--network", "googlenet", "--classes", "10"],
+    ["table", "--memory", "--network", "mobilenet_v2", "--alpha", "0.35", "--res", "96"],
     ["table", "--alpha", "2"],
     ["table", "--alpha", "abc"],
     ["table", "--res", "-5"],

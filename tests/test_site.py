@@ -53,6 +53,8 @@ CHAPTERS = {
     "book/architecture": Shows(figures=3, tables=2),
     # fig-mult-laws, fig-mult-grid, fig-mult-accuracy; Tables 4, 5, 6 and 7
     "book/multipliers": Shows(figures=3, tables=4),
+    # fig-memory-layers; the checkpoints that fit 256 KiB
+    "book/memory": Shows(figures=1, tables=1),
     # fig-giants-lesson, fig-giants-vgg; Tables 8 and 9 recomputed, the claims
     "book/giants": Shows(figures=2, tables=2),
     # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table

@@ -1,5 +1,5 @@
-"""``mnetcalc choose``: the published MobileNets that fit a latency, size and mult-adds budget on
-this machine, ranked by published top-1, with the accuracy-latency Pareto front marked.
+"""``mnetcalc choose``: the published MobileNets that fit a latency, size, mult-adds and memory
+budget on this machine, ranked by published top-1, with the accuracy-latency Pareto front marked.
 
 Latency comes from a calibration file (``mnetcalc calibrate``) or, without ``--calibration``, from
 the calibration shipped with the package (the machine that built the book), which the output
@@ -25,6 +25,12 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--mult-adds-m", metavar="M", help="mult-adds budget, millions")
     parser.add_argument(
+        "--memory-mb",
+        metavar="MB",
+        help="activation memory budget, MB: the peak working set at batch 1, layer by layer "
+        "(float32; int8 for --quantized's 8-bit checkpoints)",
+    )
+    parser.add_argument(
         "--family",
         metavar="F,...",
         help="comma-separated families to consider (default: all published)",
@@ -49,9 +55,11 @@ def run(args) -> int:
     from ..report.choices import render_choices
     from .calibrate import SHIPPED_NAME, load_for_cli
 
-    budget = Budget(args.latency_ms, args.size_mb, args.mult_adds_m)
+    budget = Budget(args.latency_ms, args.size_mb, args.mult_adds_m, args.memory_mb)
     if budget.describe() == "no budget":
-        raise UsageError("give at least one budget: --latency-ms, --size-mb or --mult-adds-m")
+        raise UsageError(
+            "give at least one budget: --latency-ms, --size-mb, --mult-adds-m or --memory-mb"
+        )
     families = None if args.family is None else comma_list("--family", args.family)
     path = SHIPPED_NAME if args.calibration is None else args.calibration
     calibration = load_for_cli(path)  # a file from another CPU: a note on stderr

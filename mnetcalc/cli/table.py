@@ -1,5 +1,6 @@
-"""``mnetcalc table``: per-layer mult-adds and parameters of one network (``--check``: beside
-fvcore's count of the real PyTorch model, which needs torch).
+"""``mnetcalc table``: per-layer mult-adds and parameters of one network, and its activations' peak
+working set (``--memory``: each layer's activation memory too; ``--check``: beside fvcore's count
+of the real PyTorch model, which needs torch).
 
 The networks and what each one takes come from :mod:`mnetcalc.networks.registry`; only the module of
 the network asked for is imported."""
@@ -19,6 +20,12 @@ def add_arguments(parser) -> None:
         help="compare with fvcore's count of a real PyTorch model (needs torch)",
     )
     parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="add each layer's activation memory (kB read and written, float32, batch 1) to the "
+        "text and Markdown tables",
+    )
+    parser.add_argument(
         "--latency",
         metavar="FILE",
         help="add each layer's predicted milliseconds from a calibration file (mnetcalc "
@@ -29,6 +36,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     if args.check and args.latency:
         raise options.UsageError("--check and --latency do not go together")
+    if args.memory and (args.check or args.latency):
+        raise options.UsageError("--memory goes with neither --check nor --latency")
     report = options.network_config(args).cost()
     if args.check:
         from ..report.check import render_check
@@ -42,5 +51,5 @@ def run(args) -> int:
 
         print(render_latency_table(report, load_for_cli(args.latency), args.format))
         return 0
-    print(render_table(report, args.format))
+    print(render_table(report, args.format, args.memory))
     return 0

@@ -14,9 +14,10 @@ CHOICE_HEADER = (
     "size f32 (MB)",
     "size int8 (MB)",
     "MAdds (M)",
+    "memory (MB)",
     "Pareto",
 )
-CHOICE_RIGHT = (True, False, True, True, True, True, True, False)
+CHOICE_RIGHT = (True, False, True, True, True, True, True, True, False)
 
 
 def choice_records(choices) -> list[dict]:
@@ -32,6 +33,7 @@ def choice_records(choices) -> list[dict]:
             "size_mb_float32": round(c.size_mb_float32, 4),
             "size_mb_int8": round(c.size_mb_int8, 4),
             "mult_adds": c.mult_adds,
+            "memory_mb": round(c.memory_mb, 4),
             "pareto": c.pareto,
         }
         for rank, c in enumerate(choices, 1)
@@ -48,6 +50,7 @@ def _cells(records: Sequence[dict]) -> list[list[str]]:
             f"{r['size_mb_float32']:.2f}",
             f"{r['size_mb_int8']:.2f}",
             f"{r['mult_adds'] / 1e6:.1f}",
+            f"{r['memory_mb']:.3f}",
             "*" if r["pareto"] else "",
         ]
         for r in records

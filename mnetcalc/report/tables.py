@@ -20,6 +20,7 @@ from ..core.layers import (
     LayerCost,
 )
 from ..core.network import NetworkCost
+from ..memory import NetworkMemory, network_memory
 
 FORMATS = ("text", "markdown", "csv", "json")
 
@@ -185,6 +186,8 @@ LAYER_HEADER = (
     "% MAdds",
 )
 LAYER_RIGHT = (False, False, False, False, True, True, True)
+#: The column ``--memory`` adds: each layer's activations read and written.
+MEMORY_HEADER = "act. (kB)"
 TYPE_HEADER = ("layer type", "layers", "MAdds (M)", "% MAdds", "params", "% params")
 TYPE_RIGHT = (False, True, True, True, True, True)
 
@@ -208,8 +211,14 @@ def describe(report: NetworkCost) -> str:
     return ", ".join(f"{k} {v}" for k, v in meta.items())
 
 
-def _layer_cells(report: NetworkCost) -> list[list[str]]:
+def kilobytes(count: int) -> str:
+    return f"{count / 1e3:,.1f}"
+
+
+def _layer_cells(report: NetworkCost, memory: NetworkMemory | None = None) -> list[list[str]]:
+    """The layer table's cells; with ``memory``, each row's activation kB in a last column."""
     total = report.mult_adds
+    held = memory.layers if memory is not None else [None] * len(report.layers)
     return [
         [
             row.name,
@@ -219,13 +228,21 @@ def _layer_cells(report: NetworkCost) -> list[list[str]]:
             millions(row.mult_adds),
             thousands(row.params),
             percent(row.mult_adds / total if total else 0.0),
+            *([] if acts is None else [kilobytes(acts.activation_bytes)]),
         ]
-        for row in report.layers
+        for row, acts in zip(report.layers, held, strict=True)
     ]
 
 
-def _total_cells(report: NetworkCost) -> list[str]:
-    return ["total", "", "", "", millions(report.mult_adds), thousands(report.params), percent(1.0)]
+def _total_cells(report: NetworkCost, memory: bool = False) -> list[str]:
+    cells = ["total", "", "", "", millions(report.mult_adds), thousands(report.params)]
+    return [*cells, percent(1.0), *([""] if memory else [])]
+
+
+def _layer_columns(memory: bool) -> tuple[tuple, tuple]:
+    if not memory:
+        return LAYER_HEADER, LAYER_RIGHT
+    return (*LAYER_HEADER, MEMORY_HEADER), (*LAYER_RIGHT, True)
 
 
 def _type_cells(report: NetworkCost) -> list[list[str]]:
@@ -252,39 +269,82 @@ def _extra_params_line(report: NetworkCost) -> str:
     )
 
 
-def table_text(report: NetworkCost) -> str:
-    layers = aligned(LAYER_HEADER, _layer_cells(report), LAYER_RIGHT, _total_cells(report))
+def _memory_line(memory: NetworkMemory, column: bool) -> str:
+    peak = memory.peak_bytes
+    what = (
+        f"{MEMORY_HEADER}: activations each layer reads and writes, float32, batch 1. "
+        if column
+        else ""
+    )
+    return textwrap.fill(
+        f"{what}Peak working set of the activations, layer by layer at batch 1: "
+        f"{kilobytes(peak)} kB float32, {kilobytes(peak // 4)} kB int8 (kB = 1000 bytes), at "
+        f"{memory.peak_layer}.",
+        width=80,
+    )
+
+
+def table_text(report: NetworkCost, memory: bool = False) -> str:
+    held = network_memory(report)
+    header, right = _layer_columns(memory)
+    cells = _layer_cells(report, held if memory else None)
+    layers = aligned(header, cells, right, _total_cells(report, memory))
     types = aligned(TYPE_HEADER, _type_cells(report), TYPE_RIGHT)
-    return "\n".join([describe(report), "", layers, "", types, "", _extra_params_line(report)])
+    return "\n".join(
+        [describe(report), "", layers, "", types, "", _extra_params_line(report)]
+        + ["", _memory_line(held, memory)]
+    )
 
 
-def table_markdown(report: NetworkCost) -> str:
-    total = [f"**{c}**" if c else "" for c in _total_cells(report)]
+def table_markdown(report: NetworkCost, memory: bool = False) -> str:
+    held = network_memory(report)
+    header, right = _layer_columns(memory)
+    total = [f"**{c}**" if c else "" for c in _total_cells(report, memory)]
+    cells = _layer_cells(report, held if memory else None)
     return "\n".join(
         [
             f"**{describe(report)}**",
             "",
-            markdown_table(LAYER_HEADER, _layer_cells(report) + [total], LAYER_RIGHT),
+            markdown_table(header, cells + [total], right),
             "",
             markdown_table(TYPE_HEADER, _type_cells(report), TYPE_RIGHT),
             "",
             _extra_params_line(report),
+            "",
+            _memory_line(held, memory),
         ]
     )
 
 
 def table_csv(report: NetworkCost) -> str:
-    rows = [[getattr(row, key) for key in ROW_KEYS] for row in report.layers]
-    return csv_text(ROW_KEYS, rows)
+    memory = network_memory(report)
+    rows = [
+        [*(getattr(row, key) for key in ROW_KEYS), held.activation_bytes]
+        for row, held in zip(report.layers, memory.layers, strict=True)
+    ]
+    return csv_text((*ROW_KEYS, "activation_bytes"), rows)
 
 
-def render_table(report: NetworkCost, fmt: str) -> str:
-    return {
-        "text": table_text,
-        "markdown": table_markdown,
-        "csv": table_csv,
-        "json": lambda r: json_text(r.to_dict()),
-    }[fmt](report)
+def table_dict(report: NetworkCost) -> dict:
+    """The JSON of ``mnetcalc table``: the report's own, with each layer's ``activation_bytes``
+    and, at the top, the float32 ``peak_bytes`` and its ``peak_layer``."""
+    memory = network_memory(report)
+    data = report.to_dict()
+    for layer, held in zip(data["layers"], memory.layers, strict=True):
+        layer["activation_bytes"] = held.activation_bytes
+    layers, total = data.pop("layers"), data.pop("total")
+    peak = {"peak_bytes": memory.peak_bytes, "peak_layer": memory.peak_layer}
+    return {**data, **peak, "layers": layers, "total": total}
+
+
+def render_table(report: NetworkCost, fmt: str, memory: bool = False) -> str:
+    """``report`` as ``fmt``; ``memory``: the text and Markdown tables get each layer's activation
+    kB (CSV and JSON always have ``activation_bytes``; every format has the peak)."""
+    if fmt == "text":
+        return table_text(report, memory)
+    if fmt == "markdown":
+        return table_markdown(report, memory)
+    return {"csv": table_csv, "json": lambda r: json_text(table_dict(r))}[fmt](report)
 
 
 # -- the grid of totals (`mnetcalc sweep`)
