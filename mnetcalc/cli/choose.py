@@ -7,9 +7,9 @@ with the package (the machine that built the book); the header on stdout says wh
 and at how many threads it predicts, and whether that CPU is this machine's. A pick is kept only if
 the upper end of its predicted interval fits ``--latency-ms`` (``--margin M``: its median times 1 +
 M). Every row names the network, its options and the ``mnetcalc bench`` command that times it.
-With ``--quantized`` the 8-bit checkpoints join the ranking with their int8 size, but their latency is what the calibration
-predicts, at its precision (float32 ``optimize()``): the model was never timed in int8, and the
-output says so. Torch-free: it answers in the time ``table`` does."""
+With ``--quantized`` the 8-bit checkpoints join the ranking with their int8 size, but their latency
+is what the calibration predicts, at its precision (float32 ``optimize()``): the model was never
+timed in int8, and the output says so. Torch-free: it answers in the time ``table`` does."""
 
 from __future__ import annotations
 

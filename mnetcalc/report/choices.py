@@ -134,7 +134,8 @@ def render_choices(choices, budget, calibration, source, header: str, fmt: str) 
     )
     commands = [f"{r['rank']:>4}  {r['command']}" for r in records]
     if fmt == "markdown":
-        rows = [[*cells, f"`{r['command']}`"] for cells, r in zip(_cells(records), records, strict=True)]
+        cells = _cells(records)
+        rows = [[*row, f"`{r['command']}`"] for row, r in zip(cells, records, strict=True)]
         return "\n".join(
             [
                 f"**{title}**",
