@@ -259,6 +259,19 @@ def test_the_file_follows_schema_2():
         assert all(v >= 0 for v in coefficients) and sum(coefficients) > 0
         assert set(model["baselines"]) >= {"affine", "mult_adds_us_per_million", "roofline"}
         assert model["fit"]["samples"] == len(model["fit"]["residuals"])
+    # and the torch-free loader reads it back, checks and all (its prediction of the reference
+    # included), with the same numbers
+    from mnetcalc.latency_model import Calibration
+    from mnetcalc.networks.registry import network_cost
+
+    calibration = Calibration.from_json(json.dumps(data))
+    assert calibration.thread_counts == (1, 2) and calibration.default_threads == 1
+    reference = network_cost("mobilenet_v1", alpha=0.5, resolution=160)
+    for threads in (1, 2):
+        model = data["models"][str(threads)]
+        assert calibration.model(threads).model_error["p90"] == model["model_error"]["p90"]
+        estimate = calibration.estimate(reference, threads)
+        assert estimate.high_ms >= estimate.median_ms >= estimate.low_ms > 0
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,15 @@ import textwrap
 
 from ..report.tables import aligned, describe, json_text, millions, percent
 from ..validation import InvalidArgument, choice, positive_int, positive_number
-from .options import add_format, add_network, add_stem_stride, network_config
+from .options import (
+    add_calibration,
+    add_format,
+    add_network,
+    add_stem_stride,
+    calibration_wanted,
+    network_config,
+    open_cli_calibration,
+)
 
 
 def add_arguments(parser) -> None:
@@ -55,11 +63,10 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
     )
-    parser.add_argument(
-        "--latency",
-        metavar="FILE",
-        help="also print the latency model's prediction from this calibration file ('shipped': "
-        "the package's), with --optimize at the calibration's thread count",
+    add_calibration(
+        parser,
+        latency="also print the latency model's prediction from the default calibration, with "
+        "--optimize at --threads (the calibration's model of that many threads)",
     )
     add_format(parser, ("text", "json"))
 
@@ -86,7 +93,7 @@ def run(args) -> int:
         raise InvalidArgument(
             f"--engine {engine} takes neither --optimize nor --per-layer", "engine"
         )
-    calibration = checked_calibration(args, threads, batch) if args.latency else None
+    calibration = checked_calibration(args, threads, batch) if calibration_wanted(args) else None
 
     from ..runtime.latency import BenchConfig, measure_latency, measure_layers  # needs torch
 
@@ -106,7 +113,7 @@ def run(args) -> int:
     level = "optimized" if args.optimize else "eager"
     config = BenchConfig(network, threads=threads, batch=batch, level=level)
     result = measure_latency(config, rounds=rounds, round_time=seconds)
-    predicted = calibration.predict(result.cost).total_ms if calibration else None
+    predicted = calibration.predict(result.cost, threads).total_ms if calibration else None
     layers = None
     if args.per_layer:
         layers = measure_layers(config, round_time=min(seconds, 0.05), whole_model=False)
@@ -130,17 +137,16 @@ def run(args) -> int:
 
 
 def checked_calibration(args, threads: int, batch: int):
-    """``--latency FILE``: the calibration (torch-free), for what it predicts: ``optimize()`` at its
-    thread count, batch 1."""
-    from .calibrate import load_for_cli
-
-    calibration = load_for_cli(args.latency)
-    if not args.optimize or threads != calibration.threads or batch != calibration.batch:
+    """``--latency [FILE]`` / ``--calibration FILE``: the calibration (torch-free), for what it
+    predicts: ``optimize()`` at one of its thread counts, batch 1."""
+    calibration, _ = open_cli_calibration(args)
+    if not args.optimize or batch != calibration.batch:
         raise InvalidArgument(
-            f"--latency predicts --optimize --threads {calibration.threads} --batch "
-            f"{calibration.batch} (the calibration's), so give those",
+            f"--latency predicts --optimize --batch {calibration.batch} (the calibration's), so "
+            "give those",
             "latency",
         )
+    calibration.model(threads)  # a thread count the file has no model of: refused in one line
     return calibration
 
 

@@ -5,7 +5,8 @@ calibration file (one model per thread count) that ``table --latency``, ``bench 
 ``choose`` read.
 
 Arguments are checked before torch is imported (:mod:`mnetcalc.runtime.calibrate` needs torch,
-numpy and scipy). :func:`load_for_cli` is the torch-free loading that ``table --latency`` shares."""
+numpy and scipy). :func:`load_for_cli` is a thin wrapper of the torch-free loading in
+:mod:`mnetcalc.latency_model`."""
 
 from __future__ import annotations
 
@@ -16,19 +17,16 @@ import time
 from ..validation import InvalidArgument, positive_int
 from .options import add_format, comma_list
 
-#: ``--latency shipped``: the calibration shipped with the package.
+#: ``--calibration shipped``: the calibration shipped with the package.
 SHIPPED_NAME = "shipped"
 
 
-def load_for_cli(path: str):
-    """A calibration file (or the shipped one), checked; made on another CPU: a note on stderr."""
-    from ..latency_model import load_calibration, shipped_calibration
+def load_for_cli(path: str | None = None):
+    """A calibration file (``"shipped"``: the package's; None: the default lookup), checked
+    (:func:`mnetcalc.latency_model.open_calibration`, where this loading now lives)."""
+    from ..latency_model import open_calibration
 
-    calibration = shipped_calibration() if path == SHIPPED_NAME else load_calibration(path)
-    note = calibration.other_cpu()
-    if note:
-        print(f"mnetcalc: {note}", file=sys.stderr)
-    return calibration
+    return open_calibration(path)[0]
 
 
 def default_threads() -> str:

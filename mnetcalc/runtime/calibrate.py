@@ -97,7 +97,7 @@ def measure_roofs(threads: int) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class ThreadModel:
+class FittedModel:
     """The model of one thread count: the fit, the timings it came from, the leave-one-network-out
     errors (``loo``) and the baselines."""
 
@@ -154,7 +154,7 @@ def fit_model(
     roofs: tuple[float, float],
     rounds: int,
     round_time: float,
-) -> ThreadModel:
+) -> FittedModel:
     """The model of ``times.threads`` fitted on the samples' relative times (no timing here)."""
     seen = observations(samples, times)
     weights = [NETWORK_WEIGHT if s.whole else 1.0 for s in samples]
@@ -162,7 +162,7 @@ def fit_model(
     result = fit(seen, weights, cache_bytes, lanes)
     loo = leave_one_out(seen, weights, whole, cache_bytes, lanes)
     baselines = fit_baselines([seen[i] for i in whole], *roofs) if whole else {}
-    return ThreadModel(
+    return FittedModel(
         times.threads,
         result,
         times,
@@ -187,7 +187,7 @@ def machine_dict(threads: int, cache_bytes: int) -> dict:
     }
 
 
-def calibration_file(models: Sequence[ThreadModel], machine: dict) -> dict:
+def calibration_file(models: Sequence[FittedModel], machine: dict) -> dict:
     """The calibration file's content (schema 2) with one model per thread count."""
     network, options = REFERENCE
     return {
@@ -233,7 +233,7 @@ def run_thread(
     round_time: float,
     progress: bool,
     extra: dict | None = None,
-) -> tuple[ThreadModel, ReferenceTimes]:
+) -> tuple[FittedModel, ReferenceTimes]:
     """Build the samples (and ``extra`` runners) at ``threads``, time them against the reference
     in one run, and fit."""
     from tqdm.auto import tqdm
@@ -293,24 +293,12 @@ def calibrate(
     return calibration_file(models, machine_dict(max(counts), last_level_cache()))
 
 
-def as_calibration(data: dict, threads: int):
-    """The torch-free :class:`~mnetcalc.latency_model.Calibration` of one thread count of a
-    calibration file's dict."""
-    from .. import latency_model
+def as_calibration(data: dict):
+    """The torch-free :class:`~mnetcalc.latency_model.Calibration` of a calibration file's dict,
+    checked as a file is."""
+    from ..latency_model import Calibration
 
-    if latency_model.SCHEMA_VERSION >= SCHEMA:
-        return latency_model.Calibration.from_dict(data).at(threads)
-    model = data["models"][str(threads)]  # an mnetcalc that reads schema 1 only
-    return latency_model.Calibration(
-        coefficients=model["coefficients"],
-        fixed_us=model["fixed_us"],
-        threads=threads,
-        machine=data["machine"],
-        versions=data["versions"],
-        fit=model["fit"],
-        baselines=model["baselines"],
-        created=data["created"],
-    )
+    return Calibration.from_json(json.dumps(data, allow_nan=False))
 
 
 def calibrate_and_validate(
@@ -335,7 +323,7 @@ def calibrate_and_validate(
     )
     data = calibration_file([model], machine_dict(threads, model.cache_bytes))
     validation = compare(model, configs, times, rounds, {"same_run": True, "file": data})
-    return as_calibration(data, threads), validation
+    return as_calibration(data), validation
 
 
 __all__ = [
@@ -344,7 +332,7 @@ __all__ = [
     "SCHEMA",
     "Fit",
     "Sample",
-    "ThreadModel",
+    "FittedModel",
     "Validation",
     "as_calibration",
     "baseline_us",

@@ -195,7 +195,7 @@ def compare(
     extra: dict | None = None,
 ) -> Validation:
     """Measured (``times``, by :func:`label`) against the predictions of ``model`` (a
-    :class:`~mnetcalc.runtime.calibrate.ThreadModel` fitted on the same run) and its
+    :class:`~mnetcalc.runtime.calibrate.FittedModel` fitted on the same run) and its
     baselines."""
     data = model.to_dict()
     reference_ms, errors = data["reference_ms"], data["model_error"]
