@@ -24,7 +24,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import torch
@@ -83,6 +83,7 @@ class ReferenceTimes:
     ratios: dict[str, tuple[float, ...]]
     reference: tuple[float, ...]
     threads: int
+    cpu_per_wall: dict = field(default_factory=dict)
 
     def median_s(self, name: str) -> float:
         """The runner's median seconds per call, over all its calls."""
@@ -144,22 +145,29 @@ def time_against_reference(
     progress: bool = True,
     description: str = "timing",
     clock: Callable[[], float] = time.perf_counter,
+    reference_time: float | None = None,
 ) -> ReferenceTimes:
     """Time each runner (a call without arguments) and the reference, call by call, in
     ``rounds`` rounds of ``R s1 .. s_every R ...  R`` (the runners in a seeded shuffled order
     each round), after two warm-up calls each; a slot is at least ``min_calls`` calls and
-    ``round_time`` seconds. ``clock``: seconds, ``time.perf_counter`` (a test passes its own)."""
+    ``round_time`` seconds (the reference's: ``reference_time``, default the same). ``clock``:
+    seconds, ``time.perf_counter`` (a test passes its own). ``cpu_per_wall``: the process's CPU
+    time over wall time while each runner was timed."""
     from tqdm.auto import tqdm
 
     rounds, every = positive_int("rounds", rounds), positive_int("every", every)
     min_calls = positive_int("min_calls", min_calls)
     round_time = positive_number("round_time", round_time)
+    reference_time = round_time if reference_time is None else reference_time
     names = list(runners)
     calls: dict[str, list[tuple[float, ...]]] = {name: [] for name in names}
     ratios: dict[str, list[float]] = {name: [] for name in names}
     slots: list[float] = []
+    busy = dict.fromkeys(names, 0.0)  # process CPU seconds and wall seconds while timing
+    wall = dict.fromkeys(names, 0.0)
     order = random.Random(seed)
     groups = -(-len(names) // every)
+    reference_slot = (min_calls, reference_time)
     with torch_threads(threads), torch.no_grad():
         for fn in (reference, *runners.values()):
             fn()
@@ -169,18 +177,21 @@ def time_against_reference(
             for _ in range(rounds):
                 shuffled = names[:]
                 order.shuffle(shuffled)
-                before = statistics.median(_slot(reference, clock, min_calls, round_time))
+                before = statistics.median(_slot(reference, clock, *reference_slot))
                 slots.append(before)
                 steps.update()
                 for start in range(0, len(shuffled), every):
                     group = shuffled[start : start + every]
                     medians = {}
                     for name in group:
+                        cpu_start, wall_start = time.process_time(), time.perf_counter()
                         times = _slot(runners[name], clock, min_calls, round_time)
+                        busy[name] += time.process_time() - cpu_start
+                        wall[name] += time.perf_counter() - wall_start
                         calls[name].append(tuple(times))
                         medians[name] = statistics.median(times)
                         steps.update()
-                    after = statistics.median(_slot(reference, clock, min_calls, round_time))
+                    after = statistics.median(_slot(reference, clock, *reference_slot))
                     slots.append(after)
                     steps.update()
                     for name, median in medians.items():
@@ -191,7 +202,40 @@ def time_against_reference(
         {name: tuple(values) for name, values in ratios.items()},
         tuple(slots),
         threads,
+        {name: busy[name] / wall[name] if wall[name] else None for name in names},
     )
+
+
+def measure_optimized(
+    config: BenchConfig, *, rounds: int = 5, round_time: float = 0.4, progress: bool = True
+):
+    """``mnetcalc bench --optimize``: the network's median wall time per call, timed call by call
+    in rounds against the reference (``R N R N R ...``; the reference's slots half as long), as a
+    :class:`~mnetcalc.runtime.latency.LatencyResult` whose ``reference`` says what the reference
+    took (p10, median, p90 of its slots), the drift, and the network's ratio to it."""
+    from ..machine import MachineInfo
+    from .latency import Latency, LatencyResult
+
+    times = time_against_reference(
+        {"network": bench_runner(config)},
+        reference_runner(config.threads),
+        threads=config.threads,
+        rounds=rounds,
+        round_time=round_time,
+        reference_time=round_time / 2,
+        progress=progress,
+        description="optimized model and reference",
+    )
+    calls = tuple(t for slot in times.calls["network"] for t in slot)
+    latency = Latency(calls, times.cpu_per_wall["network"])
+    reference = {
+        "label": REFERENCE_LABEL,
+        "reference_ms": times.reference_ms(),
+        "drift": times.drift(),
+        "ratio": times.relative("network"),
+    }
+    machine = MachineInfo.current(config.threads)
+    return LatencyResult(config, latency, config.report(), machine, reference)
 
 
 def noisy_line(drift: float) -> str | None:
@@ -211,6 +255,7 @@ __all__ = [
     "REFERENCE_LABEL",
     "ReferenceTimes",
     "bench_runner",
+    "measure_optimized",
     "noisy_line",
     "percentiles",
     "reference_config",
