@@ -79,14 +79,14 @@ def main() -> None:
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
 
-    from mnetcalc.latency_model import open_calibration
+    from mnetcalc.latency_model import header, open_calibration
     from mnetcalc.machine import MachineInfo
     from mnetcalc.runtime.latency import BenchConfig
     from mnetcalc.runtime.reference import bench_runner, reference_runner, time_against_reference
     from mnetcalc.runtime.samples import label
 
     calibration, source = open_calibration(args.calibration)
-    print(f"calibration: {calibration.describe()} ({source})")
+    print(header(calibration, source, args.threads))
     limits = budgets(args.budgets)
     chosen = picks(calibration, args.threads, limits)
     pool = timed_checkpoints(calibration, args.threads, chosen, args.quick)
@@ -159,7 +159,7 @@ def main() -> None:
     )
     data = {
         "threads": args.threads,
-        "calibration": {"source": str(source), "describe": calibration.describe()},
+        "calibration": header(calibration, source, args.threads),
         "machine": machine.to_dict(),
         "load_average_before": list(before),
         "load_average_after": list(os.getloadavg()),

@@ -156,21 +156,33 @@ def per_family(validation) -> list[str]:
 
 
 def run(threads: int, args) -> dict:
+    from mnetcalc.latency_model import Calibration
     from mnetcalc.machine import MachineInfo
-    from mnetcalc.runtime.calibrate import calibrate_and_validate
+    from mnetcalc.runtime.calibrate import validated
     from mnetcalc.runtime.heldout import HELD_OUT
+    from mnetcalc.validation import InvalidArgument
 
     configs = spread([c for c in HELD_OUT if predictable(c)], args.limit)
     before = os.getloadavg()
     start = time.perf_counter()
-    _, validation = calibrate_and_validate(
+    validation = validated(
         threads, configs, quick=args.quick, rounds=args.rounds, progress=not args.no_progress
     )
     seconds = time.perf_counter() - start
     model = validation.extra["file"]["models"][str(threads)]
+    try:
+        Calibration.from_json(json.dumps(validation.extra["file"]))
+    except InvalidArgument as error:  # an overloaded machine: say so, and judge it all the same
+        print(f"the loader would refuse this calibration: {error}")
+    busy = [r["cpu_per_wall"] for r in validation.rows if r["cpu_per_wall"] is not None]
     machine = MachineInfo.current(threads)
     print(f"\n== {threads} thread(s): {len(configs)} held-out networks, {seconds:.0f} s")
     print(f"machine: {machine.describe()}; load average before {before[0]:.2f}")
+    if busy:
+        print(
+            f"CPU time / wall time while the held-out networks ran: {min(busy):.2f} to "
+            f"{max(busy):.2f} (about {threads} on an unloaded machine)"
+        )
     ref = model["reference_ms"]
     print(
         f"reference {validation.extra['file']['reference']['label']}: median {ref['median']:.3f} "

@@ -368,3 +368,28 @@ def test_held_out_comparison_on_exact_synthetic_timings():
     summary = validation.summary()
     assert summary["predicted"]["within_5"] == summary["lofo"]["within_5"] == 1.0
     assert summary["absolute"]["inside"] == 1.0
+
+
+def test_thread_counts_of_the_library_call():
+    from mnetcalc.runtime.calibrate import thread_counts
+    from mnetcalc.validation import InvalidArgument
+
+    assert thread_counts(2) == (2,) and thread_counts((1, 2)) == (1, 2)
+    for bad in ((1, 1), (), (0,), ("x",)):
+        with pytest.raises(InvalidArgument):
+            thread_counts(bad)
+
+
+def test_calibrate_says_in_one_line_when_the_loader_would_refuse_its_file(capsys):
+    """On a machine so loaded that calls mostly wait, the fit can come out absurd against the
+    reference's own timing: the file is written, and calibrate says so (exit status 1)."""
+    from mnetcalc.cli.calibrate import loadable
+
+    data = synthetic_file((1,))
+    assert loadable(data, "c.json") == 0 and capsys.readouterr().err == ""
+    for kind in data["models"]["1"]["coefficients"].values():
+        kind.update({feature: 100 * value for feature, value in kind.items()})
+    data["models"]["1"]["fixed_us"] *= 100
+    assert loadable(data, "c.json") == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "c.json was written, but mnetcalc will refuse it" in line and "10x" in line

@@ -118,4 +118,21 @@ def run(args) -> int:
                 print(f"mnetcalc: {threads} thread(s): {noisy}", file=sys.stderr)
     else:
         print(summary(data, seconds, args.out))
+    return loadable(data, args.out)
+
+
+def loadable(data: dict, out: str) -> int:
+    """0 if the loader accepts the file just written; else its reason in one line, and 1 (a
+    machine so loaded that a call's wall time is mostly waiting can give an absurd file)."""
+    from ..runtime.calibrate import as_calibration
+
+    try:
+        as_calibration(data)
+    except InvalidArgument as error:
+        print(
+            f"mnetcalc: {out} was written, but mnetcalc will refuse it ({error}); calibrate "
+            "again on a quieter machine",
+            file=sys.stderr,
+        )
+        return 1
     return 0

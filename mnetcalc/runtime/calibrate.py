@@ -301,7 +301,7 @@ def as_calibration(data: dict):
     return Calibration.from_json(json.dumps(data, allow_nan=False))
 
 
-def calibrate_and_validate(
+def validated(
     threads: int = 1,
     configs=HELD_OUT,
     *,
@@ -309,10 +309,11 @@ def calibrate_and_validate(
     rounds: int = 6,
     round_time: float = ROUND_TIME,
     progress: bool = True,
-):
+) -> Validation:
     """:func:`calibrate` at one thread count and the held-out ``configs`` timed against the same
-    reference in the same run (never fitted): ``(calibration, validation)``, the calibration
-    torch-free (:func:`as_calibration`); ``validation.extra["file"]`` holds the file's dict."""
+    reference in the same run (never fitted), compared: ``validation.extra["file"]`` holds the
+    calibration file's dict (not checked by the loader: a run on an overloaded machine may give a
+    file it refuses, and the comparison still says how far off it is)."""
     threads = positive_int("threads", threads)
     rounds = positive_int("rounds", rounds)
     samples = calibration_samples(quick)
@@ -322,8 +323,14 @@ def calibrate_and_validate(
         samples, threads, rounds=rounds, round_time=round_time, progress=progress, extra=extra
     )
     data = calibration_file([model], machine_dict(threads, model.cache_bytes))
-    validation = compare(model, configs, times, rounds, {"same_run": True, "file": data})
-    return as_calibration(data), validation
+    return compare(model, configs, times, rounds, {"same_run": True, "file": data})
+
+
+def calibrate_and_validate(threads: int = 1, configs=HELD_OUT, **options):
+    """:func:`validated`, and its calibration torch-free (:func:`as_calibration`, checked as a
+    file is): ``(calibration, validation)``."""
+    validation = validated(threads, configs, **options)
+    return as_calibration(validation.extra["file"]), validation
 
 
 __all__ = [
@@ -352,5 +359,6 @@ __all__ = [
     "nonnegative_lstsq",
     "rmspe",
     "thread_counts",
+    "validated",
     "write_calibration",
 ]

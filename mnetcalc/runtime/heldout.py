@@ -215,6 +215,7 @@ def compare(
                 "measured_ms": 1e3 * times.median_s(name),
                 "relative": times.relative(name),
                 "measured_rel_ms": times.relative(name) * reference_ms["median"],
+                "cpu_per_wall": times.cpu_per_wall.get(name),
                 "predicted_ms": predicted_ms,
                 "low_ms": low,
                 "high_ms": high,
