@@ -143,12 +143,17 @@ def main() -> None:
             f"{str(row['oracle'])[:36]:36s} {shown:6.1f}"
         )
     over = sum(r["over"] for r in rows)
-    small_regret = sum(r["regret"] is not None and r["regret"] <= 1.0 for r in rows) / len(rows)
+    # a pick over its budget is a failure, whatever its regret (negative against an oracle that
+    # fits)
+    small_regret = sum(
+        not r["over"] and r["regret"] is not None and r["regret"] <= 1.0 for r in rows
+    ) / len(rows)
     goal_lines = [
         f"goal {'met ' if over <= GOAL_OVER * len(rows) else 'MISSED'}: picks over budget "
         f"{over} of {len(rows)} (goal: at most 1 in 20)",
-        f"goal {'met ' if small_regret >= GOAL_REGRET else 'MISSED'}: regret within 1 top-1 "
-        f"point for {small_regret:.0%} of budgets (goal >= {GOAL_REGRET:.0%})",
+        f"goal {'met ' if small_regret >= GOAL_REGRET else 'MISSED'}: a pick within budget and "
+        f"within 1 top-1 point of the oracle for {small_regret:.0%} of budgets (goal >= "
+        f"{GOAL_REGRET:.0%})",
     ]
     print("\n" + "\n".join(goal_lines))
     stamp = datetime.date.today().isoformat()

@@ -393,3 +393,16 @@ def test_calibrate_says_in_one_line_when_the_loader_would_refuse_its_file(capsys
     assert loadable(data, "c.json") == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert "c.json was written, but mnetcalc will refuse it" in line and "10x" in line
+
+
+def test_calibrate_prints_the_drift_and_says_when_the_machine_is_too_noisy():
+    from mnetcalc.cli.calibrate import summary
+
+    data = synthetic_file()
+    data["models"]["1"]["drift"], data["models"]["2"]["drift"] = 0.08, 0.31
+    text = summary(data, 100.0, "c.json")
+    assert max(len(line) for line in text.splitlines()) <= 80
+    words = " ".join(text.split())
+    assert "drift 8.0%" in words and "drift 31.0%" in words
+    assert words.count("too noisy for a useful calibration") == 1
+    assert "drifted 31%" in words[words.index("too noisy") :]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 import time
 
 from ..validation import InvalidArgument, positive_int
@@ -90,7 +91,11 @@ def summary(data: dict, seconds: float, out: str) -> str:
         noisy = noisy_line(model["drift"])
         if noisy:
             lines.append(f"  {noisy}")
-    return "\n".join(lines)
+    wrapped = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        wrapped += textwrap.wrap(line, width=80, subsequent_indent=indent)
+    return "\n".join(wrapped)
 
 
 def run(args) -> int:
