@@ -1,11 +1,14 @@
 """``mnetcalc choose`` end to end, in a fresh process (torch-free): the shipped calibration and a
-file, edge budgets (nothing fits, everything fits, ties), the 8-bit checkpoints, bad budgets and bad
-calibration files (one line, exit 2), a file from another CPU (used, flagged), and a family added
-through a network module's ``checkpoints()``.
+file, edge budgets (nothing fits, everything fits, ties), the margin, the thread counts, the 8-bit
+checkpoints, bad budgets and bad calibration files (one line, exit 2), a file from another CPU and
+this machine as another CPU (used, said on stdout, never on an error), and a family added through a
+network module's ``checkpoints()``.
 
 The calibration of most tests is made up so that what fits is known by hand: 10 microseconds per
-million mult-adds in every layer with arithmetic, nothing else, so a checkpoint's predicted latency
-in ms is its mult-adds in millions / 100 (v1 1.0/224: 568.7 M -> 5.687 ms)."""
+million mult-adds in every layer with arithmetic, nothing else, so a checkpoint's predicted median
+in ms is its mult-adds in millions / 100 (v1 1.0/224: 568.7 M -> 5.687 ms); the reference network
+gave the same time every round and the model has no error, so the interval is the median alone
+(:func:`made_up`'s ``spread`` widens it)."""
 
 import json
 import subprocess
@@ -25,11 +28,16 @@ ZERO = {"calls": 0.0, "bytes": 0.0}
 PER_MULT_ADD = {**ZERO, "mult_adds": 10.0}
 
 
-def made_up(cpu=HERE, **changes) -> dict:
+#: The reference network (v1 0.5/160, 76.5 M mult-adds) as the made-up model predicts it.
+REFERENCE_MS = 0.765
+
+
+def made_up(cpu=HERE, spread=1.0, threads=(1, 2), **changes) -> dict:
+    """The shipped calibration's file with made-up models of ``threads``: ``spread`` is the
+    reference's p90 / median (the interval's top is the median times it)."""
     data = shipped_calibration().to_dict()
     data["machine"] = {**data["machine"], "cpu": cpu}
-    data["fixed_us"] = 0.0
-    data["coefficients"] = {
+    coefficients = {
         "conv": PER_MULT_ADD,
         "conv_dw": {**PER_MULT_ADD, "lane_mult_adds": 0.0},
         "conv_pw": {**PER_MULT_ADD, "lane_mult_adds": 0.0},
@@ -38,6 +46,19 @@ def made_up(cpu=HERE, **changes) -> dict:
         "lrn": ZERO,
         "concat": ZERO,
         "add": ZERO,
+    }
+    model = data["models"]["1"]
+    reference = {"p10": REFERENCE_MS, "median": REFERENCE_MS, "p90": REFERENCE_MS * spread}
+    data["models"] = {
+        str(t): {
+            **model,
+            "threads": t,
+            "fixed_us": 0.0,
+            "coefficients": coefficients,
+            "reference_ms": reference,
+            "model_error": {"p10": 0.0, "p90": 0.0},
+        }
+        for t in threads
     }
     data.update(changes)
     return data
@@ -75,10 +96,12 @@ def one_line_error(done) -> str:
 def test_shipped_calibration_by_default_and_said_so():
     done = run_cli("--latency-ms", "5")
     assert done.returncode == 0 and "torch imported" not in done.stderr
-    assert "shipped calibration: the machine that built the book" in done.stdout
-    assert HERE in done.stdout.splitlines()[0]
-    # a note on stderr only where the CPU is not the one that built the book
-    assert (done.stderr == "") == (cpu_model() == HERE)
+    assert "shipped calibration (the machine that built the book)" in done.stdout
+    assert f"made on {HERE}" in " ".join(done.stdout.split())
+    # nothing on stderr, whatever the CPU (a foreign one is said in the header)
+    assert done.stderr == ""
+    same = f"not on this machine's {cpu_model()}" not in " ".join(done.stdout.split())
+    assert same == (cpu_model() == HERE)
 
 
 def test_a_file_is_used_and_named(cal):
@@ -173,6 +196,7 @@ def _text(**changes) -> str:
 BAD_FILES = {
     "corrupt JSON": "{",
     "other schema": _text(schema=SCHEMA_VERSION + 1),
+    "version 1": _text(schema=1),
     "NaN": _text().replace('"fixed_us": 0.0', '"fixed_us": NaN'),
     "Infinity": _text().replace('"fixed_us": 0.0', '"fixed_us": -Infinity'),
     "overflow": _text().replace('"fixed_us": 0.0', '"fixed_us": 1e999'),
@@ -188,13 +212,13 @@ def test_bad_calibration_files_one_line(tmp_path, case):
     assert "calibration" in line
 
 
-def test_a_file_from_another_cpu_works_and_is_flagged(tmp_path):
+def test_a_file_from_another_cpu_works_and_is_said_on_stdout(tmp_path):
     path = tmp_path / "other.json"
     path.write_text(json.dumps(made_up(cpu="Some Other CPU 9000")))
     done = run_cli("--latency-ms", "1", "--calibration", str(path))
-    assert done.returncode == 0 and "mobilenet_v2_1.0_96" in done.stdout
-    (note,) = done.stderr.strip().splitlines()
-    assert note.startswith("mnetcalc: note:") and "Some Other CPU 9000" in note
+    assert done.returncode == 0 and "mobilenet_v2_1.0_96" in done.stdout and done.stderr == ""
+    header = " ".join(done.stdout.split())
+    assert f"made on Some Other CPU 9000, not on this machine's {cpu_model()}" in header
 
 
 def test_a_family_added_by_a_network_module_just_works(cal, monkeypatch, capsys):

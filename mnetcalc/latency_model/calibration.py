@@ -10,7 +10,7 @@ import math
 import os
 
 from ..core.record import Record
-from ..validation import InvalidArgument
+from ..validation import LIMITS, InvalidArgument
 from .features import BATCH, DEFAULT_CACHE_BYTES, ENGINE, FEATURE_UNITS, PRECISION, vector_lanes
 from .model import Estimate, LayerPrediction, Prediction, ThreadModel
 
@@ -30,6 +30,9 @@ REFERENCE_TOLERANCE = 10.0
 #: A prediction further than this factor (either way) from the same model's prediction of the
 #: reference network is absurd: refused, never printed.
 PREDICTION_RANGE = 1000.0
+
+#: The most threads a model may be of (as ``bench --threads`` allows).
+MAX_THREADS = LIMITS["threads"]
 
 #: The calibration shipped in the package: the machine that built the book.
 SHIPPED = "calibration_default.json"
@@ -332,7 +335,7 @@ class Calibration(Record):
             )
         if schema != SCHEMA_VERSION or isinstance(schema, bool | float):
             _refuse(
-                f"schema version {str(schema)[:30]} is not supported (this mnetcalc reads "
+                f"schema version {repr(schema)[:30]} is not supported (this mnetcalc reads "
                 f"version {SCHEMA_VERSION}); run `mnetcalc calibrate` again"
             )
         _check_numbers(data)
@@ -398,8 +401,8 @@ def _check_model(threads, model) -> None:
     where = f"models.{threads}"
     if not isinstance(model, ThreadModel):
         _refuse(f"{where} must be a thread count's model")
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        _refuse(f"thread count {threads!r} must be a positive integer")
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
+        _refuse(f"thread count {str(threads)[:20]} must be a whole number from 1 to {MAX_THREADS}")
     if model.threads != threads:
         _refuse(f"the model under {threads!r} says threads {model.threads!r}: they disagree")
     _number(model.fixed_us, f"{where}.fixed_us", 0)
@@ -435,8 +438,8 @@ def _parse_model(key, data) -> ThreadModel:
     if not isinstance(data, dict):
         _refuse(f"{where[:-1]} must be an object, got {type(data).__name__}")
     threads = _field(data, "threads", int, where)
-    if threads < 1:
-        _refuse(f"{where}threads must be a positive integer, got {threads}")
+    if not 1 <= threads <= MAX_THREADS:
+        _refuse(f"{where}threads must be from 1 to {MAX_THREADS}, got {str(threads)[:20]}")
     if key != str(threads):
         _refuse(f"the model under key {str(key)[:20]!r} says threads {threads}: they disagree")
     coefficients = _field(data, "coefficients", dict, where)

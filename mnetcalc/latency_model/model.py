@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from ..core.record import Record
 from ..validation import InvalidArgument
-from .features import FEATURE_INDEX, KINDS, feature_values, row_kind
+from . import features as _features
+from .features import FEATURE_INDEX, feature_values, row_kind
 
 #: A row type not met yet in :meth:`ThreadModel.row_us`.
 _UNSEEN = object()
@@ -212,7 +213,7 @@ class ThreadModel(Record):
                 f"{row.name!r}); calibrate again with this version of mnetcalc",
                 "latency",
             )
-        fitted, features = self.coefficients[kind], KINDS[kind]
+        fitted, features = self.coefficients[kind], _features.KINDS[kind]  # register_kind adds
         pairs = tuple((FEATURE_INDEX[feature], fitted.get(feature, 0.0)) for feature in features)
         return pairs, "lane_mult_adds" in features
 
