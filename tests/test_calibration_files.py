@@ -12,18 +12,24 @@ import contextlib
 import copy
 import io
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mnetcalc import InvalidArgument
+from mnetcalc.checkpoints import published_checkpoints
 from mnetcalc.cli import main
 from mnetcalc.latency_model import (
     ENV_VARIABLE,
     LOCAL_FILE,
     MAX_FILE_BYTES,
+    Calibration,
     calibration_source,
     default_calibration,
     load_calibration,
@@ -271,3 +277,52 @@ def test_the_cli_uses_and_names_the_local_file_then_the_variable(tmp_path, comma
     assert f"(from ${ENV_VARIABLE})" in said and "made on Named CPU" in said
     missing = run_process(*command, cwd=tmp_path, env={ENV_VARIABLE: str(tmp_path / "no.json")})
     assert "no.json" in one_error_line(missing.returncode, missing.stdout, missing.stderr)
+
+
+# -- any value anywhere ----------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def paths(value, prefix=()):
+    """Every path to a value inside the good file (objects' keys, lists' indices)."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:3]):
+            yield from paths(item, (*prefix, index))
+
+
+PATHS = [path for path in paths(GOOD) if path and "residuals" not in path]
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.sampled_from(PATHS), value=JSON_VALUES, delete=st.booleans())
+def test_any_value_anywhere_gives_a_calibration_or_one_line(path, value, delete):
+    text = changed((path, DELETE if delete and not isinstance(path[-1], int) else value))
+    try:
+        calibration = Calibration.from_json(text)
+    except InvalidArgument as error:
+        assert str(error).startswith("calibration: ") and "\n" not in str(error)
+        return
+    # a file that loads predicts every published network sensibly, or refuses in one line
+    report = published_checkpoints()[0].config().cost()
+    for threads in calibration.thread_counts:
+        try:
+            estimate = calibration.estimate(report, threads)
+        except InvalidArgument as error:
+            assert "\n" not in str(error)
+            continue
+        assert 0 < estimate.low_ms <= estimate.median_ms <= estimate.high_ms < math.inf

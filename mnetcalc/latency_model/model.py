@@ -209,8 +209,9 @@ class ThreadModel(Record):
             return None
         if kind not in self.coefficients:
             raise InvalidArgument(
-                f"this calibration has no coefficients for layer kind {kind!r} (layer "
-                f"{row.name!r}); calibrate again with this version of mnetcalc",
+                f"calibration: the model of {self.threads} thread(s) has no coefficients for layer "
+                f"kind {kind!r} (layer {row.name!r}); calibrate again with this version of "
+                "mnetcalc",
                 "latency",
             )
         fitted, features = self.coefficients[kind], _features.KINDS[kind]  # register_kind adds
