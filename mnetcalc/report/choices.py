@@ -85,6 +85,8 @@ def fit_rule(choices, budget) -> str:
             f"a pick fits --latency-ms only if the upper end of its p10-p90 interval does (the "
             f"calibration's margin: +{100 * first.margin_used:.1f} % over the median)"
         )
+    if first.margin == 0:
+        return "a pick fits --latency-ms if its median does (--margin 0: the median alone)"
     return f"a pick fits --latency-ms if its median x (1 + {first.margin:g}) does (--margin)"
 
 
