@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-from mnetcalc.latency_model import Calibration  # noqa: E402
+from mnetcalc.latency_model import Calibration, ThreadModel  # noqa: E402
+from mnetcalc.networks.registry import network_cost  # noqa: E402
 from mnetcalc.runtime.calibrate import (  # noqa: E402
     Validation,
     calibration_samples,
@@ -52,14 +53,14 @@ def test_fit_recovers_known_coefficients_from_synthetic_timings(quick):
             assert result.coefficients[kind][feature] == 0
     assert result.rmspe == pytest.approx(0.0, abs=1e-9)
     # and the Calibration built from it predicts the synthetic times back
+    # (schema 2: one model of 1 thread; its reference timing is what it predicts for the reference)
+    reference = {"network": "mobilenet_v1", "options": {"alpha": 0.5, "resolution": 160}}
+    model = ThreadModel(1, result.fixed_us, result.coefficients, {"p10": 1, "median": 1, "p90": 1})
+    ms = model.total_us(network_cost("mobilenet_v1", **reference["options"]), CACHE, LANES) / 1e3
     calibration = Calibration(
-        coefficients=result.coefficients,
-        fixed_us=result.fixed_us,
-        threads=1,
+        models={1: model.replace(reference_ms={"p10": ms, "median": ms, "p90": ms})},
         machine={"cpu": "x", "isa": ["avx512f"], "cache_bytes": CACHE},
-        versions={},
-        fit={},
-        baselines={},
+        reference=reference,
     )
     for (_, _rows, us), sample in zip(observations, samples, strict=True):
         assert calibration.predict(sample.rows()).total_us == pytest.approx(us, rel=1e-6)
