@@ -385,3 +385,14 @@ def test_rows_that_run_fused_are_not_charged_a_call(config, partitions):
         if row.type != "tap"
     )
     assert calls == partitions
+
+
+def test_predict_takes_a_report_a_configuration_or_a_name():
+    shipped = shipped_calibration()
+    config = MobileNetConfig(0.5, resolution=160)
+    by_report = shipped.predict(config.cost())
+    assert shipped.predict(config) == by_report
+    assert shipped.estimate(config) == by_report.estimate
+    assert shipped.predict("mobilenet_v1") == shipped.predict(MobileNetConfig().cost())
+    with pytest.raises(InvalidArgument, match="network"):
+        shipped.predict("nosuch")

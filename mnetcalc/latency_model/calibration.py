@@ -213,11 +213,12 @@ class Calibration(Record):
         return us
 
     def predict(self, rows, threads: int | None = None) -> Prediction:
-        """Predicted latency of a network (its cost report, or any iterable of cost rows) at
-        ``threads`` (None: :attr:`default_threads`): each row, the median and the interval."""
+        """Predicted latency of a network (its cost report or any iterable of cost rows, its
+        configuration, or its name) at ``threads`` (None: :attr:`default_threads`): each row, the
+        median and the interval."""
         threads = self.default_threads if threads is None else threads
         model = self.model(threads)
-        rows = tuple(rows)
+        rows = tuple(cost_rows(rows))
         times = model.row_us(rows, self.cache_bytes, self.lanes)
         layers = tuple(
             LayerPrediction(row.name, row.type, us) for row, us in zip(rows, times, strict=True)
@@ -232,7 +233,8 @@ class Calibration(Record):
         it of every published network)."""
         threads = self.default_threads if threads is None else threads
         model = self.model(threads)
-        median = self._checked(model.total_us(rows, self.cache_bytes, self.lanes), threads, what)
+        total_us = model.total_us(cost_rows(rows), self.cache_bytes, self.lanes)
+        median = self._checked(total_us, threads, what)
         median /= 1e3
         return Estimate(median, median * model.low_factor, median * model.high_factor, threads)
 
@@ -288,6 +290,17 @@ class Calibration(Record):
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             refuse(f"not valid JSON ({first[:80]})")
         return cls.from_dict(data)
+
+
+def cost_rows(network):
+    """The cost rows of ``network``: a cost report (or any iterable of rows), a network's
+    configuration (its ``cost()``) or a network's name (its default configuration)."""
+    if isinstance(network, str):
+        from ..networks.registry import network_cost
+
+        return network_cost(network)
+    cost = getattr(network, "cost", None)
+    return cost() if callable(cost) else network
 
 
 def load_calibration(path) -> Calibration:
