@@ -315,6 +315,7 @@ def test_every_row_names_its_network_options_and_command(cal, fmt):
         rows = list(csv.DictReader(io.StringIO(done.stdout)))
         assert [r["command"] for r in rows] == [c["command"] for c in data["choices"]]
         assert all(r["network"] and r["network_options"] for r in rows)
+        assert {(r["calibration"], r["calibration_cpu"]) for r in rows} == {(cal, HERE)}
 
 
 def test_the_commands_of_all_63_checkpoints_cost_what_choose_printed(cal):
