@@ -272,6 +272,11 @@ def test_the_file_follows_schema_2():
         assert calibration.model(threads).model_error["p90"] == model["model_error"]["p90"]
         estimate = calibration.estimate(reference, threads)
         assert estimate.high_ms >= estimate.median_ms >= estimate.low_ms > 0
+    # and predicts the synthetic times back, at each thread count
+    for sample in calibration_samples(True)[::7]:
+        for threads in (1, 2):
+            us = true_us(sample, known_coefficients(threads))
+            assert calibration.predict(sample.rows(), threads).total_us == pytest.approx(us)
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ API for callers (``table --latency``, ``bench --latency``, ``choose``, the book)
     est = cal.estimate(report, threads=2)     # Estimate: the whole network at 2 threads
     est.median_ms, est.low_ms, est.high_ms, est.margin, est.upper(margin=None)
     pred = cal.predict(report, threads=None)  # Prediction: per row too (default thread count)
+    cal.predict(MobileNetConfig(0.5), 2)      # a configuration, or a name ("mobilenet_v2"), too
     pred.median_ms == pred.total_ms, pred.low_ms, pred.high_ms, pred.layers[0].us, pred.fixed_us
     cal.total_ms(report, threads)             # the median alone
     cal.model(threads)                        # ThreadModel; a count the file lacks is refused

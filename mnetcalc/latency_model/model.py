@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from ..core.record import Record
 from ..validation import InvalidArgument
-from .features import FEATURE_INDEX, KINDS, feature_values, row_kind
+from . import features as _features
+from .features import FEATURE_INDEX, feature_values, row_kind
 
 #: A row type not met yet in :meth:`ThreadModel.row_us`.
 _UNSEEN = object()
@@ -208,11 +209,12 @@ class ThreadModel(Record):
             return None
         if kind not in self.coefficients:
             raise InvalidArgument(
-                f"this calibration has no coefficients for layer kind {kind!r} (layer "
-                f"{row.name!r}); calibrate again with this version of mnetcalc",
+                f"calibration: the model of {self.threads} thread(s) has no coefficients for layer "
+                f"kind {kind!r} (layer {row.name!r}); calibrate again with this version of "
+                "mnetcalc",
                 "latency",
             )
-        fitted, features = self.coefficients[kind], KINDS[kind]
+        fitted, features = self.coefficients[kind], _features.KINDS[kind]  # register_kind adds
         pairs = tuple((FEATURE_INDEX[feature], fitted.get(feature, 0.0)) for feature in features)
         return pairs, "lane_mult_adds" in features
 

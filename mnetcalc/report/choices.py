@@ -85,6 +85,8 @@ def fit_rule(choices, budget) -> str:
             f"a pick fits --latency-ms only if the upper end of its p10-p90 interval does (the "
             f"calibration's margin: +{100 * first.margin_used:.1f} % over the median)"
         )
+    if first.margin == 0:
+        return "a pick fits --latency-ms if its median does (--margin 0: the median alone)"
     return f"a pick fits --latency-ms if its median x (1 + {first.margin:g}) does (--margin)"
 
 
@@ -124,9 +126,11 @@ def render_choices(choices, budget, calibration, source, header: str, fmt: str) 
                 "choices": records,
             }
         )
-    if fmt == "csv":
+    if fmt == "csv":  # no header line: each row names its calibration and where it was made
         keys = [key for key in records[0] if key != "options"]
-        return csv_text(keys, [[r[k] for k in keys] for r in records])
+        where = [source.path or "shipped", calibration.cpu]
+        rows = [[*(r[k] for k in keys), *where] for r in records]
+        return csv_text([*keys, "calibration", "calibration_cpu"], rows)
     title = (
         f"{len(records)} published checkpoint{'s' if len(records) != 1 else ''} fit "
         f"{budget.describe()}, ranked by published top-1; {rule}; {note}; "
