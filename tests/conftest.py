@@ -60,6 +60,16 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.line(f"FAILED {module}: {reason}", red=True)
 
 
+@pytest.fixture(autouse=True)
+def no_calibration_of_the_caller(monkeypatch):
+    """Every test sees the calibration lookup of a clean shell: no ``$MNETCALC_CALIBRATION`` of the
+    caller's and no ``./mnetcalc-calibration.json`` a ``calibrate`` left in the folder the tests
+    run from (``shipped`` is what the lookup finds without either), and the machine's own CPU
+    (no ``$MNETCALC_CPU_MODEL``). Tests of the lookup itself set them again."""
+    monkeypatch.setenv("MNETCALC_CALIBRATION", "shipped")
+    monkeypatch.delenv("MNETCALC_CPU_MODEL", raising=False)
+
+
 @pytest.fixture(scope="module")
 def one_torch_thread():
     """Run a module's torch work on one thread: the answers are the same, and on a busy 2-core

@@ -1,5 +1,7 @@
 """``mnetcalc.choose``: ranking, the Pareto front and the edge budgets, on checkpoints and latencies
-made up for the test (so that what fits is known by hand), then on the published checkpoints."""
+made up for the test (so that what fits is known by hand), then on the published checkpoints; the
+interval's upper end against the budget, the margin (0: the median alone), thread counts, the
+checkpoints trained on more data, and the command that times each pick."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from hypothesis import strategies as st
 
 from mnetcalc import InvalidArgument
 from mnetcalc.checkpoints import Checkpoint, published_checkpoints
-from mnetcalc.choose import Budget, NothingFits, choose, pareto_front
+from mnetcalc.choose import Budget, NothingFits, choose, option_words, pareto_front
+from mnetcalc.latency_model import Estimate, shipped_calibration
 
 
 def v1(name, alpha, res, top1, quantized=False):
@@ -129,3 +132,113 @@ def test_published_checkpoints_rank_with_any_budget():
     tops = [c.checkpoint.top1 for c in ranked]
     assert tops == sorted(tops, reverse=True)
     assert len(published_checkpoints()) >= 16 * 2 + 22
+
+
+# -- the interval, the margin and the edge budgets -------------------------------------------------
+
+
+def with_interval(report):
+    """A made-up prediction: median 1 ms per 100 M mult-adds, interval 0.9 to 1.2 times it."""
+    median = report.mult_adds / 1e8
+    return Estimate(median, 0.9 * median, 1.2 * median, 1)
+
+
+SMALL = POOL[2]  # v1 0.25/128
+SMALL_MEDIAN = SMALL.config().cost().mult_adds / 1e8
+
+
+def fitting(budget_ms, **options) -> list[str]:
+    try:
+        ranked = choose(Budget(latency_ms=budget_ms), with_interval, checkpoints=[SMALL], **options)
+    except NothingFits:
+        return []
+    return [c.checkpoint.name for c in ranked]
+
+
+def test_the_upper_end_of_the_interval_must_fit():
+    high = 1.2 * SMALL_MEDIAN
+    assert fitting(high) == ["small"]  # exactly at the budget: fits
+    assert fitting(math.nextafter(high, 0)) == []  # just over: does not
+    assert fitting(SMALL_MEDIAN) == []  # the median fits, the interval does not
+
+
+def test_a_margin_replaces_the_interval():
+    assert fitting(SMALL_MEDIAN, margin=0) == ["small"]  # margin 0: the median alone
+    assert fitting(math.nextafter(SMALL_MEDIAN, 0), margin=0) == []
+    assert fitting(1.5 * SMALL_MEDIAN, margin=0.5) == ["small"]
+    assert fitting(math.nextafter(1.5 * SMALL_MEDIAN, 0), margin=0.5) == []
+    (only,) = choose(Budget(latency_ms=1), with_interval, checkpoints=[SMALL], margin=0.25)
+    assert only.margin_used == 0.25 and only.upper_ms == pytest.approx(1.25 * SMALL_MEDIAN)
+    (own,) = choose(Budget(latency_ms=1), with_interval, checkpoints=[SMALL])
+    assert own.margin_used == pytest.approx(0.2) and own.upper_ms == own.latency.high_ms
+
+
+@pytest.mark.parametrize("margin", [-0.01, -1, math.nan, math.inf, "x", True, 11])
+def test_a_bad_margin_is_refused_by_name(margin):
+    with pytest.raises(InvalidArgument) as error:
+        choose(Budget(latency_ms=1), with_interval, checkpoints=[SMALL], margin=margin)
+    assert error.value.name == "margin"
+
+
+def test_the_nearest_miss_is_measured_by_the_upper_end():
+    with pytest.raises(NothingFits) as raised:
+        choose(Budget(latency_ms=SMALL_MEDIAN), with_interval, checkpoints=[SMALL])
+    assert "20 % over" in str(raised.value) and "margin 20 %" in str(raised.value)
+
+
+def test_a_calibration_is_the_default_and_its_interval_counts():
+    shipped = shipped_calibration()
+    by_default = choose(Budget(latency_ms=3))  # conftest: the lookup finds the shipped one
+    assert by_default == choose(Budget(latency_ms=3), shipped)
+    for c in by_default:
+        estimate = shipped.estimate(c.checkpoint.config().cost())
+        assert c.latency == estimate and estimate.high_ms <= 3
+    # at the exact upper end of the slowest pick's interval it still fits, just under it not
+    slowest = max(by_default, key=lambda c: c.latency.high_ms)
+    edge = choose(Budget(latency_ms=slowest.latency.high_ms), shipped)
+    assert slowest.checkpoint.name in [c.checkpoint.name for c in edge]
+    under = choose(Budget(latency_ms=math.nextafter(slowest.latency.high_ms, 0)), shipped)
+    assert slowest.checkpoint.name not in [c.checkpoint.name for c in under]
+
+
+def test_threads_pick_the_model_and_a_missing_count_is_refused():
+    shipped = shipped_calibration()
+    (first, *_) = choose(Budget(latency_ms=3), shipped, threads=2)
+    assert first.latency.threads == 2 and first.command.endswith("--optimize --threads 2")
+    with pytest.raises(InvalidArgument, match="only of 1, 2"):
+        choose(Budget(latency_ms=3), shipped, threads=3)
+
+
+def test_families_may_be_one_string():
+    ranked = choose(Budget(latency_ms=1e6), by_mult_adds, families="v2")
+    assert {c.checkpoint.family for c in ranked} == {"v2"}
+
+
+class Trained(Checkpoint):
+    """A checkpoint with the fields a MobileNetV4 release adds (``extra_data``, ``trainer``)."""
+
+    __slots__ = ("extra_data", "trainer")
+
+    def __init__(self, *args, extra_data=False, trainer="timm", **options):
+        super().__init__(*args, **options)
+        self._set(extra_data=extra_data, trainer=trainer)
+
+
+def test_extra_data_checkpoints_can_be_left_out_and_the_trainer_is_named():
+    options = (("alpha", 0.5), ("resolution", 160))
+    more = Trained("more", "v1", "mobilenet_v1", options, top1=80, mult_adds_m=0, params_m=0,
+                   extra_data=True)  # fmt: skip
+    pool = [more, *POOL]
+    every = choose(Budget(latency_ms=1e6), by_mult_adds, checkpoints=pool)
+    assert [c.checkpoint.name for c in every][0] == "more" and every[0].trainer == "timm"
+    assert every[1].trainer == "TF-slim"
+    only_1k = choose(Budget(latency_ms=1e6), by_mult_adds, checkpoints=pool, extra_data=False)
+    assert "more" not in [c.checkpoint.name for c in only_1k]
+
+
+def test_each_choice_names_the_command_that_times_it():
+    (pick,) = choose(Budget(latency_ms=1e6), with_interval, checkpoints=[SMALL])
+    assert pick.command == (
+        "mnetcalc bench --network mobilenet_v1 --alpha 0.25 --res 128 --optimize --threads 1"
+    )
+    assert option_words(SMALL) == ["--network", "mobilenet_v1", "--alpha", "0.25", "--res", "128"]

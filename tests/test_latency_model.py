@@ -18,12 +18,13 @@ from mnetcalc.latency_model import (
     MAX_FILE_BYTES,
     SCHEMA_VERSION,
     Calibration,
+    ThreadModel,
     load_calibration,
     predict,
     row_features,
     shipped_calibration,
 )
-from mnetcalc.networks.registry import NETWORKS
+from mnetcalc.networks.registry import NETWORKS, network_cost
 
 COEFFICIENTS = {
     "conv": {"calls": 5.0, "mult_adds": 20.0, "bytes": 10.0, "dram_bytes": 30.0},
@@ -35,23 +36,46 @@ COEFFICIENTS = {
     "concat": {"calls": 1.0, "bytes": 60.0},
     "add": {"calls": 1.5, "bytes": 2.0},
 }
+MACHINE = {"cpu": "Test CPU", "isa": ["avx2", "avx512f"], "cache_bytes": 2**20}
+REFERENCE = {
+    "label": "mobilenet_v1 0.5/160",
+    "network": "mobilenet_v1",
+    "options": {"alpha": 0.5, "resolution": 160},
+}
+#: The reference's per-round medians: p10 1.8, median 2.0, p90 2.3 ms (the model predicts the
+#: reference within 10x of 2.0 ms: checked below).
+REFERENCE_MS = {"p10": 1.8, "median": 2.0, "p90": 2.3, "rounds": 40}
+MODEL_ERROR = {"p10": -0.06, "p90": 0.05, "rmspe": 0.04, "loo": []}
 
 
-def calibration(**changes) -> Calibration:
+def model(threads=1, **changes) -> ThreadModel:
     fields = {
-        "coefficients": COEFFICIENTS,
+        "threads": threads,
         "fixed_us": 12.0,
-        "threads": 1,
-        "machine": {"cpu": "Test CPU", "isa": ["avx2", "avx512f"], "cache_bytes": 2**20},
-        "versions": {"torch": "2.13.0", "mnetcalc": "0.1.0"},
+        "coefficients": COEFFICIENTS,
+        "reference_ms": REFERENCE_MS,
+        "drift": 0.25,
+        "model_error": MODEL_ERROR,
         "fit": {"samples": 3, "rmspe": 0.1, "residuals": []},
-        "baselines": {
-            "mult_adds_us_per_million": 25.0,
-            "roofline": {"peak_gflops": 100.0, "bandwidth_gbs": 25.0, "scale": 1.0},
-        },
+        "baselines": {"mult_adds_us_per_million": 25.0},
+    }
+    return ThreadModel(**{**fields, **changes})
+
+
+def calibration(threads=(1,), **changes) -> Calibration:
+    fields = {
+        "models": {t: model(t) for t in threads},
+        "machine": MACHINE,
+        "reference": REFERENCE,
+        "versions": {"torch": "2.13.0", "mnetcalc": "0.1.0"},
         "created": "2026-12-04T00:00:00+00:00",
     }
     return Calibration(**{**fields, **changes})
+
+
+def test_the_made_up_model_predicts_its_reference_within_10x():
+    us = calibration().predict(network_cost("mobilenet_v1", alpha=0.5, resolution=160)).total_us
+    assert 0.1 < us / 2000 < 10
 
 
 def test_a_pointwise_row_by_hand():
@@ -97,32 +121,83 @@ def test_unknown_layer_type_and_missing_kind_are_refused():
         calibration().layer_us(row)
     without_lrn = {k: v for k, v in COEFFICIENTS.items() if k != "lrn"}
     with pytest.raises(InvalidArgument, match="lrn"):
-        calibration(coefficients=without_lrn).predict(NETWORKS["alexnet"].config_class()().cost())
+        calibration(models={1: model(coefficients=without_lrn)}).predict(
+            NETWORKS["alexnet"].config_class()().cost()
+        )
 
 
 def test_a_calibration_is_an_immutable_record():
     original = calibration()
     with pytest.raises(AttributeError):
-        original.fixed_us = 0.0
-    changed = original.replace(fixed_us=20.0)
-    assert changed.fixed_us == 20.0 and original.fixed_us == 12.0
-    assert changed.replace(fixed_us=12.0) == original != changed
+        original.created = ""
+    changed = original.replace(created="yesterday")
+    assert changed.created == "yesterday" and original.created != "yesterday"
+    assert changed.replace(created=original.created) == original != changed
     assert (original.engine, original.precision, original.batch) == ("optimize", "float32", 1)
     with pytest.raises(InvalidArgument, match="fixed_ms"):
         original.replace(fixed_ms=1.0)
 
 
+def test_the_interval_by_hand():
+    # high = median * (p90 / median_ref) / (1 + min(0, p10 error)); low likewise with p10, p90
+    report = MobileNetConfig(0.5, resolution=160).cost()
+    prediction = calibration().predict(report)
+    median = prediction.median_ms
+    assert median == prediction.total_ms == (12.0 + sum(p.us for p in prediction)) / 1e3
+    assert prediction.high_ms == pytest.approx(median * (2.3 / 2.0) / (1 - 0.06), rel=1e-12)
+    assert prediction.low_ms == pytest.approx(median * (1.8 / 2.0) / (1 + 0.05), rel=1e-12)
+    assert prediction.margin == pytest.approx(prediction.high_ms / median - 1, rel=1e-12)
+    # an over-predicting model (p10 > 0) does not narrow the top, an under-predicting one (p90 <
+    # 0) not the bottom
+    over = calibration(models={1: model(model_error={"p10": 0.02, "p90": 0.03})})
+    assert over.predict(report).high_ms == pytest.approx(median * 2.3 / 2.0, rel=1e-12)
+    under = calibration(models={1: model(model_error={"p10": -0.03, "p90": -0.01})})
+    assert under.predict(report).low_ms == pytest.approx(median * 1.8 / 2.0, rel=1e-12)
+    # the shortcut choose takes gives the same numbers
+    estimate = calibration().estimate(report)
+    assert (estimate.median_ms, estimate.low_ms, estimate.high_ms) == pytest.approx(
+        (median, prediction.low_ms, prediction.high_ms), rel=1e-12
+    )
+    assert estimate.upper() == estimate.high_ms and estimate.upper(0) == estimate.median_ms
+    assert estimate.upper(0.5) == pytest.approx(1.5 * median)
+
+
+def test_one_model_per_thread_count_and_the_default():
+    two = calibration(threads=(1, 2)).replace(
+        models={1: model(1), 2: model(2, coefficients={**COEFFICIENTS, "conv": {"calls": 1.0}})}
+    )
+    report = MobileNetConfig(0.5, resolution=160).cost()
+    assert two.thread_counts == (1, 2) and two.default_threads == 1
+    assert two.predict(report).threads == 1
+    assert two.predict(report, 2).total_us < two.predict(report, 1).total_us
+    # no model of 1 thread: the smallest count is the default
+    assert calibration(threads=(4, 2)).default_threads == 2
+    assert calibration(threads=(4, 2)).thread_counts == (2, 4)
+
+
+@pytest.mark.parametrize("threads", [3, 0, "2"])
+def test_a_thread_count_the_file_lacks_is_refused_naming_those_it_has(threads):
+    with pytest.raises(InvalidArgument) as error:
+        calibration(threads=(2, 4)).predict(MobileNetConfig().cost(), threads)
+    message = str(error.value)
+    assert "only of 2, 4" in message and "\n" not in message and error.value.name == "threads"
+
+
 def test_round_trip(tmp_path):
     path = tmp_path / "cal.json"
-    original = calibration()
-    original.save(path)
-    assert load_calibration(path) == original
-    assert json.loads(path.read_text())["schema"] == SCHEMA_VERSION
+    for original in (calibration(), calibration(threads=(1, 2)).replace(provisional=True)):
+        original.save(path)
+        assert load_calibration(path) == original
+        data = json.loads(path.read_text())
+        assert data["schema"] == SCHEMA_VERSION == 2
+        assert list(data["models"]) == [str(t) for t in original.thread_counts]
+        assert data.get("provisional", False) == original.provisional
 
 
 def test_shipped_calibration_predicts_every_network():
     shipped = shipped_calibration()
-    assert shipped.threads >= 1 and shipped.fit["samples"] > 0
+    assert {1, 2} <= set(shipped.thread_counts) and shipped.cpu
+    assert all(model.fit["samples"] > 0 for model in shipped.models.values())
     report = MobileNetConfig(0.5, resolution=160).cost()
     assert predict(report).total_ms == shipped.predict(report).total_ms > 0
 
@@ -136,18 +211,19 @@ def _text(**changes) -> str:
 BAD_FILES = {
     "corrupt": ("{", "not valid JSON"),
     "not an object": ("[1, 2]", "JSON object"),
+    "version 1": (_text(schema=1), "older mnetcalc (schema 1, fastest call at one thread)"),
     "other schema": (_text(schema=SCHEMA_VERSION + 1), "schema version"),
     "no schema": (json.dumps({"coefficients": {}}), "schema version"),
     "NaN": (_text().replace('"fixed_us": 12.0', '"fixed_us": NaN'), "non-finite"),
     "Infinity": (_text().replace('"fixed_us": 12.0', '"fixed_us": Infinity'), "non-finite"),
     "huge exponent": (_text().replace('"fixed_us": 12.0', '"fixed_us": 1e999'), "finite"),
-    "missing coefficients": (
-        json.dumps({k: v for k, v in calibration().to_dict().items() if k != "coefficients"}),
-        "missing field 'coefficients'",
+    "no models": (_text(models={}), "empty"),
+    "unknown feature": (
+        _text().replace('"calls": 5.0', '"colour": 5.0'),
+        "unknown feature 'colour'",
     ),
-    "unknown feature": (_text(coefficients={"conv": {"colour": 1.0}}), "unknown feature"),
-    "string coefficient": (_text(coefficients={"conv": {"calls": "1"}}), "finite number"),
-    "zero threads": (_text(threads=0), "threads"),
+    "string coefficient": (_text().replace('"calls": 5.0', '"calls": "5"'), "must be a number"),
+    "zero threads": (_text().replace('"threads": 1', '"threads": 0'), "threads"),
     "other engine": (_text(engine="onnxruntime"), "engine"),
     "no cpu": (_text(machine={}), "missing field machine.'cpu'"),
 }
@@ -179,7 +255,7 @@ def run_cli(*args):
     return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("case", ["corrupt", "other schema", "NaN", "missing coefficients"])
+@pytest.mark.parametrize("case", ["corrupt", "other schema", "NaN", "version 1"])
 def test_cli_refuses_bad_files_with_exit_2(tmp_path, case):
     path = tmp_path / "cal.json"
     path.write_text(BAD_FILES[case][0])
@@ -196,15 +272,15 @@ def test_cli_refuses_an_oversized_and_a_missing_file(tmp_path):
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_cli_flags_a_file_from_another_cpu(tmp_path):
+def test_cli_says_on_stdout_that_a_file_comes_from_another_cpu(tmp_path):
     path = tmp_path / "cal.json"
     calibration(machine={"cpu": "Some Other CPU 9000", "isa": []}).save(path)
-    done = run_cli("table", "--latency", str(path), "--format", "csv")
-    assert done.returncode == 0
-    assert done.stderr.strip().splitlines() == [
-        next(line for line in done.stderr.splitlines() if "Some Other CPU 9000" in line)
-    ]
-    assert done.stdout.splitlines()[0].endswith(",predicted_ms")
+    done = run_cli("table", "--latency", str(path))
+    assert done.returncode == 0 and done.stderr == ""
+    assert "made on Some Other CPU 9000, not on this machine's" in " ".join(done.stdout.split())
+    csv = run_cli("table", "--latency", str(path), "--format", "csv")
+    assert csv.returncode == 0 and csv.stderr == ""
+    assert csv.stdout.splitlines()[0].endswith(",predicted_ms,low_ms,high_ms")
 
 
 @pytest.mark.parametrize("name", list(NETWORKS))
@@ -271,14 +347,16 @@ def test_a_larger_input_is_never_predicted_faster(alpha, resolution, step):
 
 def test_a_new_layer_type_can_be_given_a_kind(monkeypatch):
     from mnetcalc import latency_model
+    from mnetcalc.latency_model import features
 
-    monkeypatch.setattr(latency_model, "KINDS", dict(latency_model.KINDS))
-    monkeypatch.setattr(latency_model, "ROW_KINDS", dict(latency_model.ROW_KINDS))
+    monkeypatch.setattr(features, "KINDS", dict(features.KINDS))
+    monkeypatch.setattr(features, "ROW_KINDS", dict(features.ROW_KINDS))
     latency_model.register_kind("hswish", "activation", ("calls", "bytes"))
     row = LayerCost("act", "hswish", 1, 1, 16, 16, 10, 10, 0, 0)
     coefficients = {**COEFFICIENTS, "activation": {"calls": 2.0, "bytes": 10.0}}
     moved = 4 * (1600 + 1600) / 1e6
-    assert calibration(coefficients=coefficients).layer_us(row) == pytest.approx(2 + 10 * moved)
+    fitted = calibration(models={1: model(coefficients=coefficients)})
+    assert fitted.layer_us(row) == pytest.approx(2 + 10 * moved)
     with pytest.raises(InvalidArgument, match="needs features"):
         latency_model.register_kind("x", "other", ("colour",))
 
@@ -307,3 +385,14 @@ def test_rows_that_run_fused_are_not_charged_a_call(config, partitions):
         if row.type != "tap"
     )
     assert calls == partitions
+
+
+def test_predict_takes_a_report_a_configuration_or_a_name():
+    shipped = shipped_calibration()
+    config = MobileNetConfig(0.5, resolution=160)
+    by_report = shipped.predict(config.cost())
+    assert shipped.predict(config) == by_report
+    assert shipped.estimate(config) == by_report.estimate
+    assert shipped.predict("mobilenet_v1") == shipped.predict(MobileNetConfig().cost())
+    with pytest.raises(InvalidArgument, match="network"):
+        shipped.predict("nosuch")
