@@ -44,10 +44,12 @@ class Choice(Record):
 
     @property
     def size_mb_float32(self) -> float:
+        """Megabytes (10^6 bytes) in float32, BatchNorm folded."""
         return 4 * (self.weights + self.biases) / MB
 
     @property
     def size_mb_int8(self) -> float:
+        """Megabytes with 8-bit weights and 32-bit biases."""
         return (self.weights + 4 * self.biases) / MB
 
     @property

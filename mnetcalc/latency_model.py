@@ -356,10 +356,12 @@ class Calibration(Record):
 
     @property
     def cache_bytes(self) -> int:
+        """The last-level cache size the calibration's machine reported (8 MiB if unknown)."""
         return int(self.machine.get("cache_bytes") or DEFAULT_CACHE_BYTES)
 
     @property
     def lanes(self) -> int:
+        """float32 lanes of the machine's widest vector instructions."""
         return vector_lanes(self.machine.get("isa", ()))
 
     def layer_us(self, row: LayerCost, previous: LayerCost | None = None) -> float:
@@ -457,9 +459,11 @@ class Calibration(Record):
         }
 
     def to_json(self) -> str:
+        """The calibration file's text (JSON)."""
         return json.dumps(self.to_dict(), indent=1, allow_nan=False)
 
     def save(self, path) -> None:
+        """Write the calibration file to ``path``."""
         with open(path, "w", encoding="utf-8") as out:
             out.write(self.to_json() + "\n")
 

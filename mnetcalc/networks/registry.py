@@ -126,9 +126,23 @@ def network_cost(name: str, **options):
     ``options`` as keyword arguments of its configuration class (each network's own defaults
     otherwise): ``network_cost("mobilenet_v2", alpha=0.5)``, ``network_cost("alexnet",
     resolution=224)``."""
-    config = config_class(name)
-    unknown_fields(config, options)
-    return config(**options).cost()
+    return config(name, **options).cost()
+
+
+def config(name: str, **options):
+    """The configuration of the network called ``name`` (any name of :func:`list_networks`), with
+    ``options`` as keyword arguments of its configuration class (each network's own defaults
+    otherwise): ``config("mobilenet_v3", alpha=0.75, variant="small")``. From it come ``.cost()``,
+    ``.spec()`` and, with torch, ``.model()``, for every network alike."""
+    config_type = config_class(name)
+    unknown_fields(config_type, options)
+    return config_type(**options)
+
+
+def list_networks() -> list[str]:
+    """The names of every network of the library, in the command line's order (the first is its
+    default); each is a name :func:`config` and ``mnetcalc table --network`` take."""
+    return list(NETWORKS)
 
 
 def networks_with(field: str) -> list[str]:
@@ -159,8 +173,10 @@ __all__ = [
     "DEFAULT_NETWORK",
     "NETWORKS",
     "NetworkEntry",
+    "config",
     "config_class",
     "defaults_shown",
+    "list_networks",
     "network_cost",
     "networks_with",
 ]
