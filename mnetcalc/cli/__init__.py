@@ -57,6 +57,24 @@ def terminal_width() -> int:
     return columns or 80
 
 
+def show_progress(off: bool = False, stream=None) -> bool:
+    """Whether a command shows progress bars: not if its off switch (``--no-progress``) is given,
+    not if ``$MNETCALC_PROGRESS`` is ``0`` (or ``no``, ``false``, ``off``), and only when
+    ``stream`` (default: stderr, where the bars go) is a terminal."""
+    if off or os.environ.get("MNETCALC_PROGRESS", "").strip().lower() in (
+        "0",
+        "no",
+        "false",
+        "off",
+    ):
+        return False
+    stream = sys.stderr if stream is None else stream
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class HelpFormatter(argparse.HelpFormatter):
     """argparse's help formatter, told the terminal width up front. Left to itself, argparse imports
     ``shutil`` (and with it ``bz2``, ``lzma``, ...) to ask, on every ``add_argument``, which would
