@@ -39,6 +39,7 @@ COMMANDS = {
         "the published MobileNets that fit a latency, size and mult-adds budget on this CPU",
         "choose",
     ),
+    "list": ("the networks, their variants and options, and the published checkpoints", "listing"),
 }
 
 
