@@ -18,7 +18,7 @@ One API for every network::
 Each network also has its configuration class and functions (``MobileNetConfig`` /
 ``MobileNetV1Config``, ``mobilenet_v1_cost``, ``mobilenet_v1_model``, ``mobilenet_v1_spec``, and
 the same for ``mobilenet_v2`` and ``mobilenet_v3``; ``VGG16Config``, ``vgg16_cost``, ...).
-:func:`network_cost` is ``config(name, **options).cost()``.
+:func:`~mnetcalc.networks.registry.network_cost` is ``config(name, **options).cost()``.
 
 Counting the built model with fvcore gives the same mult-adds when conv and linear are summed::
 
@@ -34,7 +34,7 @@ Choosing a published checkpoint for a budget (torch-free)::
 ``published_checkpoints()`` lists the checkpoints; ``TrainConfig`` describes a training run.
 
 This package's top level imports the standard library only, and each public name's submodule only
-when that name is first used. The modules that need torch are in :mod:`mnetcalc.runtime` (import
+when that name is first used. The modules that need torch are in ``mnetcalc.runtime`` (import
 them explicitly): ``model`` (``build``, ``optimize``), ``counting`` (``check_counts``, the
 calculator against fvcore, layer by layer), ``latency`` (``measure_latency``, ...),
 ``engines``, ``precision``, ``calibrate``, ``data`` (Fashion-MNIST) and ``train`` (``train``,

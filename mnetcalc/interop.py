@@ -21,9 +21,10 @@ from .validation import InvalidArgument
 
 #: The peers' models whose weights fit one of our networks: ``(library, model)`` ->
 #: ``(network, options, batchnorm_eps)``, where ``options`` are the keyword arguments of
-#: :func:`mnetcalc.config` and ``batchnorm_eps`` the peer's BatchNorm epsilon (torchvision's
-#: MobileNetV3 uses 0.001, the others PyTorch's default 1e-5). timm's ``mobilenetv1_100`` is in
-#: :data:`RELU6_PEERS`: its weights fit, but it uses ReLU6 where the paper (and our v1) use ReLU.
+#: :func:`~mnetcalc.networks.registry.config` and ``batchnorm_eps`` the peer's BatchNorm
+#: epsilon (torchvision's MobileNetV3 uses 0.001, the others PyTorch's default 1e-5). timm's
+#: ``mobilenetv1_100`` is in :data:`RELU6_PEERS`: its weights fit, but it uses ReLU6 where the
+#: paper (and our v1) use ReLU.
 PEER_MODELS = {
     ("torchvision", "mobilenet_v2"): ("mobilenet_v2", {}, 1e-5),
     ("torchvision", "mobilenet_v3_large"): ("mobilenet_v3", {"variant": "large"}, 1e-3),

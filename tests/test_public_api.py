@@ -122,3 +122,19 @@ def test_the_package_docstring_names_what_is_there():
         assert name in doc
     assert "latency.BenchConfig" not in doc
     assert "for MobileNet v1 (Howard" not in doc
+
+
+def test_the_api_reference_page_documents_every_public_name():
+    # book/api.md: Sphinx's autodoc renders each name's signature and docstring at build time
+    import re
+    from pathlib import Path
+
+    from mnetcalc import _SOURCE
+
+    page = (Path(__file__).resolve().parents[1] / "book" / "api.md").read_text()
+    documented = set(re.findall(r"^\.\. (?:auto\w+|py:data):: ([\w.]+)", page, re.MULTILINE))
+    expected = {f"mnetcalc.{module}.{name}" for name, module in _SOURCE.items()}
+    assert expected - documented == set()
+    assert "mnetcalc.MobileNetV1Config" in documented and "mnetcalc.interop" in documented
+    toc = (Path(__file__).resolve().parents[1] / "_toc.yml").read_text()
+    assert toc.index("book/calculator") < toc.index("book/api") < toc.index("caption: Appendix")

@@ -30,9 +30,12 @@ def add_arguments(parser) -> None:
         "--threads",
         default=str(cpus),
         metavar="T",
-        help=f"torch threads, fixed for the measurement (default: {cpus}, this machine's CPUs)",
+        help=f"torch threads, 1 to 1024, fixed for the measurement (default: {cpus}, this "
+        "machine's CPUs)",
     )
-    parser.add_argument("--batch", default="1", metavar="B", help="images per call (default: 1)")
+    parser.add_argument(
+        "--batch", default="1", metavar="B", help="images per call, 1 to 100000 (default: 1)"
+    )
     parser.add_argument(
         "--optimize",
         action="store_true",
@@ -51,9 +54,14 @@ def add_arguments(parser) -> None:
         "every engine and precision on the same weights in one interleaved run, with each one's "
         "time against the fastest float32 engine and its error against the plain model)",
     )
-    parser.add_argument("--rounds", default="5", metavar="N", help="timed rounds (default: 5)")
     parser.add_argument(
-        "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
+        "--rounds", default="5", metavar="N", help="timed rounds, 1 to 10000 (default: 5)"
+    )
+    parser.add_argument(
+        "--seconds",
+        default="0.4",
+        metavar="S",
+        help="seconds per timed round, in (0, 3600] (default: 0.4)",
     )
     parser.add_argument(
         "--latency",

@@ -43,7 +43,8 @@ def add_arguments(parser) -> None:
         "--threads",
         default=str(cpus),
         metavar="T",
-        help=f"torch threads, as for mnetcalc bench (default: {cpus}, this machine's CPUs)",
+        help=f"torch threads, 1 to 1024, as for mnetcalc bench (default: {cpus}, this machine's "
+        "CPUs)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="about half the samples and fewer rounds"

@@ -77,7 +77,7 @@ class NetworkConfig(Record):
 
         Its convolutions are ``nn.Conv2d`` and its classifier ``nn.Linear``, so fvcore, ptflops and
         thop count it; fvcore's ``FlopCountAnalysis(model, x).by_operator()``'s ``conv`` plus
-        ``linear`` is :attr:`NetworkCost.mult_adds` exactly (its ``.total()`` adds BatchNorm and
+        ``linear`` is ``cost().mult_adds`` exactly (its ``.total()`` adds BatchNorm and
         pooling)."""
         try:
             import torch  # noqa: F401
@@ -107,7 +107,8 @@ class NetworkConfig(Record):
         others = {key: value for key, value in fields.items() if key not in common}
         return {"network": self.network, **common, "options": others}
 
-    #: Fields left out of :meth:`to_dict` while they hold these values (defaults that rarely
+    #: Fields left out of :meth:`~mnetcalc.core.network.NetworkConfig.to_dict` while they hold
+    #: these values (defaults that rarely
     #: change, such as 3 input channels); a subclass adds its own.
     quiet_defaults: Mapping[str, object] = {"in_channels": 3}
 
@@ -142,6 +143,7 @@ class LayerTable:
         return len(self.layers)
 
     def layer(self, name: str):
+        """The row called ``name`` (InvalidArgument if there is none)."""
         for row in self.layers:
             if row.name == name:
                 return row
@@ -149,6 +151,7 @@ class LayerTable:
 
     @property
     def mult_adds(self) -> int:
+        """The mult-adds of all rows: convolutions and fully connected layers (the paper's)."""
         return sum(row.mult_adds for row in self.layers)
 
     def summary(self, key, sums: Sequence[str], keys: Iterable | None = None) -> dict:
