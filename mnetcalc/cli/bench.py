@@ -13,6 +13,7 @@ import textwrap
 
 from ..report.tables import aligned, describe, json_text, millions, percent
 from ..validation import InvalidArgument, choice, positive_int, positive_number
+from . import show_progress
 from .options import add_format, add_network, add_stem_stride, network_config
 
 
@@ -69,6 +70,11 @@ def add_arguments(parser) -> None:
         help="also print the latency model's prediction from this calibration file ('shipped': "
         "the package's), with --optimize at the calibration's thread count",
     )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bars (also MNETCALC_PROGRESS=0; bars are shown on a terminal only)",
+    )
     add_format(parser, ("text", "json"))
 
 
@@ -104,7 +110,7 @@ def run(args) -> int:
         from ..runtime.engines import measure_engine  # needs torch and the engine
 
         config = BenchConfig(network, threads=threads, batch=batch)
-        result = measure_engine(config, engine, rounds=rounds, round_time=seconds)
+        result = measure_engine(config, engine, rounds=rounds, round_time=seconds)  # no bars
         if args.format == "json":
             print(json_text({**result.to_dict(), "engine": engine}))
         else:
@@ -113,11 +119,14 @@ def run(args) -> int:
 
     level = "optimized" if args.optimize else "eager"
     config = BenchConfig(network, threads=threads, batch=batch, level=level)
-    result = measure_latency(config, rounds=rounds, round_time=seconds)
+    bars = show_progress(args.no_progress)
+    result = measure_latency(config, rounds=rounds, round_time=seconds, progress=bars)
     predicted = calibration.predict(result.cost).total_ms if calibration else None
     layers = None
     if args.per_layer:
-        layers = measure_layers(config, round_time=min(seconds, 0.05), whole_model=False)
+        layers = measure_layers(
+            config, round_time=min(seconds, 0.05), whole_model=False, progress=bars
+        )
     if args.format == "json":
         data = result.to_dict()
         if layers is not None:
@@ -158,7 +167,8 @@ def run_all(config, rounds: int, seconds: float, args) -> int:
     from ..machine import MachineInfo
     from ..runtime.engines import compare_config  # needs torch and the engines
 
-    comparison = compare_config(config, rounds=rounds, round_time=seconds)
+    bars = show_progress(args.no_progress)
+    comparison = compare_config(config, rounds=rounds, round_time=seconds, progress=bars)
     machine = MachineInfo.current(config.threads)
     if args.format == "json":
         print(json_text(engines_dict(config, comparison, machine)))

@@ -14,6 +14,7 @@ import sys
 import time
 
 from ..validation import InvalidArgument, positive_int
+from . import show_progress
 from .options import add_format
 
 #: ``--latency shipped``: the calibration shipped with the package.
@@ -50,7 +51,10 @@ def add_arguments(parser) -> None:
         "--quick", action="store_true", help="about half the samples and fewer rounds"
     )
     parser.add_argument(
-        "--no-progress", dest="progress", action="store_false", help="no progress bars"
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress bars (also MNETCALC_PROGRESS=0; bars are shown on a terminal only)",
     )
     add_format(parser, ("text", "json"))
 
@@ -80,7 +84,7 @@ def run(args) -> int:
     from ..runtime.calibrate import calibrate  # needs torch and numpy
 
     start = time.perf_counter()
-    calibration = calibrate(threads, quick=args.quick, progress=args.progress)
+    calibration = calibrate(threads, quick=args.quick, progress=show_progress(not args.progress))
     calibration.save(args.out)
     seconds = time.perf_counter() - start
     if args.format == "json":
