@@ -138,3 +138,27 @@ def test_the_api_reference_page_documents_every_public_name():
     assert "mnetcalc.MobileNetV1Config" in documented and "mnetcalc.interop" in documented
     toc = (Path(__file__).resolve().parents[1] / "_toc.yml").read_text()
     assert toc.index("book/calculator") < toc.index("book/api") < toc.index("caption: Appendix")
+
+
+@pytest.mark.parametrize(
+    "name, meant",
+    [
+        ("MobileNetV2", "mobilenet_v2"),
+        ("mobilenetv2", "mobilenet_v2"),
+        ("mobilenet_v3_small", "mobilenet_v3 with variant='small'"),  # torchvision's name
+        ("VGG-16", "vgg16"),
+    ],
+)
+def test_a_near_miss_network_name_is_refused_with_what_it_meant(name, meant, capsys):
+    with pytest.raises(mnetcalc.InvalidArgument, match=f"did you mean {meant}") as error:
+        mnetcalc.config(name)
+    assert error.value.name == "network"
+    from mnetcalc.cli import main
+
+    assert main(["table", "--network", name]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(f"did you mean {meant}?")
+
+
+def test_torchvision_s_width_mult_is_named_as_alpha():
+    with pytest.raises(mnetcalc.InvalidArgument, match="width_mult is alpha here"):
+        mnetcalc.config("mobilenet_v2", width_mult=0.5)

@@ -109,7 +109,16 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message):  # one line (even if a stray word holds a line break), no usage dump
-        raise UsageError(" ".join(message.splitlines()))
+        message = " ".join(message.splitlines())
+        prefix = "argument --network: invalid choice: "
+        if message.startswith(prefix):  # the network most likely meant, if one is close
+            from ..networks.registry import suggestion
+
+            given = message[len(prefix) :].split(" (choose from")[0].strip("'\"")
+            meant = suggestion(given)
+            if meant:
+                message += f"; did you mean {meant}?"
+        raise UsageError(message)
 
     def exit(self, status=0, message=None):
         if message:

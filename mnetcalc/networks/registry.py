@@ -20,7 +20,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from ..core.record import unknown_fields
-from ..validation import choice
+from ..validation import InvalidArgument, choice
 
 
 class NetworkEntry:
@@ -116,9 +116,37 @@ NETWORKS = {
 DEFAULT_NETWORK = next(iter(NETWORKS))
 
 
+def _squeezed(name: str) -> str:
+    return "".join(c for c in str(name).lower() if c.isalnum())
+
+
+def suggestion(name) -> str:
+    """What an unknown network name most likely meant, as words for an error message (empty if
+    nothing is close): ``"mobilenetv2"`` -> ``"mobilenet_v2"``, torchvision's
+    ``"mobilenet_v3_small"`` -> ``"mobilenet_v3 with variant='small'"``."""
+    wanted = _squeezed(name)
+    for entry in NETWORKS.values():
+        squeezed = _squeezed(entry.name)
+        if wanted == squeezed:
+            return entry.name
+        for variant in entry.variants:
+            if wanted == squeezed + _squeezed(variant):
+                return f"{entry.name} with variant={variant!r}"
+    return ""
+
+
 def config_class(name: str):
-    """The configuration class of the network called ``name`` (imports its module only)."""
-    return NETWORKS[choice("network", name, NETWORKS)].config_class()
+    """The configuration class of the network called ``name`` (imports its module only); an
+    unknown name raises :class:`~mnetcalc.validation.InvalidArgument` listing the names, with
+    the one it most likely meant (``"MobileNetV2"``: ``mobilenet_v2``)."""
+    if name not in NETWORKS:
+        meant = suggestion(name)
+        try:
+            choice("network", name, NETWORKS)
+        except InvalidArgument as error:
+            hint = f" (did you mean {meant}?)" if meant else ""
+            raise InvalidArgument(f"{error}{hint}", "network") from None
+    return NETWORKS[name].config_class()
 
 
 def network_cost(name: str, **options):
@@ -179,4 +207,5 @@ __all__ = [
     "list_networks",
     "network_cost",
     "networks_with",
+    "suggestion",
 ]
