@@ -1,50 +1,50 @@
 """mnetcalc: MobileNets, by the numbers.
 
-An exact, per-layer cost calculator for MobileNet v1 (Howard et al. 2017, arXiv:1704.04861).
+An exact, per-layer cost calculator (mult-adds and parameters) for MobileNet v1, V2 and V3, SSD 300
+with a MobileNet v1 backbone, and the networks MobileNet v1 was compared with (VGG-16, GoogLeNet,
+AlexNet, SqueezeNet); the PyTorch models of the same specs (with torch); a CPU latency model
+calibrated on the reader's machine; and a chooser among the published checkpoints.
 
-A network configuration (``MobileNetConfig(0.5, resolution=160)``, ``VGG16Config()``, ...) gives its
-cost report (``.cost()``, also ``mobilenet_v1_cost(0.5, resolution=160)``), its spec (``.spec()``)
-and, with torch, its PyTorch model (``.model()``); ``latency.BenchConfig(config)`` and
-``TrainConfig(network=...)`` benchmark and train the same network. Beyond v1, the same engine
-costs MobileNetV2 (``MobileNetV2Config``, :mod:`mnetcalc.networks.mobilenet_v2`) and SSD 300 with a
-MobileNet v1 backbone (``SSDMobileNetV1Config``, :mod:`mnetcalc.networks.ssd_mobilenet_v1`).
+One API for every network::
 
-This package's top level imports the standard library only, and each public name's
-submodule only when that name is first used; ``mnetcalc.runtime.model`` and the other
-torch-based modules are imported on demand.
+    import mnetcalc
+    mnetcalc.list_networks()                  # ['mobilenet_v1', 'vgg16', ..., 'mobilenet_v3', ...]
+    config = mnetcalc.config("mobilenet_v3", alpha=0.75, variant="small", resolution=160)
+    report = config.cost()                    # NetworkCost: str(report) is the CLI's table
+    report.mult_adds, report.params           # exact; params are weights only (the paper's)
+    report.total_params                       # weights + biases + BatchNorm: sum of numel
+    model = config.model()                    # torch.nn.Sequential (pip install 'mnetcalc[torch]')
 
-Submodules that need torch (import them explicitly):
+Each network also has its configuration class and functions (``MobileNetConfig`` /
+``MobileNetV1Config``, ``mobilenet_v1_cost``, ``mobilenet_v1_model``, ``mobilenet_v1_spec``, and
+the same for ``mobilenet_v2`` and ``mobilenet_v3``; ``VGG16Config``, ``vgg16_cost``, ...).
+:func:`~mnetcalc.networks.registry.network_cost` is ``config(name, **options).cost()``.
 
-* ``mnetcalc.runtime.model``: ``build(spec)`` builds the PyTorch network of any spec (a
-configuration's
-  ``model()`` calls it, e.g. ``MobileNetConfig(0.5).model()``); ``optimize(model, resolution)``
-  returns its inference version (BatchNorm folded, channels-last, frozen TorchScript).
-* ``mnetcalc.runtime.counting``: ``check_counts(report)`` compares the calculator with fvcore,
-layer by
-  layer.
-* ``mnetcalc.runtime.latency``: ``measure_latency`` / ``measure_layers`` / ``interleaved`` /
-  ``matmul_peak``, CPU timings that carry a ``mnetcalc.machine.MachineInfo`` (that module is
-  torch-free).
-* ``mnetcalc.runtime.engines``: ``engine_runners(model, resolution, threads=T)`` runs the same
-weights
-  under the plain model, ``optimize()``, ONNX Runtime and OpenVINO (float32 and its default
-  precision), ``agreement`` checks them, ``compare_config`` (any ``BenchConfig`` network) and
-  ``compare_engines`` (MobileNet v1 by alpha and resolution) time them side by side with the
-  reduced precisions, and ``layer_price`` measures what each charges per layer.
-* ``mnetcalc.runtime.precision``: ``bfloat16(model)``, ``int8(model, calibration, threads=T)`` (x86
-FX
-  quantization), ``precision_ladder`` (accuracy and latency of a trained model down the ladder),
-  ``depthwise_ranges`` (the depthwise channels' weight ranges that per-tensor int8 must share),
-  ``matmul_peaks``.
-* ``mnetcalc.runtime.data`` (numpy): ``load_fashion_mnist(folder)`` reads Fashion-MNIST's IDX files,
-  checked; ``download()`` fetches them (opt-in).
-* ``mnetcalc.runtime.train``: ``train(TrainConfig(...))`` trains a MobileNet on Fashion-MNIST and
-returns
-  its history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported
-  here.
+Counting the built model with fvcore gives the same mult-adds when conv and linear are summed::
+
+    from fvcore.nn import FlopCountAnalysis
+    ops = FlopCountAnalysis(model.eval(), torch.randn(1, 3, 160, 160)).by_operator()
+    ops["conv"] + ops["linear"] == report.mult_adds      # .total() adds BatchNorm and pooling
+
+Choosing a published checkpoint for a budget (torch-free)::
+
+    mnetcalc.choose(mnetcalc.Budget(latency_ms=3), threads=1)   # the default calibration
+    mnetcalc.choose(mnetcalc.Budget(latency_ms=3), mnetcalc.load_calibration("my-cpu.json"))
+
+``published_checkpoints()`` lists the checkpoints; ``TrainConfig`` describes a training run.
+
+This package's top level imports the standard library only, and each public name's submodule only
+when that name is first used. The modules that need torch are in ``mnetcalc.runtime`` (import
+them explicitly): ``model`` (``build``, ``optimize``), ``counting`` (``check_counts``, the
+calculator against fvcore, layer by layer), ``latency`` (``measure_latency``, ...),
+``engines``, ``precision``, ``calibrate``, ``data`` (Fashion-MNIST) and ``train`` (``train``,
+``save``, ``load``), and :mod:`mnetcalc.interop` maps torchvision's and timm's weights onto our
+models.
 """
 
+import sys
 from importlib import import_module
+from types import ModuleType
 
 # The public names and the submodule each comes from. They are imported on first use (PEP 562), so
 # that ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as
@@ -77,7 +77,21 @@ _EXPORTS = {
         "standard_conv_cost",
     ),
     "core.layers": ("LayerCost",),
-    "networks.mobilenet_v2": ("MobileNetV2Config", "mobilenet_v2_cost"),
+    "networks.mobilenet_v2": (
+        "MobileNetV2Config",
+        "mobilenet_v2_cost",
+        "mobilenet_v2_model",
+        "mobilenet_v2_spec",
+    ),
+    "networks.mobilenet_v3": (
+        "MobileNetV3Config",
+        "mobilenet_v3_cost",
+        "mobilenet_v3_model",
+        "mobilenet_v3_spec",
+    ),
+    "choose": ("Budget", "Choice", "NothingFits", "choose"),
+    "checkpoints": ("Checkpoint", "published_checkpoints"),
+    "latency_model": ("Calibration", "load_calibration", "shipped_calibration"),
     "core.network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "stats": ("Interval", "decide", "mean_interval"),
     "traffic": ("LayerTraffic", "NetworkTraffic", "layer_traffic", "network_traffic"),
@@ -86,19 +100,25 @@ _EXPORTS = {
     "validation": ("InputTooSmall", "InvalidArgument"),
     "networks.alexnet": ("AlexNetConfig", "alexnet_cost"),
     "networks.googlenet": ("GoogLeNetConfig", "googlenet_cost"),
-    "networks.registry": ("network_cost",),
+    "networks.registry": ("config", "list_networks", "network_cost"),
     "networks.squeezenet": ("SqueezeNetConfig", "squeezenet_cost"),
     "networks.vgg16": ("VGG16Config", "vgg16_cost"),
 }
 _SOURCE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__version__ = "0.1.0"
+#: Other names of exported objects: v1's configuration under the pattern of V2's and V3's.
+_ALIASES = {"MobileNetV1Config": "MobileNetConfig"}
 
-__all__ = sorted(_SOURCE)
+__version__ = "0.2.0.dev0"
+
+__all__ = sorted([*_SOURCE, *_ALIASES])
 
 
 def __getattr__(name: str):
     """Import a public name's submodule on first use (``mnetcalc.mobilenet_v1``, ...)."""
+    if name in _ALIASES:
+        value = globals()[name] = __getattr__(_ALIASES[name])
+        return value
     module = _SOURCE.get(name)
     if module is None:
         raise AttributeError(f"module 'mnetcalc' has no attribute {name!r}")
@@ -108,4 +128,19 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
+    """The public names (:data:`__all__`) and those already imported."""
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(ModuleType):
+    """This package's module type: importing a submodule named like an exported function
+    (:mod:`mnetcalc.choose`) leaves ``mnetcalc.choose`` the function; the submodule stays
+    importable by its full name (``from mnetcalc.choose import Choice``)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, ModuleType) and name in _SOURCE:
+            return  # the import system binding the submodule: the exported name wins
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

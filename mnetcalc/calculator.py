@@ -41,9 +41,11 @@ class LayerComparison(NamedTuple):
 
     @property
     def formula_ratio(self) -> Fraction:
+        """The paper's ``1/N + 1/Dk^2``, exactly (:func:`reduction_ratio`)."""
         return reduction_ratio(self.dk, self.n)
 
     def to_dict(self) -> dict:
+        """Both costs and both ratios as a JSON object."""
         return {
             "standard": {"mult_adds": self.standard[0], "params": self.standard[1]},
             "separable": {"mult_adds": self.separable[0], "params": self.separable[1]},

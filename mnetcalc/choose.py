@@ -8,7 +8,7 @@ thread count. A choice fits a latency budget only if the upper end of its interv
 budget given are ranked by published top-1 (then by predicted median, then by name), and each is
 marked when it lies on the accuracy-against-latency Pareto front of the choices that fit: no other
 choice that fits is both at least as accurate and at least as fast (median), and better in one of
-the two. Each choice names the command that times it: :func:`bench_command`.
+the two. Each choice names the command that times it: :func:`~mnetcalc.choose.bench_command`.
 
 Size: the parameters a deployed network stores once BatchNorm is folded into the convolutions
 (the weights, the biases, and one bias per BatchNorm channel), at 4 bytes each in float32; in int8
@@ -16,7 +16,7 @@ the weights take 1 byte and the biases stay 32-bit integers (4 bytes), as in Jac
 MB are 10^6 bytes.
 
 Memory: the peak working set of the activations at batch 1 when the network runs layer by layer
-(:mod:`mnetcalc.memory`), 4 bytes a number in float32, 1 in int8.
+(``mnetcalc.memory``), 4 bytes a number in float32, 1 in int8.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Choice(Record):
     the deployed ``weights`` and ``biases`` (BatchNorm folded), the predicted ``latency`` (an
     :class:`~mnetcalc.latency_model.Estimate`: median and interval), the ``margin`` asked for
     (None: the interval's own), ``peak_elements`` (the numbers live at once at the activations'
-    peak, :mod:`mnetcalc.memory`) and, once ranked, whether it is on the Pareto front
+    peak, ``mnetcalc.memory``) and, once ranked, whether it is on the Pareto front
     (``pareto``)."""
 
     __slots__ = (
@@ -97,19 +97,22 @@ class Choice(Record):
 
     @property
     def trainer(self) -> str:
+        """Who trained the checkpoint: ``TF-slim`` (v1 to V3) or ``timm`` (V4)."""
         return getattr(self.checkpoint, "trainer", DEFAULT_TRAINER)
 
     @property
     def command(self) -> str:
-        """The command line that times this choice: :func:`bench_command`."""
+        """The command line that times this choice: :func:`~mnetcalc.choose.bench_command`."""
         return bench_command(self.checkpoint, self.latency.threads)
 
     @property
     def size_mb_float32(self) -> float:
+        """Megabytes (10^6 bytes) in float32, BatchNorm folded."""
         return 4 * (self.weights + self.biases) / MB
 
     @property
     def size_mb_int8(self) -> float:
+        """Megabytes with 8-bit weights and 32-bit biases."""
         return (self.weights + 4 * self.biases) / MB
 
     @property

@@ -115,6 +115,7 @@ class LayerMemory(Record):
         return self.input_bytes + self.output_bytes
 
     def to_dict(self) -> dict:
+        """This layer's fields as a plain dict (the JSON's)."""
         return {key: getattr(self, key) for key in MEMORY_KEYS}
 
 
@@ -147,6 +148,7 @@ class NetworkMemory(Record):
         return iter(self.layers)
 
     def layer(self, name: str) -> LayerMemory:
+        """The layer called ``name`` (an unknown name raises ``InvalidArgument``)."""
         for row in self.layers:
             if row.name == name:
                 return row
@@ -173,6 +175,7 @@ class NetworkMemory(Record):
         return max(self.layers, key=lambda row: row.activation_bytes)
 
     def to_dict(self) -> dict:
+        """The network's memory as a plain dict: bytes per number, the peak and every layer."""
         return {
             "bytes_per_element": self.bytes_per_element,
             "split_channels": self.split_channels,

@@ -91,6 +91,7 @@ class Interval:
 
     @property
     def half_width(self) -> float:
+        """Half the interval's width."""
         return (self.high - self.low) / 2
 
 

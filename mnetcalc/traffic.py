@@ -97,6 +97,7 @@ class LayerTraffic(Record):
         return 2 * self.intensity
 
     def to_dict(self) -> dict:
+        """The row as a JSON object."""
         return {key: getattr(self, key) for key in TRAFFIC_KEYS}
 
 
@@ -149,6 +150,7 @@ class NetworkTraffic(LayerTable, Record):
 
     @property
     def bytes(self) -> int:
+        """All bytes moved by the network's layers."""
         return sum(row.bytes for row in self.layers)
 
     @property
@@ -172,6 +174,7 @@ class NetworkTraffic(LayerTable, Record):
         }
 
     def to_dict(self) -> dict:
+        """The report as a JSON object."""
         return {
             "bytes_per_element": self.bytes_per_element,
             "layers": [row.to_dict() for row in self.layers],

@@ -78,8 +78,9 @@ class TrainConfig:
     The defaults are the configuration that ``mnetcalc train`` trains without options: 0.25
     MobileNet-28 (stem stride 1), SGD with Nesterov momentum and a one-cycle schedule of learning
     rate (peaking at 0.2) and momentum (0.95 to 0.85 and back, see
-    :func:`mnetcalc.train.make_schedule`), 5 epochs of batches of 128, no augmentation (the tuning
-    that chose them, and their measured accuracy and time, are in ``benchmarks/README.md``).
+    :func:`mnetcalc.runtime.train.make_schedule`), 5 epochs of batches of 128, no augmentation
+    (the tuning that chose them, and their measured accuracy and time, are in
+    ``benchmarks/README.md``).
     """
 
     network: MobileNetConfig = fashion_mnist_mobilenet()

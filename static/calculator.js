@@ -302,8 +302,8 @@
     var f = networkForm.elements;
     f.network.value = report.network;
     fillVariants();
-    if (report.variant !== undefined) f.variant.value = report.variant;
-    if (report.alpha !== undefined) f.alpha.value = String(report.alpha);
+    if (report.variant != null) f.variant.value = report.variant;
+    if (report.alpha != null) f.alpha.value = String(report.alpha);
     f.res.value = String(report.resolution);
     f.classes.value = String(report.num_classes);
     enableMobilenetOptions();

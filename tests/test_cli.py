@@ -37,8 +37,10 @@ def test_table_json_has_exactly_the_documented_keys(capsys):
         "network",
         "alpha",
         "resolution",
-        "num_classes",
         "variant",
+        "num_classes",
+        "in_channels",
+        "options",
         "peak_bytes",
         "peak_layer",
         "layers",
@@ -50,15 +52,16 @@ def test_table_json_has_exactly_the_documented_keys(capsys):
         data["resolution"],
         data["num_classes"],
         data["variant"],
-    ) == (
-        "mobilenet_v1",
-        0.5,
-        160,
-        1000,
-        "separable",
-    )
+        data["options"],
+    ) == ("mobilenet_v1", 0.5, 160, 1000, "separable", {"stem_stride": 2})
     assert all(list(layer) == [*ROW_KEYS, "activation_bytes"] for layer in data["layers"])
-    assert list(data["total"]) == ["mult_adds", "params", "bias_params", "bn_params"]
+    assert list(data["total"]) == [
+        "mult_adds",
+        "params",
+        "bias_params",
+        "bn_params",
+        "total_params",
+    ]
     counts = [v for layer in data["layers"] for k, v in layer.items() if k not in ("name", "type")]
     assert all(type(v) is int for v in counts + list(data["total"].values()))
     # Paper Table 9: 0.50 MobileNet-160 has 1.32 M parameters.
@@ -101,14 +104,46 @@ def test_layer_json_is_table_3_after_the_multipliers(capsys):
         ]
     )
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["standard", "separable", "ratio", "formula_ratio"]
+    assert list(data) == ["alpha", "rho", "steps", "layer", "final"]
+    assert [step["step"] for step in data["steps"]] == [
+        "Convolution",
+        "Depthwise Separable Conv",
+        "alpha = 0.75",
+        "rho = 0.714",
+    ]
+    assert (data["layer"]["m"], data["layer"]["df"]) == (512, 14)
+    assert (
+        data["steps"][0]["mult_adds"] == data["layer"]["standard"]["mult_adds"] == 9 * 512**2 * 196
+    )
+    final = data["final"]
+    assert (final["m"], final["n"], final["df"]) == (384, 384, 10)
     # Table 3's last row: 15.1 M mult-adds, 0.15 M parameters (M = N = 384, Df = round(0.714·14) =
     # 10).
-    assert round(data["separable"]["mult_adds"] / 1e6, 1) == 15.1
-    assert data["separable"]["mult_adds"] == 9 * 384 * 100 + 384 * 384 * 100
-    assert data["standard"]["mult_adds"] == 9 * 384 * 384 * 100
-    assert data["ratio"] == pytest.approx(1 / 384 + 1 / 9, rel=1e-12)
-    assert data["formula_ratio"] == pytest.approx(1 / 384 + 1 / 9, rel=1e-12)
+    assert round(final["separable"]["mult_adds"] / 1e6, 1) == 15.1
+    assert final["separable"]["mult_adds"] == data["steps"][-1]["mult_adds"]
+    assert final["separable"]["mult_adds"] == 9 * 384 * 100 + 384 * 384 * 100
+    assert final["standard"]["mult_adds"] == 9 * 384 * 384 * 100
+    assert final["ratio"] == pytest.approx(1 / 384 + 1 / 9, rel=1e-12)
+    assert final["formula_ratio"] == pytest.approx(1 / 384 + 1 / 9, rel=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "csv", "json"])
+def test_layer_every_format_holds_the_same_steps(fmt, capsys):
+    # finding 12 of the newcomer review: the text's rows, its header and the JSON described three
+    # different layers
+    main(["layer", "--alpha", "0.75", "--rho", "0.714", "--format", fmt])
+    out = capsys.readouterr().out
+    for label, mult_adds in [
+        ("Convolution", ("462.422", "462422016")),
+        ("Depthwise Separable Conv", ("52.283", "52283392")),
+        ("alpha = 0.75", ("29.579", "29578752")),
+        ("rho = 0.714", ("15.091", "15091200")),
+    ]:
+        assert label in out and any(number in out for number in mult_adds)
+    if fmt in ("text", "markdown"):
+        assert "The layer: Dk=3, M=512, N=512, Df=14" in out
+        assert "After alpha 0.75, rho 0.714: Dk=3, M=384, N=384, Df=10" in out
+        assert "1/512 + 1/9 = 0.1131" in out and "1/384 + 1/9 = 0.1137" in out
 
 
 def test_layer_text_shows_table_3(capsys):
@@ -227,7 +262,10 @@ def test_help_is_wrapped_to_the_terminal_width_without_shutil(monkeypatch):
     [
         (["table", "--classes", "1e3"], "1000 classes"),
         (["sweep", "--classes", "10.0", "--alpha", "1", "--res", "224"], "1.0 MobileNet-224"),
-        (["table", "--network", "vgg16", "--classes", "1e3"], "num_classes 1000"),
+        (
+            ["table", "--network", "vgg16", "--classes", "1e3"],
+            "VGG-16, resolution 224, 1000 classes",
+        ),
         (["table", "--alpha", "10", "--res", "10000", "--format", "json"], '"resolution": 10000'),
     ],
 )

@@ -32,6 +32,7 @@ from site_support import PAGES, ROOT  # the pages of _toc.yml, root first
 #: Pages of the table that are not lessons: the tools and the reference apparatus.
 NOT_CHAPTERS = {
     "book/calculator",
+    "book/api",
     "book/notation",
     "book/glossary",
     "book/bibliography",

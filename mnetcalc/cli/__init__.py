@@ -39,6 +39,7 @@ COMMANDS = {
         "the published MobileNets that fit a latency, size and mult-adds budget on this CPU",
         "choose",
     ),
+    "list": ("the networks, their variants and options, and the published checkpoints", "listing"),
 }
 
 
@@ -55,6 +56,24 @@ def terminal_width() -> int:
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80
+
+
+def show_progress(off: bool = False, stream=None) -> bool:
+    """Whether a command shows progress bars: not if its off switch (``--no-progress``) is given,
+    not if ``$MNETCALC_PROGRESS`` is ``0`` (or ``no``, ``false``, ``off``), and only when
+    ``stream`` (default: stderr, where the bars go) is a terminal."""
+    if off or os.environ.get("MNETCALC_PROGRESS", "").strip().lower() in (
+        "0",
+        "no",
+        "false",
+        "off",
+    ):
+        return False
+    stream = sys.stderr if stream is None else stream
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -91,7 +110,16 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message):  # one line (even if a stray word holds a line break), no usage dump
-        raise UsageError(" ".join(message.splitlines()))
+        message = " ".join(message.splitlines())
+        prefix = "argument --network: invalid choice: "
+        if message.startswith(prefix):  # the network most likely meant, if one is close
+            from ..networks.registry import suggestion
+
+            given = message[len(prefix) :].split(" (choose from")[0].strip("'\"")
+            meant = suggestion(given)
+            if meant:
+                message += f"; did you mean {meant}?"
+        raise UsageError(message)
 
     def exit(self, status=0, message=None):
         if message:

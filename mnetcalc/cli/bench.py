@@ -13,6 +13,7 @@ import textwrap
 
 from ..report.tables import aligned, describe, json_text, millions, percent
 from ..validation import InvalidArgument, choice, positive_int, positive_number
+from . import show_progress
 from .options import (
     add_calibration,
     add_format,
@@ -38,9 +39,12 @@ def add_arguments(parser) -> None:
         "--threads",
         default=str(cpus),
         metavar="T",
-        help=f"torch threads, fixed for the measurement (default: {cpus}, this machine's CPUs)",
+        help=f"torch threads, 1 to 1024, fixed for the measurement (default: {cpus}, this "
+        "machine's CPUs)",
     )
-    parser.add_argument("--batch", default="1", metavar="B", help="images per call (default: 1)")
+    parser.add_argument(
+        "--batch", default="1", metavar="B", help="images per call, 1 to 100000 (default: 1)"
+    )
     parser.add_argument(
         "--optimize",
         action="store_true",
@@ -59,14 +63,24 @@ def add_arguments(parser) -> None:
         "every engine and precision on the same weights in one interleaved run, with each one's "
         "time against the fastest float32 engine and its error against the plain model)",
     )
-    parser.add_argument("--rounds", default="5", metavar="N", help="timed rounds (default: 5)")
     parser.add_argument(
-        "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
+        "--rounds", default="5", metavar="N", help="timed rounds, 1 to 10000 (default: 5)"
+    )
+    parser.add_argument(
+        "--seconds",
+        default="0.4",
+        metavar="S",
+        help="seconds per timed round, in (0, 3600] (default: 0.4)",
     )
     add_calibration(
         parser,
         latency="also print the latency model's prediction from the default calibration, with "
         "--optimize at --threads (the calibration's model of that many threads)",
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bars (also MNETCALC_PROGRESS=0; bars are shown on a terminal only)",
     )
     add_format(parser, ("text", "json"))
 
@@ -103,7 +117,7 @@ def run(args) -> int:
         from ..runtime.engines import measure_engine  # needs torch and the engine
 
         config = BenchConfig(network, threads=threads, batch=batch)
-        result = measure_engine(config, engine, rounds=rounds, round_time=seconds)
+        result = measure_engine(config, engine, rounds=rounds, round_time=seconds)  # no bars
         if args.format == "json":
             print(json_text({**result.to_dict(), "engine": engine}))
         else:
@@ -112,16 +126,19 @@ def run(args) -> int:
 
     level = "optimized" if args.optimize else "eager"
     config = BenchConfig(network, threads=threads, batch=batch, level=level)
+    bars = show_progress(args.no_progress)
     if args.optimize:
         from ..runtime.reference import measure_optimized
 
-        result = measure_optimized(config, rounds=rounds, round_time=seconds)
+        result = measure_optimized(config, rounds=rounds, round_time=seconds, progress=bars)
     else:
-        result = measure_latency(config, rounds=rounds, round_time=seconds)
+        result = measure_latency(config, rounds=rounds, round_time=seconds, progress=bars)
     predicted = prediction(calibration, result, threads) if calibration else None
     layers = None
     if args.per_layer:
-        layers = measure_layers(config, round_time=min(seconds, 0.05), whole_model=False)
+        layers = measure_layers(
+            config, round_time=min(seconds, 0.05), whole_model=False, progress=bars
+        )
     if args.format == "json":
         data = result.to_dict()
         if layers is not None:
@@ -194,7 +211,8 @@ def run_all(config, rounds: int, seconds: float, args) -> int:
     from ..machine import MachineInfo
     from ..runtime.engines import compare_config  # needs torch and the engines
 
-    comparison = compare_config(config, rounds=rounds, round_time=seconds)
+    bars = show_progress(args.no_progress)
+    comparison = compare_config(config, rounds=rounds, round_time=seconds, progress=bars)
     machine = MachineInfo.current(config.threads)
     if args.format == "json":
         print(json_text(engines_dict(config, comparison, machine)))

@@ -16,6 +16,7 @@ import textwrap
 import time
 
 from ..validation import InvalidArgument, positive_int
+from . import show_progress
 from .options import add_format, comma_list
 
 #: ``--calibration shipped``: the calibration shipped with the package.
@@ -62,7 +63,10 @@ def add_arguments(parser) -> None:
         "--quick", action="store_true", help="about half the samples and fewer rounds"
     )
     parser.add_argument(
-        "--no-progress", dest="progress", action="store_false", help="no progress bars"
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress bars (also MNETCALC_PROGRESS=0; bars are shown on a terminal only)",
     )
     add_format(parser, ("text", "json"))
 
@@ -110,7 +114,7 @@ def run(args) -> int:
     from ..runtime.calibrate import calibrate, write_calibration  # needs torch and numpy
 
     start = time.perf_counter()
-    data = calibrate(threads, quick=args.quick, progress=args.progress)
+    data = calibrate(threads, quick=args.quick, progress=show_progress(not args.progress))
     write_calibration(data, args.out)
     seconds = time.perf_counter() - start
     if args.format == "json":

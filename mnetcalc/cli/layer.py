@@ -29,13 +29,19 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     shape = (args.dk, args.m, args.n, args.df)
     final = layer_comparison(*shape, alpha=args.alpha, rho=args.rho)
+    layer = layer_comparison(*shape)
     alpha, rho = float(args.alpha), float(args.rho)
     steps = table3(*shape, alpha=alpha, rho=rho)
     # Table 3's rows for the modifications actually asked for (alpha or rho of 1 changes nothing).
     keep = [True, True, alpha != 1.0, rho != 1.0]
+    multipliers = {"alpha": alpha, "rho": rho}
     print(
         render_layer(
-            [step for step, wanted in zip(steps, keep, strict=True) if wanted], final, args.format
+            [step for step, wanted in zip(steps, keep, strict=True) if wanted],
+            final,
+            args.format,
+            layer=layer,
+            multipliers=multipliers,
         )
     )
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..report.tables import json_text
 from ..train_config import OPTIMIZERS, TrainConfig
 from ..validation import InvalidArgument
+from . import show_progress
 from .options import (
     add_alpha,
     add_format,
@@ -24,15 +25,15 @@ from .options import (
 
 #: Training options that set one TrainConfig field each: (field, metavar, help).
 TRAINING_OPTIONS = (
-    ("epochs", "E", "passes over the training set"),
-    ("batch_size", "B", "images per training step"),
-    ("lr", "LR", "peak learning rate of the one-cycle schedule"),
-    ("warmup", "F", "fraction of the steps spent raising the learning rate to its peak"),
-    ("weight_decay", "WD", "AdamW weight decay"),
-    ("shift", "P", "augmentation: random shift of up to P pixels (0: none)"),
-    ("train_size", "N", "train on a random subset of N images (default: all 60,000)"),
-    ("seed", "SEED", "random seed (initial weights, subset, batch order, augmentation)"),
-    ("threads", "T", "torch threads (default: torch's choice)"),
+    ("epochs", "E", "passes over the training set, 1 to 10000"),
+    ("batch_size", "B", "images per training step, 1 to 100000"),
+    ("lr", "LR", "peak learning rate of the one-cycle schedule, in (0, 100]"),
+    ("warmup", "F", "fraction of the steps spent raising the learning rate to its peak, in (0, 1)"),
+    ("weight_decay", "WD", "AdamW weight decay, a finite number >= 0"),
+    ("shift", "P", "augmentation: random shift of up to P pixels, 0 (none) to 1000"),
+    ("train_size", "N", "train on a random subset of N images, 1 to 10^9 (default: all 60,000)"),
+    ("seed", "SEED", "random seed (initial weights, subset, batch order, augmentation), >= 0"),
+    ("threads", "T", "torch threads, 1 to 1024 (default: torch's choice)"),
 )
 
 #: The options given to :meth:`TrainConfig.of` (unset ones take the configuration's defaults).
@@ -51,7 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_resolution(
         parser,
         None,
-        text="input resolution in pixels (the 28x28 images are resized to R x R)",
+        text="input resolution in pixels, 1 to 10000 (the 28x28 images are resized to R x R "
+        "batch by batch); a resolution whose training step would need more memory than is "
+        "available (about 12 bytes per feature-map element of a batch) is refused before "
+        "training",
         shown=defaults["resolution"],
     )
     add_stem_stride(parser, None, shown=defaults["stem_stride"])
@@ -92,7 +96,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--force", action="store_true", help="let --out overwrite an existing file")
     add_format(parser, ("text", "json"))
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--quiet",
+        "--no-progress",
+        action="store_true",
+        help="no progress bars (also MNETCALC_PROGRESS=0; bars are shown on a terminal only)",
+    )
 
 
 def config_from_args(args) -> TrainConfig:
@@ -145,6 +154,9 @@ def run(args) -> int:
 
     from ..runtime import data as data_module
 
+    # a resolution whose training step cannot fit is refused before the data is read
+    data_module.check_training_memory(config.network.cost(), config.batch_size)
+
     if args.download:
         try:
             data_module.find_data_dir(args.data)
@@ -155,7 +167,7 @@ def run(args) -> int:
     dataset = data_module.load_fashion_mnist(args.data)
     from ..runtime.train import save, train
 
-    result = train(config, dataset, progress=not args.quiet)
+    result = train(config, dataset, progress=show_progress(args.quiet))
     summary = result.to_dict()
     if args.out:
         summary["saved_to"] = str(save(result, args.out))

@@ -127,6 +127,7 @@ class LayerCost(
     __slots__ = ()
 
     def to_dict(self) -> dict:
+        """The row as ``table --format json`` writes it (:data:`ROW_KEYS`)."""
         return {key: getattr(self, key) for key in ROW_KEYS}
 
 

@@ -27,6 +27,11 @@ def spec_costs(
     return tuple(rows)
 
 
+#: The keys every cost report's JSON starts with, whatever the network
+#: (:meth:`NetworkConfig.report_fields`).
+REPORT_KEYS = ("network", "alpha", "resolution", "variant", "num_classes", "in_channels")
+
+
 class NetworkConfig(Record):
     """What defines one network: checked at construction, torch-free. Each network's subclass names
     itself in ``network`` and says its :meth:`spec`; every one has ``resolution``, ``num_classes``
@@ -49,6 +54,7 @@ class NetworkConfig(Record):
         )
 
     def spec(self) -> NetworkSpec:
+        """The network as ``(name, layer)`` pairs (each network's subclass says it)."""
         raise NotImplementedError
 
     def rows(self) -> tuple[LayerCost, ...]:
@@ -66,7 +72,21 @@ class NetworkConfig(Record):
         return NetworkCost(self, self.rows())
 
     def model(self, *, dropout: float = 0.0, channels_last: bool = True):
-        """The PyTorch model of this configuration, built from the same spec (imports torch)."""
+        """The PyTorch model of this configuration, built from the same spec (imports torch; without
+        it, raises ``ModuleNotFoundError`` saying ``pip install 'mnetcalc[torch]'``).
+
+        Its convolutions are ``nn.Conv2d`` and its classifier ``nn.Linear``, so fvcore, ptflops and
+        thop count it; fvcore's ``FlopCountAnalysis(model, x).by_operator()``'s ``conv`` plus
+        ``linear`` is ``cost().mult_adds`` exactly (its ``.total()`` adds BatchNorm and
+        pooling)."""
+        try:
+            import torch  # noqa: F401
+        except ModuleNotFoundError as error:
+            raise ModuleNotFoundError(
+                f"{type(self).__name__}.model() needs torch, which is not installed: "
+                "pip install 'mnetcalc[torch]'",
+                name="torch",
+            ) from error
         from ..runtime.model import build
 
         return build(
@@ -77,7 +97,18 @@ class NetworkConfig(Record):
             channels_last=channels_last,
         )
 
-    #: Fields left out of :meth:`to_dict` while they hold these values (defaults that rarely
+    def report_fields(self) -> dict:
+        """The configuration as every cost report's JSON begins, with the same keys for every
+        network (:data:`REPORT_KEYS`, None where a network has no such option: ``alpha`` of VGG-16,
+        ``variant`` of MobileNetV2), then ``options``: the network's other fields (V3's
+        ``channels``, AlexNet's ``groups``, ...), all of them."""
+        fields = self.fields()
+        common = {key: fields.get(key) for key in REPORT_KEYS[1:]}
+        others = {key: value for key, value in fields.items() if key not in common}
+        return {"network": self.network, **common, "options": others}
+
+    #: Fields left out of :meth:`~mnetcalc.core.network.NetworkConfig.to_dict` while they hold
+    #: these values (defaults that rarely
     #: change, such as 3 input channels); a subclass adds its own.
     quiet_defaults: Mapping[str, object] = {"in_channels": 3}
 
@@ -112,6 +143,7 @@ class LayerTable:
         return len(self.layers)
 
     def layer(self, name: str):
+        """The row called ``name`` (InvalidArgument if there is none)."""
         for row in self.layers:
             if row.name == name:
                 return row
@@ -119,10 +151,12 @@ class LayerTable:
 
     @property
     def mult_adds(self) -> int:
+        """The mult-adds of all rows: convolutions and fully connected layers (the paper's)."""
         return sum(row.mult_adds for row in self.layers)
 
     def summary(self, key, sums: Sequence[str], keys: Iterable | None = None) -> dict:
-        """Rows grouped by ``key(row)`` (in order of first appearance, or of ``keys``): per group
+        """A grouping helper, not a printable summary (that is ``str(report)``): rows grouped by
+        ``key(row)`` (in order of first appearance, or of ``keys``): per group
         the number of rows, the sum of each field named in ``sums`` and its share of the whole's
         (``<field>_share``)."""
         keys = dict.fromkeys([key(row) for row in self.layers] if keys is None else keys)
@@ -139,7 +173,12 @@ class LayerTable:
 
 class NetworkCost(LayerTable, Record):
     """Per-layer and total costs of one network configuration (``config``); iterating yields the
-    layers."""
+    layers.
+
+    ``params`` counts weights only, the paper's convention; :attr:`total_params` adds biases and
+    BatchNorm scale/shift, which is ``sum(p.numel() for p in model.parameters())`` as torchvision,
+    timm, fvcore and ptflops report it. ``str(report)`` is the command line's table; a notebook
+    shows it as a Markdown (or HTML) table."""
 
     __slots__ = ("config", "layers")
 
@@ -153,14 +192,17 @@ class NetworkCost(LayerTable, Record):
 
     @property
     def params(self) -> int:
+        """Weights only, the paper's convention (see :attr:`total_params`)."""
         return sum(row.params for row in self.layers)
 
     @property
     def bias_params(self) -> int:
+        """Biases of convolutions and fully connected layers."""
         return sum(row.bias_params for row in self.layers)
 
     @property
     def bn_params(self) -> int:
+        """BatchNorm scale and shift (two per channel)."""
         return sum(row.bn_params for row in self.layers)
 
     @property
@@ -186,16 +228,39 @@ class NetworkCost(LayerTable, Record):
         return self.summary(key, ("mult_adds", "params"), keys)
 
     def to_dict(self) -> dict:
+        """The report as ``mnetcalc table --format json`` writes it: the configuration
+        (:meth:`NetworkConfig.report_fields`, the same keys for every network), ``layers`` and
+        ``total`` (``mult_adds``, weights-only ``params``, ``bias_params``, ``bn_params`` and
+        ``total_params``, their sum)."""
         return {
-            **self.config.to_dict(),
+            **self.config.report_fields(),
             "layers": [row.to_dict() for row in self.layers],
             "total": {
                 "mult_adds": self.mult_adds,
                 "params": self.params,
                 "bias_params": self.bias_params,
                 "bn_params": self.bn_params,
+                "total_params": self.total_params,
             },
         }
+
+    def __str__(self) -> str:
+        """The command line's text table (``mnetcalc table``)."""
+        from ..report.tables import table_text
+
+        return table_text(self)
+
+    def _repr_markdown_(self) -> str:
+        """A notebook's display: the per-layer and per-type tables in Markdown."""
+        from ..report.tables import table_markdown
+
+        return table_markdown(self)
+
+    def _repr_html_(self) -> str:
+        """A notebook's display where Markdown is not rendered: the same tables in HTML."""
+        from ..report.tables import table_html
+
+        return table_html(self)
 
 
 def layer_kind(row: LayerCost) -> tuple[str, int | None]:

@@ -56,10 +56,17 @@ def unknown_fields(cls, names) -> None:
     if unknown:
         from ..validation import InvalidArgument
 
+        other = OTHER_NAMES.get(unknown[0])
+        hint = f"; {unknown[0]} is {other} here" if other in cls.__slots__ else ""
         raise InvalidArgument(
-            f"{unknown[0]} is no field of {cls.__name__} (fields: {', '.join(cls.__slots__)})",
+            f"{unknown[0]} is no field of {cls.__name__} (fields: {', '.join(cls.__slots__)})"
+            + hint,
             unknown[0],
         )
+
+
+#: Other libraries' names of our fields (torchvision's ``width_mult``), for error messages.
+OTHER_NAMES = {"width_mult": "alpha", "res": "resolution", "classes": "num_classes"}
 
 
 def _rebuild(cls, fields: dict):

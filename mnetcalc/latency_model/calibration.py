@@ -120,6 +120,7 @@ class Calibration(Record):
 
     @property
     def thread_counts(self) -> tuple[int, ...]:
+        """The thread counts the file has a model for, in the file's order."""
         return tuple(self.models)
 
     @property
@@ -145,18 +146,22 @@ class Calibration(Record):
 
     @property
     def cache_bytes(self) -> int:
+        """The last-level cache of the calibration's machine in bytes (8 MiB where unknown)."""
         return int(self.machine.get("cache_bytes") or DEFAULT_CACHE_BYTES)
 
     @property
     def lanes(self) -> int:
+        """float32 numbers per vector register of the calibration's CPU (16, 8 or 4)."""
         return vector_lanes(self.machine.get("isa", ()))
 
     @property
     def cpu(self) -> str:
+        """The CPU model the calibration was made on."""
         return self.machine.get("cpu", "unknown CPU")
 
     @property
     def reference_label(self) -> str:
+        """The reference network's label (``mobilenet_v1 0.5/160``)."""
         ref = self.reference
         return ref.get("label") or f"{ref.get('network')} {ref.get('options')}"
 
@@ -173,7 +178,7 @@ class Calibration(Record):
             refuse(f"reference network {ref.get('network')!r}: {first}")
 
     def other_cpu(self) -> str | None:
-        """None if made on this CPU (:func:`mnetcalc.machine.cpu_model`), else one line saying on
+        """None if made on this CPU (``mnetcalc.machine.cpu_model()``), else one line saying on
         which: ``made on X, not on this machine's Y``."""
         from ..machine import cpu_model
 
@@ -263,16 +268,18 @@ class Calibration(Record):
         return data
 
     def to_json(self) -> str:
+        """The calibration file's text (JSON, no NaN or infinity)."""
         return json.dumps(self.to_dict(), indent=1, allow_nan=False)
 
     def save(self, path) -> None:
+        """Write the calibration file to ``path``."""
         with open(path, "w", encoding="utf-8") as out:
             out.write(self.to_json() + "\n")
 
     @classmethod
     def from_dict(cls, data) -> Calibration:
         """A calibration from a file's parsed JSON, checked field by field
-        (:func:`~mnetcalc.latency_model.checks.parsed_file`)."""
+        (``mnetcalc.latency_model.checks.parsed_file``)."""
         return cls(**parsed_file(data))
 
     @classmethod

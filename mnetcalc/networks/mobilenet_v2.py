@@ -108,6 +108,14 @@ def mobilenet_v2_cost(alpha: float = 1.0, **options):
     return MobileNetV2Config(alpha, **options).cost()
 
 
+def mobilenet_v2_model(
+    alpha: float = 1.0, *, dropout: float = 0.0, channels_last: bool = True, **options
+):
+    """MobileNetV2 as a PyTorch module (needs torch): ``MobileNetV2Config(alpha,
+    **options).model(dropout=..., channels_last=...)``; children named like the cost rows."""
+    return MobileNetV2Config(alpha, **options).model(dropout=dropout, channels_last=channels_last)
+
+
 # -- what is printed about MobileNetV2 ------------------------------------------------------------
 #
 # MobileNetV2's printed numbers, as data, for the epilogue and the tests.
@@ -228,5 +236,6 @@ __all__ = [
     "last_channels",
     "make_divisible",
     "mobilenet_v2_cost",
+    "mobilenet_v2_model",
     "mobilenet_v2_spec",
 ]

@@ -336,6 +336,21 @@ class MobileNetV3Config(NetworkConfig):
         )
 
 
+def mobilenet_v3_cost(alpha: float = 1.0, **options):
+    """Per-layer mult-adds and parameters of MobileNetV3: ``MobileNetV3Config(alpha,
+    **options).cost()`` (options: ``resolution``, ``num_classes``, ``variant``, ``in_channels``,
+    ``channels``)."""
+    return MobileNetV3Config(alpha, **options).cost()
+
+
+def mobilenet_v3_model(
+    alpha: float = 1.0, *, dropout: float = 0.0, channels_last: bool = True, **options
+):
+    """MobileNetV3 as a PyTorch module (needs torch): ``MobileNetV3Config(alpha,
+    **options).model(dropout=..., channels_last=...)``; children named like the cost rows."""
+    return MobileNetV3Config(alpha, **options).model(dropout=dropout, channels_last=channels_last)
+
+
 # -- what is printed about MobileNetV3 ------------------------------------------------------------
 #
 # Two sources, numbers kept as printed:
@@ -446,6 +461,8 @@ __all__ = [
     "MobileNetV3Config",
     "SqueezeExcite",
     "V3Block",
+    "mobilenet_v3_cost",
+    "mobilenet_v3_model",
     "mobilenet_v3_spec",
     "squeeze_channels",
 ]

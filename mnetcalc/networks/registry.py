@@ -20,7 +20,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from ..core.record import unknown_fields
-from ..validation import choice
+from ..validation import InvalidArgument, choice
 
 
 class NetworkEntry:
@@ -116,9 +116,37 @@ NETWORKS = {
 DEFAULT_NETWORK = next(iter(NETWORKS))
 
 
+def _squeezed(name: str) -> str:
+    return "".join(c for c in str(name).lower() if c.isalnum())
+
+
+def suggestion(name) -> str:
+    """What an unknown network name most likely meant, as words for an error message (empty if
+    nothing is close): ``"mobilenetv2"`` -> ``"mobilenet_v2"``, torchvision's
+    ``"mobilenet_v3_small"`` -> ``"mobilenet_v3 with variant='small'"``."""
+    wanted = _squeezed(name)
+    for entry in NETWORKS.values():
+        squeezed = _squeezed(entry.name)
+        if wanted == squeezed:
+            return entry.name
+        for variant in entry.variants:
+            if wanted == squeezed + _squeezed(variant):
+                return f"{entry.name} with variant={variant!r}"
+    return ""
+
+
 def config_class(name: str):
-    """The configuration class of the network called ``name`` (imports its module only)."""
-    return NETWORKS[choice("network", name, NETWORKS)].config_class()
+    """The configuration class of the network called ``name`` (imports its module only); an
+    unknown name raises :class:`~mnetcalc.validation.InvalidArgument` listing the names, with
+    the one it most likely meant (``"MobileNetV2"``: ``mobilenet_v2``)."""
+    if name not in NETWORKS:
+        meant = suggestion(name)
+        try:
+            choice("network", name, NETWORKS)
+        except InvalidArgument as error:
+            hint = f" (did you mean {meant}?)" if meant else ""
+            raise InvalidArgument(f"{error}{hint}", "network") from None
+    return NETWORKS[name].config_class()
 
 
 def network_cost(name: str, **options):
@@ -126,9 +154,23 @@ def network_cost(name: str, **options):
     ``options`` as keyword arguments of its configuration class (each network's own defaults
     otherwise): ``network_cost("mobilenet_v2", alpha=0.5)``, ``network_cost("alexnet",
     resolution=224)``."""
-    config = config_class(name)
-    unknown_fields(config, options)
-    return config(**options).cost()
+    return config(name, **options).cost()
+
+
+def config(name: str, **options):
+    """The configuration of the network called ``name`` (any name of :func:`list_networks`), with
+    ``options`` as keyword arguments of its configuration class (each network's own defaults
+    otherwise): ``config("mobilenet_v3", alpha=0.75, variant="small")``. From it come ``.cost()``,
+    ``.spec()`` and, with torch, ``.model()``, for every network alike."""
+    config_type = config_class(name)
+    unknown_fields(config_type, options)
+    return config_type(**options)
+
+
+def list_networks() -> list[str]:
+    """The names of every network of the library, in the command line's order (the first is its
+    default); each is a name :func:`config` and ``mnetcalc table --network`` take."""
+    return list(NETWORKS)
 
 
 def networks_with(field: str) -> list[str]:
@@ -159,8 +201,11 @@ __all__ = [
     "DEFAULT_NETWORK",
     "NETWORKS",
     "NetworkEntry",
+    "config",
     "config_class",
     "defaults_shown",
+    "list_networks",
     "network_cost",
     "networks_with",
+    "suggestion",
 ]

@@ -1,9 +1,13 @@
-"""Rendering cost reports as text, Markdown, CSV and JSON. No computation happens here."""
+"""Rendering cost reports as text, Markdown, HTML, CSV and JSON. No computation happens here.
+
+A ``report`` below is a :class:`mnetcalc.core.network.NetworkCost`; this module does not import
+that class (whose notebook display, ``_repr_markdown_`` and ``_repr_html_``, imports this one)."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..core.layers import (
     ADD,
@@ -19,8 +23,9 @@ from ..core.layers import (
     TAP,
     LayerCost,
 )
-from ..core.network import NetworkCost
-from ..memory import NetworkMemory, network_memory
+
+if TYPE_CHECKING:
+    from ..memory import NetworkMemory
 
 FORMATS = ("text", "markdown", "csv", "json")
 
@@ -192,30 +197,51 @@ TYPE_HEADER = ("layer type", "layers", "MAdds (M)", "% MAdds", "params", "% para
 TYPE_RIGHT = (False, True, True, True, True, True)
 
 
-def describe(report: NetworkCost) -> str:
-    """A one-line title for a report, from its configuration."""
+#: How titles name each network (a network not listed here goes by its registry name).
+NETWORK_NAMES = {
+    "mobilenet_v1": "MobileNet v1",
+    "mobilenet_v2": "MobileNetV2",
+    "mobilenet_v3": "MobileNetV3",
+    "vgg16": "VGG-16",
+    "googlenet": "GoogLeNet",
+    "alexnet": "AlexNet",
+    "squeezenet": "SqueezeNet",
+    "ssd_mobilenet_v1": "SSD MobileNet v1",
+}
+
+
+def describe(report) -> str:
+    """A one-line title for a report, from its configuration, in one pattern for every network:
+    ``"MobileNetV3 (small), alpha 0.75, resolution 160, 1000 classes"``, then the options that are
+    not at their defaults (``"..., channels tf-slim"``)."""
     meta = report.meta
-    if meta.get("network") == "mobilenet_v1":
-        extras = "".join(
-            f", {k} {v}" for k, v in meta.items() if k in ("stem_stride", "in_channels")
-        )
-        head = (
-            "body only (no pool, no classifier)"
-            if meta["num_classes"] == 0
-            else f"{meta['num_classes']} classes"
-        )
-        return (
-            f"MobileNet v1 ({meta['variant']}), alpha {meta['alpha']:g}, "
-            f"resolution {meta['resolution']}, {head}{extras}"
-        )
-    return ", ".join(f"{k} {v}" for k, v in meta.items())
+    fields = report.config.report_fields()
+    name = NETWORK_NAMES.get(fields["network"], fields["network"])
+    variant = f" ({fields['variant']})" if fields["variant"] is not None else ""
+    alpha = f", alpha {fields['alpha']:g}" if fields["alpha"] is not None else ""
+    classes = fields["num_classes"]
+    head = "body only (no pool, no classifier)" if classes == 0 else f"{classes} classes"
+    extras = "".join(
+        f", {key.replace('_', ' ')} {value}"
+        for key, value in meta.items()
+        if key not in fields or key == "in_channels"
+    )
+    return f"{name}{variant}{alpha}, resolution {fields['resolution']}, {head}{extras}"
+
+
+def _memory(report):
+    """The report's activation memory (:func:`mnetcalc.memory.network_memory`; imported here, as
+    the cost report imports this module)."""
+    from ..memory import network_memory
+
+    return network_memory(report)
 
 
 def kilobytes(count: int) -> str:
     return f"{count / 1e3:,.1f}"
 
 
-def _layer_cells(report: NetworkCost, memory: NetworkMemory | None = None) -> list[list[str]]:
+def _layer_cells(report, memory: NetworkMemory | None = None) -> list[list[str]]:
     """The layer table's cells; with ``memory``, each row's activation kB in a last column."""
     total = report.mult_adds
     held = memory.layers if memory is not None else [None] * len(report.layers)
@@ -234,7 +260,7 @@ def _layer_cells(report: NetworkCost, memory: NetworkMemory | None = None) -> li
     ]
 
 
-def _total_cells(report: NetworkCost, memory: bool = False) -> list[str]:
+def _total_cells(report, memory: bool = False) -> list[str]:
     cells = ["total", "", "", "", millions(report.mult_adds), thousands(report.params)]
     return [*cells, percent(1.0), *([""] if memory else [])]
 
@@ -245,7 +271,7 @@ def _layer_columns(memory: bool) -> tuple[tuple, tuple]:
     return (*LAYER_HEADER, MEMORY_HEADER), (*LAYER_RIGHT, True)
 
 
-def _type_cells(report: NetworkCost) -> list[list[str]]:
+def _type_cells(report) -> list[list[str]]:
     return [
         [
             kind_name(kind),
@@ -259,7 +285,7 @@ def _type_cells(report: NetworkCost) -> list[list[str]]:
     ]
 
 
-def _extra_params_line(report: NetworkCost) -> str:
+def _extra_params_line(report) -> str:
     return textwrap.fill(
         f"Weights {thousands(report.params)}; biases {thousands(report.bias_params)} and BatchNorm "
         f"scale/shift {thousands(report.bn_params)} are not counted (paper convention); "
@@ -284,8 +310,8 @@ def _memory_line(memory: NetworkMemory, column: bool) -> str:
     )
 
 
-def table_text(report: NetworkCost, memory: bool = False) -> str:
-    held = network_memory(report)
+def table_text(report, memory: bool = False) -> str:
+    held = _memory(report)
     header, right = _layer_columns(memory)
     cells = _layer_cells(report, held if memory else None)
     layers = aligned(header, cells, right, _total_cells(report, memory))
@@ -296,8 +322,8 @@ def table_text(report: NetworkCost, memory: bool = False) -> str:
     )
 
 
-def table_markdown(report: NetworkCost, memory: bool = False) -> str:
-    held = network_memory(report)
+def table_markdown(report, memory: bool = False) -> str:
+    held = _memory(report)
     header, right = _layer_columns(memory)
     total = [f"**{c}**" if c else "" for c in _total_cells(report, memory)]
     cells = _layer_cells(report, held if memory else None)
@@ -316,19 +342,54 @@ def table_markdown(report: NetworkCost, memory: bool = False) -> str:
     )
 
 
-def table_csv(report: NetworkCost) -> str:
-    memory = network_memory(report)
+def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    """An HTML table, numbers right-aligned."""
+    from html import escape
+
+    def cells(tag: str, line) -> str:
+        return "".join(
+            f'<{tag} style="text-align:{"right" if r else "left"}">{escape(str(c))}</{tag}>'
+            for c, r in zip(line, right, strict=True)
+        )
+
+    body = "".join(f"<tr>{cells('td', line)}</tr>" for line in rows)
+    return f"<table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def table_html(report) -> str:
+    """The Markdown table's content as HTML (a notebook's ``_repr_html_``)."""
+    from html import escape
+
+    return "\n".join(
+        [
+            f"<p><strong>{escape(describe(report))}</strong></p>",
+            html_table(LAYER_HEADER, _layer_cells(report) + [_total_cells(report)], LAYER_RIGHT),
+            html_table(TYPE_HEADER, _type_cells(report), TYPE_RIGHT),
+            f"<p>{escape(_extra_params_line(report))}</p>",
+        ]
+    )
+
+
+#: The columns of ``table --format csv``: one row per layer, every cell a number but ``name`` and
+#: ``type``, so that ``csv.DictReader`` reads it without special cases (the sums of ``mult_adds``,
+#: ``params``, ``bias_params`` and ``bn_params`` are the JSON's totals; ``activation_bytes``: what
+#: the layer reads and writes, float32, :mod:`mnetcalc.memory`).
+TABLE_CSV_KEYS = (*ROW_KEYS, "bias_params", "bn_params", "groups")
+
+
+def table_csv(report) -> str:
+    memory = _memory(report)
     rows = [
-        [*(getattr(row, key) for key in ROW_KEYS), held.activation_bytes]
+        [*(getattr(row, key) for key in TABLE_CSV_KEYS), held.activation_bytes]
         for row, held in zip(report.layers, memory.layers, strict=True)
     ]
-    return csv_text((*ROW_KEYS, "activation_bytes"), rows)
+    return csv_text((*TABLE_CSV_KEYS, "activation_bytes"), rows)
 
 
-def table_dict(report: NetworkCost) -> dict:
+def table_dict(report) -> dict:
     """The JSON of ``mnetcalc table``: the report's own, with each layer's ``activation_bytes``
-    and, at the top, the float32 ``peak_bytes`` and its ``peak_layer``."""
-    memory = network_memory(report)
+    and, before the layers, the float32 ``peak_bytes`` and its ``peak_layer``."""
+    memory = _memory(report)
     data = report.to_dict()
     for layer, held in zip(data["layers"], memory.layers, strict=True):
         layer["activation_bytes"] = held.activation_bytes
@@ -337,7 +398,7 @@ def table_dict(report: NetworkCost) -> dict:
     return {**data, **peak, "layers": layers, "total": total}
 
 
-def render_table(report: NetworkCost, fmt: str, memory: bool = False) -> str:
+def render_table(report, fmt: str, memory: bool = False) -> str:
     """``report`` as ``fmt``; ``memory``: the text and Markdown tables get each layer's activation
     kB (CSV and JSON always have ``activation_bytes``; every format has the peak)."""
     if fmt == "text":
@@ -353,43 +414,62 @@ def render_table(report: NetworkCost, fmt: str, memory: bool = False) -> str:
 SWEEP_HEADER = ("model", "alpha", "resolution", "MAdds (M)", "params (M)")
 SWEEP_RIGHT = (False, True, True, True, True)
 
+#: The paper's names of MobileNet v1's variants in a model label.
+V1_LABELS = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}
 
-def model_label(alpha: float, resolution: int, variant: str = "separable") -> str:
-    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``."""
-    name = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}[
-        variant
-    ]
+
+def model_label(
+    alpha: float | None,
+    resolution: int,
+    variant: str | None = "separable",
+    network: str = "mobilenet_v1",
+) -> str:
+    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``; other networks
+    alike (``0.5 MobileNetV3 small-160``, ``VGG-16-224``)."""
+    if network == "mobilenet_v1":
+        name = V1_LABELS[variant]
+    else:
+        name = NETWORK_NAMES.get(network, network) + (f" {variant}" if variant else "")
+    if alpha is None:
+        return f"{name}-{resolution}"
     width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
     return f"{width} {name}-{resolution}"
 
 
-def sweep_records(reports: Sequence[NetworkCost]) -> list[dict]:
-    return [
-        {
-            "alpha": r.config.alpha,
-            "resolution": r.config.resolution,
-            "variant": r.config.variant,
-            "num_classes": r.config.num_classes,
-            "mult_adds": r.mult_adds,
-            "params": r.params,
-            "bias_params": r.bias_params,
-            "bn_params": r.bn_params,
-        }
-        for r in reports
-    ]
+def sweep_records(reports: Sequence) -> list[dict]:
+    """One record per report: its label, its configuration (the same keys for every network) and
+    its totals."""
+    records = []
+    for r in reports:
+        fields = r.config.report_fields()
+        label = model_label(
+            fields["alpha"], fields["resolution"], fields["variant"], fields["network"]
+        )
+        records.append(
+            {
+                "model": label,
+                **fields,
+                "mult_adds": r.mult_adds,
+                "params": r.params,
+                "bias_params": r.bias_params,
+                "bn_params": r.bn_params,
+                "total_params": r.total_params,
+            }
+        )
+    return records
 
 
-def render_sweep(reports: Sequence[NetworkCost], fmt: str) -> str:
+def render_sweep(reports: Sequence, fmt: str) -> str:
     records = sweep_records(reports)
     if fmt == "json":
         return json_text(records)
-    if fmt == "csv":
-        keys = list(records[0]) if records else []
-        return csv_text(keys, [[rec[k] for k in keys] for rec in records])
+    if fmt == "csv":  # the network's own options (a dict) are the JSON's
+        keys = [key for key in (records[0] if records else ()) if key != "options"]
+        return csv_text(keys, [["" if rec[k] is None else rec[k] for k in keys] for rec in records])
     rows = [
         [
-            model_label(rec["alpha"], rec["resolution"], rec["variant"]),
-            f"{rec['alpha']:g}",
+            rec["model"],
+            "-" if rec["alpha"] is None else f"{rec['alpha']:g}",
             str(rec["resolution"]),
             millions(rec["mult_adds"], 2),
             millions(rec["params"], 2),
@@ -407,21 +487,57 @@ def render_sweep(reports: Sequence[NetworkCost], fmt: str) -> str:
 LAYER_COMPARISON_HEADER = ("layer / modification", "MAdds (M)", "params (M)")
 
 
-def render_layer(steps: Sequence[tuple[str, int, int]], comparison, fmt: str) -> str:
-    """``steps`` are Table 3's rows (label, mult-adds, params); ``comparison`` the final
-    LayerComparison."""
-    if fmt == "json":
-        return json_text(comparison.to_dict())
-    if fmt == "csv":
-        return csv_text(("step", "mult_adds", "params"), steps)
-    rows = [[label, millions(ma), millions(p)] for label, ma, p in steps]
-    c = comparison
-    ratio = (
+def _ratio_line(c) -> str:
+    return (
         f"separable / standard mult-adds = {float(c.ratio):.4f}; "
         f"1/N + 1/Dk² = 1/{c.n} + 1/{c.dk * c.dk} = {float(c.formula_ratio):.4f}"
     )
-    shape = f"Dk={c.dk}, M={c.m}, N={c.n}, Df={c.df} (after the multipliers)"
+
+
+def _shape(c) -> str:
+    return f"Dk={c.dk}, M={c.m}, N={c.n}, Df={c.df}"
+
+
+def render_layer(
+    steps: Sequence[tuple[str, int, int]],
+    final,
+    fmt: str = "text",
+    *,
+    layer=None,
+    multipliers: dict | None = None,
+) -> str:
+    """``steps`` are Table 3's rows (label, mult-adds, params); ``final`` is the LayerComparison of
+    the last row's layer (after the multipliers), ``layer`` the one of the first rows (before them;
+    None: not shown), ``multipliers`` what was applied (``{"alpha": ..., "rho": ...}``). Every
+    format holds the same: the steps, and each layer's shape, costs and ratio."""
+
+    def fields(c) -> dict | None:
+        return None if c is None else {"dk": c.dk, "m": c.m, "n": c.n, "df": c.df, **c.to_dict()}
+
+    if fmt == "json":
+        data = {
+            **(multipliers or {}),
+            "steps": [{"step": label, "mult_adds": ma, "params": p} for label, ma, p in steps],
+            "layer": fields(layer),
+            "final": fields(final),
+        }
+        return json_text(data)
+    if fmt == "csv":
+        return csv_text(("step", "mult_adds", "params"), steps)
+    rows = [[label, millions(ma), millions(p)] for label, ma, p in steps]
     table = (markdown_table if fmt == "markdown" else aligned)(
         LAYER_COMPARISON_HEADER, rows, (False, True, True)
     )
-    return "\n".join([shape, "", table, "", ratio])
+    lines = []
+    if layer is not None:
+        lines += [f"The layer: {_shape(layer)}", f"  {_ratio_line(layer)}", ""]
+    lines += [table, ""]
+    if layer is None or final != layer:
+        given = ", ".join(f"{k} {v:g}" for k, v in (multipliers or {}).items())
+        lines += [
+            f"After {given or 'the multipliers'}: {_shape(final)} (the last row)",
+            f"  standard {millions(final.standard[0])} M mult-adds, "
+            f"separable {millions(final.separable[0])} M",
+            f"  {_ratio_line(final)}",
+        ]
+    return "\n".join(lines).rstrip()

@@ -450,3 +450,56 @@ def download(
         partial.replace(path)
     load_fashion_mnist(target)  # parse once: a bad file fails here, not at training time
     return target
+
+
+# -- what a training step holds in memory
+# ----------------------------------------------------------------
+
+#: A training step keeps about this many float32 copies of every layer's output for the batch
+#: (the convolution's output, BatchNorm's, and the gradients of the backward pass).
+STEP_COPIES = 3
+
+
+def training_step_bytes(cost, batch_size: int) -> int:
+    """About the memory one training step needs for a network's feature maps: every row's output of
+    the cost report ``cost`` (and the input) for ``batch_size`` images, :data:`STEP_COPIES` times,
+    in float32. The weights and the 28x28 data set are small beside it at any resolution where
+    this matters."""
+    config = cost.config
+    elements = config.in_channels * config.resolution**2 + sum(
+        row.out_channels * row.output_size**2 for row in cost.layers
+    )
+    return STEP_COPIES * 4 * batch_size * elements
+
+
+def available_memory_bytes() -> int | None:
+    """The memory the system can give a new process now (Linux ``MemAvailable``), else the physical
+    memory; None where neither is known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_training_memory(cost, batch_size: int, available: int | None = None) -> None:
+    """Refuse (:class:`~mnetcalc.validation.InvalidArgument` naming ``resolution``) a resolution
+    whose training step (:func:`training_step_bytes`) needs more memory than is ``available``
+    (default: :func:`available_memory_bytes`), before any is allocated."""
+    available = available_memory_bytes() if available is None else available
+    need = training_step_bytes(cost, batch_size)
+    if available is not None and need > available:
+        resolution = cost.config.resolution
+        raise InvalidArgument(
+            f"resolution {resolution} with {batch_size} images per step needs about "
+            f"{need / 1e9:,.1f} GB for the feature maps of one training step, more than the "
+            f"{available / 1e9:,.1f} GB of memory available; lower the resolution or the batch "
+            "size",
+            "resolution",
+        )

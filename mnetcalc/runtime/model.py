@@ -96,7 +96,9 @@ __all__ = [
 
 class Conv2d(nn.Conv2d):
     """``nn.Conv2d`` that zero-pads the input itself when the feature map is smaller than the
-    kernel.
+    kernel. :func:`build` uses it only for such layers (``ConvBNReLU(..., side=...)``); every other
+    convolution is a plain ``nn.Conv2d``, which counters that match modules by their exact type
+    (ptflops' default backend, thop) count.
 
     The result is the same. The reason is speed: for a map smaller than the kernel (the 3x3
     depthwise layer on the 2x2 maps of a 28-pixel MobileNet with a stride-1 stem), torch's CPU
@@ -150,7 +152,11 @@ def activation_name(activation: str) -> str:
 
 class ConvBNReLU(nn.Sequential):
     """One convolution layer of the spec: ``conv`` -> ``bn`` (optional) -> its activation
-    (``relu``, or ``act`` for hard-swish and hard-sigmoid; none for a linear layer)."""
+    (``relu``, or ``act`` for hard-swish and hard-sigmoid; none for a linear layer).
+
+    ``conv`` is a plain ``nn.Conv2d``, or mnetcalc's :class:`Conv2d` where the input ``side`` (if
+    given) is smaller than a padded kernel, the one case where that subclass trains faster. The
+    weights' names and shapes are the same either way."""
 
     def __init__(
         self,
@@ -164,6 +170,7 @@ class ConvBNReLU(nn.Sequential):
         bias: bool = False,
         padding: int | None = None,
         activation: str | None = RELU,
+        side: int | None = None,
     ):
         if padding is None:  # "same"
             if kernel % 2 == 0:
@@ -171,11 +178,11 @@ class ConvBNReLU(nn.Sequential):
                     f"kernel must be odd for 'same' padding, got {kernel}", "kernel"
                 )
             padding = kernel // 2
-        layers = {
-            "conv": Conv2d(
-                in_channels, out_channels, kernel, stride, padding=padding, groups=groups, bias=bias
-            )
-        }
+        tiny = side is not None and padding > 0 and side < kernel
+        conv = (Conv2d if tiny else nn.Conv2d)(
+            in_channels, out_channels, kernel, stride, padding=padding, groups=groups, bias=bias
+        )
+        layers = {"conv": conv}
         if batchnorm:
             layers["bn"] = nn.BatchNorm2d(out_channels)
         if activation is not None:
@@ -281,6 +288,7 @@ def _conv(layer: Conv, in_channels: int, side: int, dropout: float) -> nn.Module
         bias=layer.bias,
         padding=layer.padding,
         activation=layer.activation,
+        side=side,
     )
 
 
@@ -294,6 +302,7 @@ def _depthwise(layer: DepthwiseConv, in_channels: int, side: int, dropout: float
         batchnorm=layer.batchnorm,
         padding=layer.padding,
         activation=layer.activation,
+        side=side,
     )
 
 

@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 
 from ..core.network import NetworkCost
 from ..train_config import TrainConfig
-from .data import FashionMNIST, Split, load_fashion_mnist
+from .data import FashionMNIST, Split, check_training_memory, load_fashion_mnist
 from .model import torch_threads
 
 
@@ -165,14 +165,22 @@ class Normalisation:
         return cls(float(pixels.mean()), float(pixels.std()))
 
 
+def resized(x: torch.Tensor, resolution: int) -> torch.Tensor:
+    """Images (N, C, H, W) resized to ``resolution`` x ``resolution`` (bilinear, antialiased); the
+    same tensor if they have that size already. Resizing then standardising is standardising then
+    resizing (both are linear, and the interpolation weights sum to 1)."""
+    if resolution == x.shape[-1] == x.shape[-2]:
+        return x
+    return F.interpolate(
+        x, size=(resolution, resolution), mode="bilinear", align_corners=False, antialias=True
+    )
+
+
 def to_tensor(images: np.ndarray, resolution: int, norm: Normalisation) -> torch.Tensor:
-    """uint8 images (N, 28, 28) -> standardised float tensor (N, 1, resolution, resolution)."""
+    """uint8 images (N, 28, 28) -> standardised float tensor (N, 1, resolution, resolution).
+    Training keeps the set at 28 x 28 and resizes each batch (:func:`resized`)."""
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
-    if resolution != x.shape[-1]:
-        x = F.interpolate(
-            x, size=(resolution, resolution), mode="bilinear", align_corners=False, antialias=True
-        )
-    return (x - norm.mean) / norm.std
+    return resized((x - norm.mean) / norm.std, resolution)
 
 
 def augment(
@@ -208,13 +216,17 @@ def describe_epoch(stats: EpochStats, epochs: int) -> str:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Predicted class of every image (eval mode: BatchNorm uses its running statistics)."""
+def predict(
+    model: nn.Module, images: torch.Tensor, batch_size: int = 1000, resolution: int | None = None
+) -> torch.Tensor:
+    """Predicted class of every image (eval mode: BatchNorm uses its running statistics), batch by
+    batch, each resized to ``resolution`` first (None: as they are)."""
     model.eval()
-    out = [
-        model(images[i : i + batch_size].contiguous(memory_format=torch.channels_last)).argmax(1)
-        for i in range(0, len(images), batch_size)
-    ]
+    out = []
+    for i in range(0, len(images), batch_size):
+        x = images[i : i + batch_size]
+        x = x if resolution is None else resized(x, resolution)
+        out.append(model(x.contiguous(memory_format=torch.channels_last)).argmax(1))
     return torch.cat(out)
 
 
@@ -235,12 +247,14 @@ def train(
         config = TrainConfig()
     if data is None:
         data = load_fashion_mnist(data_dir)
+    check_training_memory(config.network.cost(), config.batch_size)
     train_split: Split = data.train.subset(config.train_size, seed=config.seed)
     norm = Normalisation.of(train_split.images)
     resolution = config.network.resolution
-    x_train = to_tensor(train_split.images, resolution, norm)
+    # The images stay 28x28 in memory; each batch is resized to the resolution when it is used.
+    x_train = to_tensor(train_split.images, 28, norm)
     y_train = torch.from_numpy(train_split.labels.astype(np.int64))
-    x_test = to_tensor(data.test.images, resolution, norm)
+    x_test = to_tensor(data.test.images, 28, norm)
     y_test = torch.from_numpy(data.test.labels.astype(np.int64))
     background = (0.0 - norm.mean) / norm.std  # the value of a black pixel after standardisation
 
@@ -268,7 +282,8 @@ def train(
             )
             for step in bar:
                 index = order[step * config.batch_size : (step + 1) * config.batch_size]
-                x = augment(x_train[index], config.shift, config.flip, background, generator)
+                x = resized(x_train[index], resolution)
+                x = augment(x, config.shift, config.flip, background, generator)
                 y = y_train[index]
                 logits = model(x.contiguous(memory_format=torch.channels_last))
                 loss = F.cross_entropy(logits, y)
@@ -283,7 +298,7 @@ def train(
                     bar.set_postfix(loss=f"{loss.item():.3f}")
             test_accuracy = None
             if test_every_epoch or epoch == config.epochs:
-                predictions = predict(model, x_test)
+                predictions = predict(model, x_test, config.batch_size, resolution)
                 test_accuracy = (predictions == y_test).float().mean().item()
             history.append(
                 EpochStats(
