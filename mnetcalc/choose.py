@@ -102,7 +102,7 @@ class Choice(Record):
 
     @property
     def command(self) -> str:
-        """The command line that times this choice: :func:`~mnetcalc.choose.bench_command`."""
+        """The command line that times this choice: ``bench_command()``."""
         return bench_command(self.checkpoint, self.latency.threads)
 
     @property
