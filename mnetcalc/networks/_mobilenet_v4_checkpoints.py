@@ -1,0 +1,4 @@
+PUBLISHED_GMACS = {}
+TIMM_CHECKPOINTS = ()
+def checkpoints():
+    return ()
