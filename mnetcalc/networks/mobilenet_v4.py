@@ -9,13 +9,13 @@ five variants the authors released and timm builds (``timm/models/mobilenetv3.py
 :class:`UIB`): an optional ``a`` x ``a`` depthwise convolution on the input (``dw_start``,
 BatchNorm, no activation), a 1x1 expansion to ``expansion`` x the input's channels, an optional
 ``k`` x ``k`` depthwise convolution on the expanded map (``dw_mid``, carrying the stride when
-present), a linear 1x1 projection, and the input added when the stride is 1 and the channels
-are kept. The two optional depthwise convolutions give four blocks: both (*ExtraDW*), the middle
-one only (MobileNetV2's inverted bottleneck, *IB*), the start one only (*ConvNeXt-like*: the
-spatial mixing before the expansion, on the narrow map), neither (*FFN*: two 1x1 convolutions, a transformer's
-feed-forward block). The networks also use *FusedIB* (:class:`FusedIB`: a full ``k`` x ``k``
-convolution expanding the channels, then a 1x1 projection; the first block of M and L, at 112 x
-112, where a depthwise convolution would do little arithmetic per byte) and plain convolutions
+present), a linear 1x1 projection, and the input added when the stride is 1 and the channels are
+kept. The two optional depthwise convolutions give four blocks: both (*ExtraDW*), the middle one
+only (MobileNetV2's inverted bottleneck, *IB*), the start one only (*ConvNeXt-like*: the spatial
+mixing before the expansion, on the narrow map), neither (*FFN*: two 1x1 convolutions, a
+transformer's feed-forward block). The networks also use *FusedIB* (:class:`FusedIB`: a full ``k`` x
+``k`` convolution expanding the channels, then a 1x1 projection; the first block of M and L, on the
+112 x 112 map) and plain convolutions
 (Conv-S's first four layers, the 1x1 convolution to 960 before the pooling).
 
 **Mobile MQA** (:class:`MobileMQA`, the hybrids' attention block): BatchNorm on the input, then
@@ -481,7 +481,25 @@ def timm_mult_adds(report) -> int:
     return report.mult_adds + 2 * batchnorm_elements(report.layers) + pooled
 
 
-from ._mobilenet_v4_checkpoints import PUBLISHED_GMACS, TIMM_CHECKPOINTS, checkpoints  # noqa: E402
+from ..latency_model import register_kind  # noqa: E402
+
+# The latency model's kinds of the new row types: an attention product is a matrix product like a
+# fully connected layer; softmax, layer scale and a lone BatchNorm read a map and write one, like a
+# residual sum. (GELU is an activation inside a convolution's row, like ReLU: no row of its own.)
+for _row_type, _kind in (
+    (MATMUL, "fc"),
+    (SOFTMAX, "add"),
+    (LAYER_SCALE, "add"),
+    (BATCHNORM, "add"),
+):
+    register_kind(_row_type, _kind)
+
+from ._mobilenet_v4_checkpoints import (  # noqa: E402
+    PUBLISHED_GMACS,
+    PUBLISHED_PARAMS,
+    TIMM_CHECKPOINTS,
+    checkpoints,
+)
 
 __all__ = [
     "ARCHITECTURES",
@@ -490,6 +508,7 @@ __all__ = [
     "KV_KERNEL",
     "LAYER_SCALE_INIT",
     "PUBLISHED_GMACS",
+    "PUBLISHED_PARAMS",
     "TIMM_CHECKPOINTS",
     "VARIANTS",
     "BatchNorm",

@@ -300,21 +300,27 @@ SWEEP_HEADER = ("model", "alpha", "resolution", "MAdds (M)", "params (M)")
 SWEEP_RIGHT = (False, True, True, True, True)
 
 
-def model_label(alpha: float, resolution: int, variant: str = "separable") -> str:
-    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``."""
+def model_label(
+    alpha: float, resolution: int, variant: str | None = "separable", network: str = "mobilenet_v1"
+) -> str:
+    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``; another network's:
+    ``mobilenet_v4 hybrid_medium 0.75/256``."""
+    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
+    if network != "mobilenet_v1":
+        return " ".join(filter(None, (network, variant, f"{width}/{resolution}")))
     name = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}[
         variant
     ]
-    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
     return f"{width} {name}-{resolution}"
 
 
 def sweep_records(reports: Sequence[NetworkCost]) -> list[dict]:
     return [
         {
+            "network": r.config.network,
             "alpha": r.config.alpha,
             "resolution": r.config.resolution,
-            "variant": r.config.variant,
+            "variant": getattr(r.config, "variant", None),
             "num_classes": r.config.num_classes,
             "mult_adds": r.mult_adds,
             "params": r.params,
@@ -334,7 +340,7 @@ def render_sweep(reports: Sequence[NetworkCost], fmt: str) -> str:
         return csv_text(keys, [[rec[k] for k in keys] for rec in records])
     rows = [
         [
-            model_label(rec["alpha"], rec["resolution"], rec["variant"]),
+            model_label(rec["alpha"], rec["resolution"], rec["variant"], rec["network"]),
             f"{rec['alpha']:g}",
             str(rec["resolution"]),
             millions(rec["mult_adds"], 2),
