@@ -33,7 +33,9 @@ def add_arguments(parser) -> None:
         choices=SWEEP_NETWORKS,
         help=f"network to cost (default: {DEFAULT_NETWORK})",
     )
-    add_variant(parser, None, shown="each network's first: separable", choices=ALL_VARIANTS)
+    add_variant(
+        parser, None, shown="the network's first; mobilenet_v1: separable", choices=ALL_VARIANTS
+    )
     add_format(parser)
 
 

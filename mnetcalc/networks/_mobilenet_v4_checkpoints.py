@@ -12,9 +12,9 @@ GMACs and parameters of timm's benchmark (``results/benchmark-infer-amp-nchw-pt2
 ``infer_gmacs``: fvcore's default count, BatchNorm and the global pooling included, see
 :func:`~mnetcalc.networks.mobilenet_v4.timm_mult_adds`).
 
-Left out: the ``untrained`` tags, the five ImageNet-12k classifiers (11821 classes, no ImageNet-1k
-accuracy), and the anti-aliased architectures' checkpoints (``conv_aa_large``,
-``conv_blur_medium``), which this library does not build.
+Left out: the ``untrained`` tags and the five ImageNet-12k classifiers (11821 classes, no
+ImageNet-1k accuracy). The 37 records are the 19 tags with an ImageNet-1k accuracy at each
+resolution timm evaluated them.
 """
 
 from __future__ import annotations
@@ -45,6 +45,13 @@ PUBLISHED_GMACS = {
     ("hybrid_large", 0.75, 256): 2.06,
     ("hybrid_large", 1.0, 384): 7.77,
     ("hybrid_large", 1.0, 448): 10.74,
+    ("conv_aa_medium", 1.0, 256): 1.58,
+    ("conv_blur_medium", 1.0, 224): 1.22,
+    ("conv_blur_medium", 1.0, 256): 1.59,
+    ("conv_aa_large", 1.0, 384): 7.07,
+    ("conv_aa_large", 1.0, 448): 9.63,
+    ("conv_aa_large", 1.0, 480): 11.05,
+    ("conv_aa_large", 1.0, 544): 14.19,
 }
 
 #: timm's parameter counts as printed (millions): (variant, alpha) -> params.
@@ -58,6 +65,9 @@ PUBLISHED_PARAMS = {
     ("hybrid_medium", 1.0): 11.07,
     ("hybrid_large", 0.75): 22.75,
     ("hybrid_large", 1.0): 37.76,
+    ("conv_aa_medium", 1.0): 9.72,
+    ("conv_blur_medium", 1.0): 9.72,
+    ("conv_aa_large", 1.0): 32.59,
 }
 
 #: The checkpoints with an ImageNet-1k accuracy: (timm model, tag, variant, alpha, ImageNet-12k
@@ -93,6 +103,14 @@ TIMM_CHECKPOINTS = (
      ((384, 83.996, 96.714), (448, 84.352, 96.888))),
     ("mobilenetv4_hybrid_large", "e600_r384_in1k", "hybrid_large", 1.0, False,
      ((384, 83.826, 96.748), (448, 84.264, 96.956))),
+    ("mobilenetv4_conv_blur_medium", "e500_r224_in1k", "conv_blur_medium", 1.0, False,
+     ((224, 79.446, 94.920), (256, 80.152, 95.298))),
+    ("mobilenetv4_conv_aa_large", "e230_r448_in12k_ft_in1k", "conv_aa_large", 1.0, True,
+     ((448, 84.668, 97.108), (544, 84.990, 97.294))),
+    ("mobilenetv4_conv_aa_large", "e230_r384_in12k_ft_in1k", "conv_aa_large", 1.0, True,
+     ((384, 84.314, 97.102), (480, 84.772, 97.344))),
+    ("mobilenetv4_conv_aa_large", "e600_r384_in1k", "conv_aa_large", 1.0, False,
+     ((384, 83.264, 96.390), (480, 83.826, 96.720))),
 )  # fmt: skip
 
 #: Where the accuracies were published.

@@ -19,20 +19,20 @@ transformer's feed-forward block). The networks also use *FusedIB* (:class:`Fuse
 (Conv-S's first four layers, the 1x1 convolution to 960 before the pooling).
 
 **Mobile MQA** (:class:`MobileMQA`, the hybrids' attention block): BatchNorm on the input, then
-multi-query attention (:class:`MultiQueryAttention`, Shazeer 2019): ``heads`` queries per pixel
-(a 1x1 convolution to ``heads`` x ``key_dim`` channels, N = H x W tokens), but one key and one value
+multi-query attention (:class:`MultiQueryAttention`, Shazeer 2019): ``heads`` queries per pixel (a
+1x1 convolution to ``heads`` x ``key_dim`` channels, N = H x W tokens), but one key and one value
 shared by all heads (1x1 convolutions to ``key_dim`` channels each), computed on a map that its own
 stride-2 3x3 depthwise convolution (with BatchNorm) has first down-sampled in the 160/192-channel
-stage (M = N / 4 tokens; in the 256/512-channel stage M = N). The scores ``softmax(Q K^T /
-sqrt(key_dim))`` and their product with V are two matrix products of ``heads`` x N x M x ``key_dim``
-mult-adds each (rows of type :data:`~mnetcalc.core.layers.MATMUL`); a 1x1 convolution projects the
-heads back; layer scale (a learned factor per channel, 1e-5 at initialisation) and the shortcut
-close the block. Sharing keys and values is what the paper's speed-up rests on: on mobile
-accelerators attention is limited by memory traffic, not arithmetic, and one key and value
-instead of one per head cut the bytes read per token (the paper's abstract: Mobile MQA gives "a
-significant 39% speedup"), while the down-sampled keys and values cut M and with it both
-products. The hybrids use layer scale on every UIB and MQA block; Hybrid-L uses GELU, all others
-ReLU.
+stage (M = N / 4 tokens for even sides; in the 256/512-channel stage M = N). The scores ``softmax(Q
+K^T / sqrt(key_dim))`` and their product with V are two matrix products of ``heads`` x N x M x
+``key_dim`` mult-adds each (rows of type :data:`~mnetcalc.core.layers.MATMUL`); a 1x1 convolution
+projects the heads back; layer scale (a learned factor per channel, 1e-5 at initialisation) and the
+shortcut close the block. Sharing keys and values leaves the two products' mult-adds as they are,
+but each query reads ``heads`` times fewer key and value numbers than multi-head attention's, and
+the key and value projections shrink from ``heads`` x ``key_dim`` to ``key_dim`` channels; the
+down-sampled keys and values cut M, and with it both products, by about 4. The paper's abstract
+credits Mobile MQA with "a significant 39% speedup" on mobile accelerators. The hybrids use layer
+scale on every UIB and MQA block; Hybrid-L uses GELU, all others ReLU.
 
 **Channels** (timm's ``round_channels``, i.e. :func:`~mnetcalc.core.channels.make_divisible` of
 ``alpha`` x the block's channels): every block's output; the stem too, except below ``alpha`` 1,
@@ -54,29 +54,35 @@ BatchNorm output element and 1 per element of the globally pooled map (fvcore's
 Costs at each variant's default resolution (the paper's and timm's: :data:`DEFAULT_RESOLUTIONS`),
 from this calculator (tests/networks/test_mobilenet_v4.py asserts them):
 
-=============  =====  =============  ===============  ==========  ============
-variant        input  mult-adds (M)  of which matmul  params (M)  timm GMACs
-=============  =====  =============  ===============  ==========  ============
-conv_small       224         186.01             0.00        3.77          0.19
-conv_medium      256        1080.24             0.00        9.72          1.10
-conv_large       384        6376.22             0.00       32.59          6.43
-hybrid_medium    256        1271.18            41.94       11.07          1.29
-hybrid_large     384        7711.88           339.74       37.76          7.77
-=============  =====  =============  ===============  ==========  ============
+================  =====  =============  ===============  ==========  ============
+variant           input  mult-adds (M)  of which matmul  params (M)  timm GMACs
+================  =====  =============  ===============  ==========  ============
+conv_small          224         186.01             0.00        3.77          0.19
+conv_medium         256        1080.24             0.00        9.72          1.10
+conv_large          384        6376.22             0.00       32.59          6.43
+hybrid_medium       256        1271.18            41.94       11.07          1.29
+hybrid_large        384        7711.88           339.74       37.76          7.77
+conv_aa_medium      256        1561.80             0.00        9.72          1.58
+conv_blur_medium    224        1202.58             0.00        9.72          1.22
+conv_aa_large       384        7007.59             0.00       32.59          7.07
+================  =====  =============  ===============  ==========  ============
 
 **The paper's Params/MACs** (its ImageNet table as transcribed: Conv-M 9.2 M / 1.0 G, Hybrid-M
 10.5 M / 1.2 G, Conv-L 31.0 M / 5.9 G, Hybrid-L 35.9 M / 7.2 G) are smaller than those of the
 released architectures (9.72 M / 1.08 G, 11.07 M / 1.27 G, 32.59 M / 6.38 G, 37.76 M / 7.71 G);
 Conv-S agrees (3.8 M / 0.2 G against 3.77 M / 0.19 G). No part of the network accounts for the
-gaps: they are 5 to 5.5 % of the parameters of all four (0.52, 0.57, 1.59, 1.86 M) and 5 to 8 % of
+gaps: they are 4.9 to 5.4 % of the parameters of all four (0.52, 0.57, 1.59, 1.86 M) and 5 to 8 % of
 their mult-adds (as far as one-decimal GMACs say), whereas the classifier (1.28 M) is larger than
 Conv-M's gap and smaller than Conv-L's, and BatchNorm (0.07 to 0.16 M) is far smaller than any.
 The paper's primary tables could not be read here (only third-party transcriptions of them), and
 nothing reachable says which network it counted: the difference is unexplained. This module follows
 the released code, for which trained weights exist.
 
-**Not here**: the anti-aliased ``conv_aa_*`` and ``conv_blur_medium`` architectures (timm's, not
-the paper's).
+**timm's anti-aliased variants** (not the paper's): "conv_aa_medium" and "conv_aa_large" run
+every strided convolution after the stem (FusedIB's expansion, the strided UIBs' middle depthwise)
+at stride 1, then average 2x2 windows; "conv_blur_medium" blurs with a fixed 3x3 binomial filter at
+stride 2 instead (:class:`BlurPool`, whose 9 mult-adds per output element count). Same parameters,
+more mult-adds (Conv-M at 256: 1.56 G against 1.08 G).
 """
 
 from __future__ import annotations
@@ -101,13 +107,30 @@ from ..core.layers import (
     LayerCost,
     Pool,
     Residual,
-    layer_row,
 )
 from ..core.network import NetworkConfig, NetworkSpec
-from ..validation import InputTooSmall, choice, positive_int, positive_number
+from ..validation import choice, positive_int, positive_number
+from ._mobilenet_v4_layers import (
+    KV_KERNEL,
+    LAYER_SCALE_INIT,
+    BatchNorm,
+    BlurPool,
+    LayerScale,
+    MultiQueryAttention,
+)
 
-#: The variants (timm's names without ``mobilenetv4_``); the first is the default.
-VARIANTS = ("conv_small", "conv_medium", "conv_large", "hybrid_medium", "hybrid_large")
+#: The variants (timm's names without ``mobilenetv4_``); the first is the default. The last three
+#: are timm's anti-aliased versions of Conv-M and Conv-L (not the paper's).
+VARIANTS = (
+    "conv_small",
+    "conv_medium",
+    "conv_large",
+    "hybrid_medium",
+    "hybrid_large",
+    "conv_aa_medium",
+    "conv_blur_medium",
+    "conv_aa_large",
+)
 
 #: Each variant's default input side: the paper's and its timm checkpoints' training resolution.
 DEFAULT_RESOLUTIONS = {
@@ -116,14 +139,13 @@ DEFAULT_RESOLUTIONS = {
     "conv_large": 384,
     "hybrid_medium": 256,
     "hybrid_large": 384,
+    "conv_aa_medium": 256,
+    "conv_blur_medium": 224,
+    "conv_aa_large": 384,
 }
 
-#: Channels after the pooling (never scaled) and layer scale's initial factor in the hybrids.
+#: Channels after the pooling (never scaled).
 HEAD_CHANNELS = 1280
-LAYER_SCALE_INIT = 1e-5
-
-#: The kernel of the keys' and values' down-sampling depthwise convolutions.
-KV_KERNEL = 3
 
 # The blocks, stage by stage, in this module's notation (channels before the width multiplier;
 # ``n``: repeats, of which only the first has the stride):
@@ -195,109 +217,27 @@ HYBRID_LARGE = (
     _LAST,
 )  # fmt: skip
 
-#: Per variant: (stem channels, activation, layer scale, stages).
+#: Per variant: (stem channels, activation, layer scale, stages, anti-aliasing: None, "avg" or
+#: "blur", see :func:`anti_aliased`).
 ARCHITECTURES = {
-    "conv_small": (32, RELU, False, CONV_SMALL),
-    "conv_medium": (32, RELU, False, CONV_MEDIUM),
-    "conv_large": (24, RELU, False, CONV_LARGE),
-    "hybrid_medium": (32, RELU, True, HYBRID_MEDIUM),
-    "hybrid_large": (24, GELU, True, HYBRID_LARGE),
+    "conv_small": (32, RELU, False, CONV_SMALL, None),
+    "conv_medium": (32, RELU, False, CONV_MEDIUM, None),
+    "conv_large": (24, RELU, False, CONV_LARGE, None),
+    "hybrid_medium": (32, RELU, True, HYBRID_MEDIUM, None),
+    "hybrid_large": (24, GELU, True, HYBRID_LARGE, None),
+    "conv_aa_medium": (32, RELU, False, CONV_MEDIUM, "avg"),
+    "conv_blur_medium": (32, RELU, False, CONV_MEDIUM, "blur"),
+    "conv_aa_large": (24, RELU, False, CONV_LARGE, "avg"),
 }
 
 
-class LayerScale(namedtuple("LayerScale", ())):
-    """Layer scale (Touvron et al. 2021): the map times one learned factor per channel. One
-    :data:`~mnetcalc.core.layers.LAYER_SCALE` row, its factors counted as weights, no
-    mult-adds."""
-
-    __slots__ = ()
-    uncounted_ops = ("aten::mul",)
-
-    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
-        c = in_channels
-        yield layer_row(name, LAYER_SCALE, 1, 1, (c, c), (side, side), (0, c))
-
-    def torch_module(self, in_channels: int, side: int, dropout: float):
-        from ..runtime.blocks_v4 import LayerScale2d
-
-        return LayerScale2d(in_channels, LAYER_SCALE_INIT)
-
-
-class BatchNorm(namedtuple("BatchNorm", ())):
-    """BatchNorm on its own (Mobile MQA's pre-norm): one :data:`~mnetcalc.core.layers.BATCHNORM`
-    row with its scale and shift, free."""
-
-    __slots__ = ()
-
-    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
-        c = in_channels
-        yield layer_row(name, BATCHNORM, 1, 1, (c, c), (side, side), bn_params=2 * c)
-
-    def torch_module(self, in_channels: int, side: int, dropout: float):
-        from torch import nn
-
-        return nn.BatchNorm2d(in_channels)
-
-
-class MultiQueryAttention(
-    namedtuple(
-        "MultiQueryAttention",
-        ("out_channels", "heads", "key_dim", "kv_stride", "kernel"),
-        defaults=(KV_KERNEL,),
-    )
-):
-    """Multi-query attention on a feature map, as MobileNetV4 builds it. Rows: ``query`` (1x1 to
-    ``heads`` x ``key_dim``), ``key_down`` (``kernel`` x ``kernel`` depthwise, stride
-    ``kv_stride``, BatchNorm; only if ``kv_stride`` > 1), ``key`` (1x1 to ``key_dim``),
-    ``value_down``, ``value`` (likewise), ``qk`` and ``av`` (the two matrix products, ``heads`` x N
-    x M x ``key_dim`` mult-adds each, N the map's pixels, M the keys'), ``softmax`` between them
-    (free), ``output`` (1x1 to ``out_channels``). No projection has a bias or an activation.
-
-    A map smaller than ``kv_stride`` on a side is not down-sampled by it (the output would be as
-    large as the input): refused (:class:`~mnetcalc.validation.InputTooSmall`)."""
-
-    __slots__ = ()
-    uncounted_ops = ("aten::mul", "aten::softmax")
-
-    def projections(
-        self, in_channels: int, side: int, name: str = "attention"
-    ) -> Iterator[tuple[str, object, int, int]]:
-        """The convolutions, in order, each as ``(part, spec, in channels, input side)``."""
-        one = partial(Conv, kernel=1, batchnorm=False, activation=None)
-        yield "query", one(self.heads * self.key_dim), in_channels, side
-        for part in ("key", "value"):
-            kv_side = side
-            if self.kv_stride > 1:
-                if side < self.kv_stride:
-                    raise InputTooSmall(
-                        f"{name}/{part}_down: a {side}x{side} map is too small for the keys' and "
-                        f"values' down-sampling by {self.kv_stride}"
-                    )
-                down = DepthwiseConv(self.kernel, self.kv_stride, activation=None)
-                yield f"{part}_down", down, in_channels, side
-                kv_side = -(-side // self.kv_stride)
-            yield part, one(self.key_dim), in_channels, kv_side
-        yield "output", one(self.out_channels), self.heads * self.key_dim, side
-
-    def costs(self, name: str, in_channels: int, side: int) -> Iterator[LayerCost]:
-        width, kv_side = self.heads * self.key_dim, side
-        for part, layer, channels, part_side in self.projections(in_channels, side, name):
-            if part == "output":
-                tokens, keys = side * side, kv_side * kv_side
-                scores = self.heads * keys  # per query pixel
-                product = (self.heads * tokens * keys * self.key_dim, 0)
-                yield layer_row(f"{name}/qk", MATMUL, 1, 1, (width, scores), (side, side), product)
-                yield layer_row(f"{name}/softmax", SOFTMAX, 1, 1, (scores, scores), (side, side))
-                yield layer_row(f"{name}/av", MATMUL, 1, 1, (scores, width), (side, side), product)
-            for row in layer.costs(f"{name}/{part}", channels, part_side):
-                yield row
-            if part == "key":
-                kv_side = row.output_size
-
-    def torch_module(self, in_channels: int, side: int, dropout: float):
-        from ..runtime.blocks_v4 import MultiQueryAttention2d
-
-        return MultiQueryAttention2d(self, in_channels, side, dropout)
+def anti_aliased(aa: str | None, stride: int) -> tuple[int, tuple]:
+    """The stride a strided convolution keeps and the ``aa`` part after it: timm's anti-aliased
+    networks run it at stride 1 and then average 2x2 windows (``"avg"``, ``AvgPool2d(2)``: the side
+    halved, rounded down) or blur-pool (``"blur"``, :class:`BlurPool`)."""
+    if aa is None or stride == 1:
+        return stride, ()
+    return 1, (("aa", Pool(AVGPOOL, 2, 2, padding=0) if aa == "avg" else BlurPool()),)
 
 
 class UIB(
@@ -311,8 +251,9 @@ class UIB(
             "mid_kernel",
             "activation",
             "layer_scale",
+            "aa",
         ),
-        defaults=(RELU, False),
+        defaults=(RELU, False, None),
     )
 ):
     """The universal inverted bottleneck: ``dw_start`` (``start_kernel`` x ``start_kernel``
@@ -320,20 +261,23 @@ class UIB(
     ``make_divisible(expansion x input channels)``), ``dw_mid`` (``mid_kernel`` depthwise; none if
     0), ``project`` (1x1, linear), ``layer_scale`` (if asked), the shortcut when the stride is 1 and
     the channels are kept. The stride sits on ``dw_mid``, or on ``dw_start`` when there is no
-    ``dw_mid``."""
+    ``dw_mid``; with anti-aliasing (``aa``), that convolution has stride 1 and an ``aa`` part
+    after it (:func:`anti_aliased`)."""
 
     __slots__ = ()
 
     def block(self, in_channels: int) -> Residual | Chain:
         act, mid = self.activation, make_divisible(in_channels * self.expansion)
+        stride, aa = anti_aliased(self.aa, self.stride)
         parts = []
         if self.start_kernel:
-            stride = 1 if self.mid_kernel else self.stride
-            dw = DepthwiseConv(self.start_kernel, stride, activation=None)
-            parts.append(("dw_start", dw))
+            start = (stride, aa) if not self.mid_kernel else (1, ())
+            parts.append(("dw_start", DepthwiseConv(self.start_kernel, start[0], activation=None)))
+            parts.extend(start[1])
         parts.append(("expand", Conv(mid, 1, activation=act)))
         if self.mid_kernel:
-            parts.append(("dw_mid", DepthwiseConv(self.mid_kernel, self.stride, activation=act)))
+            parts.append(("dw_mid", DepthwiseConv(self.mid_kernel, stride, activation=act)))
+            parts.extend(aa)
         parts.append(("project", Conv(self.out_channels, 1, activation=None)))
         if self.layer_scale:
             parts.append(("layer_scale", LayerScale()))
@@ -347,19 +291,24 @@ class UIB(
 
 class FusedIB(
     namedtuple(
-        "FusedIB", ("out_channels", "kernel", "stride", "expansion", "activation"), defaults=(RELU,)
+        "FusedIB",
+        ("out_channels", "kernel", "stride", "expansion", "activation", "aa"),
+        defaults=(RELU, None),
     )
 ):
     """FusedIB (timm's ``EdgeResidual``): ``expand`` (a full ``kernel`` x ``kernel`` convolution
     to ``make_divisible(expansion x input channels)``, carrying the stride), ``project`` (1x1,
-    linear); the shortcut when the stride is 1 and the channels are kept."""
+    linear); the shortcut when the stride is 1 and the channels are kept; anti-aliased as
+    :class:`UIB`."""
 
     __slots__ = ()
 
     def block(self, in_channels: int) -> Residual | Chain:
         mid = make_divisible(in_channels * self.expansion)
+        stride, aa = anti_aliased(self.aa, self.stride)
         parts = (
-            ("expand", Conv(mid, self.kernel, self.stride, activation=self.activation)),
+            ("expand", Conv(mid, self.kernel, stride, activation=self.activation)),
+            *aa,
             ("project", Conv(self.out_channels, 1, activation=None)),
         )
         residual = self.stride == 1 and in_channels == self.out_channels
@@ -401,22 +350,24 @@ def mobilenet_v4_spec(
     alpha = positive_number("alpha", alpha)
     variant = choice("variant", variant, VARIANTS)
     num_classes = positive_int("num_classes", num_classes)
-    stem, act, scale, stages = ARCHITECTURES[variant]
+    stem, act, scale, stages, aa = ARCHITECTURES[variant]
     stem_channels = stem if alpha < 1 else make_divisible(stem * alpha)
     spec: list = [("stem", Conv(stem_channels, 3, 2, activation=act))]
     for stage in stages:
         for kind, repeats, *args in stage:
             for i in range(repeats):
-                spec.append((f"block{len(spec)}", _block(kind, args, i, alpha, act, scale)))
+                block = _block(kind, args, i, alpha, (act, scale, aa))
+                spec.append((f"block{len(spec)}", block))
     spec.append(("avgpool", Pool()))
     spec.append(("head", Conv(HEAD_CHANNELS, 1, activation=act)))
     spec.append(("fc", FullyConnected(num_classes)))
     return tuple(spec)
 
 
-def _block(kind: str, args: list, repeat: int, alpha: float, act: str, scale: bool):
+def _block(kind: str, args: list, repeat: int, alpha: float, network: tuple):
     """One block of the tables above (``repeat``: its index among the repeats; stride 1 after the
-    first)."""
+    first; ``network``: the activation, layer scale and anti-aliasing)."""
+    act, scale, aa = network
     *args, out = args
     out = make_divisible(out * alpha)
     if kind == "mqa":
@@ -427,9 +378,9 @@ def _block(kind: str, args: list, repeat: int, alpha: float, act: str, scale: bo
         return Conv(out, kernel, 1 if repeat else stride, activation=act)
     if kind == "fused":
         kernel, stride, expansion = args
-        return FusedIB(out, kernel, 1 if repeat else stride, expansion, act)
+        return FusedIB(out, kernel, 1 if repeat else stride, expansion, act, aa)
     start, mid, stride, expansion = args
-    return UIB(out, 1 if repeat else stride, expansion, start, mid, act, scale)
+    return UIB(out, 1 if repeat else stride, expansion, start, mid, act, scale, aa)
 
 
 class MobileNetV4Config(NetworkConfig):
@@ -473,11 +424,8 @@ def batchnorm_elements(rows) -> int:
 def timm_mult_adds(report) -> int:
     """timm's published count (``infer_gmacs`` x 1e9, fvcore's default handles): this library's
     mult-adds plus 2 per BatchNorm output element and 1 per element of the globally pooled map."""
-    pooled = sum(
-        row.in_channels * row.input_size * row.input_size
-        for row in report.layers
-        if row.type == AVGPOOL
-    )
+    pooled = report.layer("avgpool")  # the global pooling (not an anti-aliasing pool)
+    pooled = pooled.in_channels * pooled.input_size * pooled.input_size
     return report.mult_adds + 2 * batchnorm_elements(report.layers) + pooled
 
 
@@ -512,6 +460,8 @@ __all__ = [
     "TIMM_CHECKPOINTS",
     "VARIANTS",
     "BatchNorm",
+    "BlurPool",
+    "anti_aliased",
     "FusedIB",
     "LayerScale",
     "MobileMQA",

@@ -1,7 +1,7 @@
 """The PyTorch modules of MobileNetV4's own layer types (:mod:`mnetcalc.networks.mobilenet_v4`):
-layer scale and multi-query attention. The spec types build them through their ``torch_module``
-(:func:`mnetcalc.runtime.model.layer_module`); everything else in MobileNetV4 is made of the generic
-layers (convolutions, BatchNorm, residual blocks).
+layer scale, multi-query attention and the blur pool of the anti-aliased variants. The spec types
+build them through their ``torch_module`` (:func:`mnetcalc.runtime.model.layer_module`); everything
+else in MobileNetV4 is made of the generic layers (convolutions, BatchNorm, residual blocks).
 
 Every child carries the name of the calculator's row it computes (``query``, ``key_down``, ``qk``,
 ``softmax``, ``av``, ``output``, ...), so that fvcore's per-module count
@@ -12,9 +12,25 @@ modules of their own (:class:`MatMul`) for that reason.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["LayerScale2d", "MatMul", "MultiQueryAttention2d"]
+__all__ = ["BlurPool2d", "LayerScale2d", "MatMul", "MultiQueryAttention2d"]
+
+
+class BlurPool2d(nn.Module):
+    """Each channel convolved with [1, 2, 1]^T [1, 2, 1] / 16, stride 2, zero padding 1 (a buffer,
+    not a parameter)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        taps = torch.tensor([1.0, 2.0, 1.0])
+        kernel = (taps[:, None] * taps[None, :] / 16).expand(channels, 1, 3, 3).contiguous()
+        self.register_buffer("filt", kernel, persistent=False)
+        self.channels = channels
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.filt, stride=2, padding=1, groups=self.channels)
 
 
 class LayerScale2d(nn.Module):

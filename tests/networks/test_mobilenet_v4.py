@@ -14,6 +14,7 @@ from mnetcalc.cli import main
 from mnetcalc.core.layers import (
     ADD,
     BATCHNORM,
+    CONV_DW,
     GELU,
     LAYER_SCALE,
     MATMUL,
@@ -128,6 +129,58 @@ TIMM = {
     ("hybrid_medium", 1.0, 448): (4_152_753_920, 393_379_840, 4_201_665_536, 11_074_648),
     ("hybrid_large", 1.0, 384): (7_711_877_120, 339_738_624, 7_769_433_600, 37_764_624),
     ("hybrid_large", 1.0, 448): (10_662_801_408, 629_407_744, 10_741_141_248, 37_764_624),
+    ("conv_aa_medium", 0.5, 97): (128_693_024, 0, 130_547_072, 3_803_488),
+    ("conv_aa_medium", 0.5, 128): (220_808_192, 0, 224_047_104, 3_803_488),
+    ("conv_aa_medium", 0.5, 224): (672_317_888, 0, 682_231_776, 3_803_488),
+    ("conv_aa_medium", 0.5, 256): (877_549_568, 0, 890_497_536, 3_803_488),
+    ("conv_aa_medium", 0.75, 97): (171_979_904, 0, 174_444_656, 6_343_320),
+    ("conv_aa_medium", 0.75, 128): (297_523_712, 0, 301_848_320, 6_343_320),
+    ("conv_aa_medium", 0.75, 224): (906_625_568, 0, 919_864_400, 6_343_320),
+    ("conv_aa_medium", 0.75, 256): (1_183_490_048, 0, 1_200_780_800, 6_343_320),
+    ("conv_aa_medium", 1.0, 97): (225_443_552, 0, 228_380_768, 9_715_512),
+    ("conv_aa_medium", 1.0, 128): (392_331_264, 0, 397_495_808, 9_715_512),
+    ("conv_aa_medium", 1.0, 224): (1_196_340_096, 0, 1_212_151_232, 9_715_512),
+    ("conv_aa_medium", 1.0, 256): (1_561_798_656, 0, 1_582_449_152, 9_715_512),
+    ("conv_aa_medium", 1.25, 97): (351_296_792, 0, 355_036_792, 14_000_408),
+    ("conv_aa_medium", 1.25, 128): (612_218_368, 0, 618_796_288, 14_000_408),
+    ("conv_aa_medium", 1.25, 224): (1_869_110_752, 0, 1_889_250_352, 14_000_408),
+    ("conv_aa_medium", 1.25, 256): (2_440_425_472, 0, 2_466_729_472, 14_000_408),
+    ("conv_blur_medium", 0.5, 97): (145_957_640, 0, 148_157_832, 3_803_488),
+    ("conv_blur_medium", 0.5, 128): (222_416_384, 0, 225_655_296, 3_803_488),
+    ("conv_blur_medium", 0.5, 224): (677_242_976, 0, 687_156_864, 3_803_488),
+    ("conv_blur_medium", 0.5, 256): (883_982_336, 0, 896_930_304, 3_803_488),
+    ("conv_blur_medium", 0.75, 97): (208_979_168, 0, 211_971_056, 6_343_320),
+    ("conv_blur_medium", 0.75, 128): (299_396_864, 0, 303_721_472, 6_343_320),
+    ("conv_blur_medium", 0.75, 224): (912_362_096, 0, 925_600_928, 6_343_320),
+    ("conv_blur_medium", 0.75, 256): (1_190_982_656, 0, 1_208_273_408, 6_343_320),
+    ("conv_blur_medium", 1.0, 97): (288_856_368, 0, 292_485_872, 9_715_512),
+    ("conv_blur_medium", 1.0, 128): (394_368_000, 0, 399_532_544, 9_715_512),
+    ("conv_blur_medium", 1.0, 224): (1_202_577_600, 0, 1_218_388_736, 9_715_512),
+    ("conv_blur_medium", 1.0, 256): (1_569_945_600, 0, 1_590_596_096, 9_715_512),
+    ("conv_blur_medium", 1.25, 97): (449_694_592, 0, 454_307_872, 14_000_408),
+    ("conv_blur_medium", 1.25, 128): (614_814_976, 0, 621_392_896, 14_000_408),
+    ("conv_blur_medium", 1.25, 224): (1_877_062_864, 0, 1_897_202_464, 14_000_408),
+    ("conv_blur_medium", 1.25, 256): (2_450_811_904, 0, 2_477_115_904, 14_000_408),
+    ("conv_aa_large", 0.5, 97): (154_393_352, 0, 156_717_720, 9_608_248),
+    ("conv_aa_large", 0.5, 128): (269_316_096, 0, 273_404_928, 9_608_248),
+    ("conv_aa_large", 0.5, 224): (820_873_344, 0, 833_390_112, 9_608_248),
+    ("conv_aa_large", 0.5, 256): (1_071_581_184, 0, 1_087_928_832, 9_608_248),
+    ("conv_aa_large", 0.75, 97): (276_456_008, 0, 279_699_240, 19_267_880),
+    ("conv_aa_large", 0.75, 128): (486_077_440, 0, 491_799_808, 19_267_880),
+    ("conv_aa_large", 0.75, 224): (1_484_071_360, 0, 1_501_590_832, 19_267_880),
+    ("conv_aa_large", 0.75, 256): (1_937_704_960, 0, 1_960_586_752, 19_267_880),
+    ("conv_aa_large", 1.0, 97): (442_400_648, 0, 446_470_584, 32_590_864),
+    ("conv_aa_large", 1.0, 128): (780_851_200, 0, 788_043_264, 32_590_864),
+    ("conv_aa_large", 1.0, 224): (2_386_182_400, 0, 2_408_202_816, 32_590_864),
+    ("conv_aa_large", 1.0, 256): (3_115_878_400, 0, 3_144_638_976, 32_590_864),
+    ("conv_aa_large", 1.25, 97): (698_556_320, 0, 703_737_200, 49_610_280),
+    ("conv_aa_large", 1.25, 128): (1_233_181_696, 0, 1_242_334_976, 49_610_280),
+    ("conv_aa_large", 1.25, 224): (3_770_810_944, 0, 3_798_837_584, 49_610_280),
+    ("conv_aa_large", 1.25, 256): (4_924_278_784, 0, 4_960_884_224, 49_610_280),
+    ("conv_aa_large", 1.0, 384): (7_007_590_400, 0, 7_072_298_496, 32_590_864),
+    ("conv_aa_large", 1.0, 448): (9_537_203_200, 0, 9_625_277_184, 32_590_864),
+    ("conv_aa_large", 1.0, 480): (10_947_948_800, 0, 11_049_053_760, 32_590_864),
+    ("conv_aa_large", 1.0, 544): (14_061_318_400, 0, 14_191_181_376, 32_590_864),
 }
 
 
@@ -156,6 +209,20 @@ def test_timm_published_gmacs_and_params_from_our_rows(key):
     assert round(report.total_params / 1e6, 2) == PUBLISHED_PARAMS[variant, alpha]
 
 
+def test_anti_aliased_variants_as_timm_builds_them():
+    # Conv-M's strided convolutions at stride 1, then a 2x2 average (floor: 97 -> 49 -> 24) or a
+    # blur pool (ceil: 49 -> 25); same parameters as Conv-M.
+    plain = MobileNetV4Config(variant="conv_medium", resolution=97).cost()
+    avg = MobileNetV4Config(variant="conv_aa_medium", resolution=97).cost()
+    blur = MobileNetV4Config(variant="conv_blur_medium", resolution=97).cost()
+    assert plain.total_params == avg.total_params == blur.total_params
+    assert (avg.layer("block1/expand").stride, avg.layer("block1/aa").output_size) == (1, 24)
+    pool = blur.layer("block1/aa")
+    assert (pool.type, pool.output_size, pool.params) == (CONV_DW, 25, 0)
+    assert pool.mult_adds == 9 * pool.out_channels * 25 * 25
+    assert plain.layer("block1/expand").output_size == 25
+
+
 def test_default_resolutions_and_the_docstring_table():
     # The docstring's table: the calculator's costs at each variant's default resolution, which
     # are fvcore's counts of timm's models.
@@ -166,7 +233,7 @@ def test_default_resolutions_and_the_docstring_table():
         mult_adds, matmul, timm_count, params = TIMM[variant, 1.0, resolution]
         assert (report.mult_adds, report.total_params) == (mult_adds, params)
         line = (
-            f"{variant:<13}  {resolution:>5}  {mult_adds / 1e6:>13.2f}  {matmul / 1e6:>15.2f}"
+            f"{variant:<16}  {resolution:>5}  {mult_adds / 1e6:>13.2f}  {matmul / 1e6:>15.2f}"
             f"  {params / 1e6:>10.2f}  {timm_count / 1e9:>12.2f}"
         )
         assert line in v4.__doc__
@@ -182,7 +249,7 @@ def test_paper_params_and_macs_are_not_the_released_architectures():
         "conv_large": (31.0, 5.9),
         "hybrid_large": (35.9, 7.2),
     }
-    for variant, (params, gmacs) in paper.items():
+    for variant, (params, gmacs) in paper.items():  # (the anti-aliased ones are timm's)
         report = MobileNetV4Config(variant=variant).cost()
         ours = (round(report.total_params / 1e6, 1), round(report.mult_adds / 1e9, 1))
         assert (ours == (params, gmacs)) == (variant == "conv_small"), (variant, ours)
@@ -317,17 +384,39 @@ def test_table_json_and_network_cost(capsys):
     assert report.mult_adds == TIMM["conv_medium", 1.0, 224][0]
 
 
+def test_sweep_takes_it(capsys):
+    import json
+
+    status, out, err = run(
+        capsys, "sweep", "--network", "mobilenet_v4", "--variant", "hybrid_medium", "--alpha",
+        "1,0.75", "--res", "256,97", "--format", "json",
+    )  # fmt: skip
+    assert status == 0, err
+    records = {(r["alpha"], r["resolution"]): r for r in json.loads(out)}
+    for (alpha, resolution), record in records.items():
+        assert record["network"] == "mobilenet_v4" and record["variant"] == "hybrid_medium"
+        assert record["mult_adds"] == TIMM["hybrid_medium", alpha, resolution][0]
+    status, out, err = run(capsys, "sweep", "--network", "mobilenet_v2", "--variant", "large")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "--variant" in err
+
+
 # -- the catalog ----------------------------------------------------------------------------------
 
 
 def test_catalog_has_every_imagenet_1k_row_of_the_five_architectures():
+    # the 19 tags with an ImageNet-1k accuracy, at each resolution timm evaluated them: 37 rows
     v4_rows = [c for c in published_checkpoints() if c.family == "v4"]
-    assert len(v4_rows) == 29 and len({c.name for c in v4_rows}) == 29
+    assert len(v4_rows) == 37 and len({c.name for c in v4_rows}) == 37
+    assert len({c.name.partition("@")[0] for c in v4_rows}) == 19
     assert all(c.trainer == "timm" and "results-imagenet.csv" in c.source for c in v4_rows)
     assert {c.name for c in v4_rows if c.extra_data} == {
         "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k@384",
         "mobilenetv4_hybrid_medium.e200_r256_in12k_ft_in1k@256",
         "mobilenetv4_hybrid_medium.e200_r256_in12k_ft_in1k@320",
+        "mobilenetv4_conv_aa_large.e230_r448_in12k_ft_in1k@448",
+        "mobilenetv4_conv_aa_large.e230_r448_in12k_ft_in1k@544",
+        "mobilenetv4_conv_aa_large.e230_r384_in12k_ft_in1k@384",
+        "mobilenetv4_conv_aa_large.e230_r384_in12k_ft_in1k@480",
     }
     assert not any(c.name.endswith("_in12k") or "in12k@" in c.name for c in v4_rows)
     for c in v4_rows:
@@ -336,6 +425,8 @@ def test_catalog_has_every_imagenet_1k_row_of_the_five_architectures():
         assert round(report.total_params / 1e6, 2) == c.params_m
         assert c.name.endswith(f"@{report.config.resolution}")
     best = max(v4_rows, key=lambda c: c.top1)
+    assert best.name == "mobilenetv4_conv_aa_large.e230_r448_in12k_ft_in1k@544"
+    best = max((c for c in v4_rows if not c.extra_data), key=lambda c: c.top1)
     assert best.name == "mobilenetv4_hybrid_large.ix_e600_r384_in1k@448" and best.top1 == 84.352
 
 
@@ -374,6 +465,9 @@ def test_latency_model_knows_the_new_rows():
         ("conv_large", 0.5, 33),
         ("hybrid_medium", 1.0, 65),
         ("hybrid_large", 0.5, 64),
+        ("conv_aa_medium", 0.75, 65),
+        ("conv_blur_medium", 0.5, 97),
+        ("conv_aa_large", 0.5, 33),
     ],
 )
 def test_fvcore_agrees_on_the_model(variant, alpha, resolution):
@@ -406,7 +500,9 @@ def randomized(model, torch):
     return model.eval()
 
 
-@pytest.mark.parametrize(("variant", "resolution"), [("hybrid_medium", 64), ("conv_small", 63)])
+@pytest.mark.parametrize(
+    ("variant", "resolution"), [("hybrid_medium", 64), ("conv_small", 63), ("conv_blur_medium", 65)]
+)
 def test_optimized_model_equals_eager(variant, resolution):
     torch = pytest.importorskip("torch")
     from mnetcalc.runtime.model import optimize, torch_threads

@@ -6,9 +6,10 @@ that fvcore sees the two attention matrix products as ``aten::matmul``::
 
     TIMM_FUSED_ATTN=0 /work/peers/.venv/bin/python tests/peers/mobilenet_v4_timm.py > counts.json
 
-For each architecture, width multiplier and resolution it prints (JSON) fvcore 0.1.5's count of the
-``conv`` + ``linear`` + ``matmul`` mult-adds (every other operator left out), fvcore's default count
-(BatchNorm included: timm's published GMACs) and timm's ``sum(p.numel())`` of the parameters.
+(Name architectures as arguments to count those only.) For each architecture, width multiplier and
+resolution it prints (JSON) fvcore 0.1.5's count of the ``conv`` + ``linear`` + ``matmul`` mult-adds
+(every other operator left out), fvcore's default count (BatchNorm included: timm's published GMACs)
+and timm's ``sum(p.numel())`` of the parameters.
 timm's ``_gen_mobilenet_v4(name, channel_multiplier)`` builds a width timm registers no name for.
 """
 
@@ -35,6 +36,8 @@ from fvcore.nn.jit_handles import (  # noqa: E402
 from timm.models.mobilenetv3 import _gen_mobilenet_v4  # noqa: E402
 
 VARIANTS = ("conv_small", "conv_medium", "conv_large", "hybrid_medium", "hybrid_large")
+#: the anti-aliased architectures: timm's ``aa_layer`` for each
+ANTI_ALIASED = {"conv_aa_medium": "avg", "conv_blur_medium": "blurpc", "conv_aa_large": "avg"}
 WIDTHS = (0.5, 0.75, 1.0, 1.25)
 RESOLUTIONS = (97, 128, 224, 256)
 #: the resolutions of timm's benchmark rows (published GMACs), at width 1.0
@@ -44,6 +47,9 @@ PUBLISHED = {
     "conv_large": (256, 320, 384, 448),
     "hybrid_medium": (224, 256, 320, 384, 448),
     "hybrid_large": (384, 448),
+    "conv_aa_medium": (256,),
+    "conv_blur_medium": (224, 256),
+    "conv_aa_large": (384, 448, 480, 544),
 }
 
 COUNTED = {
@@ -57,7 +63,8 @@ COUNTED = {
 
 
 def count(variant: str, width: float, resolution: int) -> dict:
-    model = _gen_mobilenet_v4(f"mobilenetv4_{variant}", channel_multiplier=width).eval()
+    aa = {"aa_layer": ANTI_ALIASED[variant]} if variant in ANTI_ALIASED else {}
+    model = _gen_mobilenet_v4(f"mobilenetv4_{variant}", channel_multiplier=width, **aa).eval()
     x = torch.zeros(1, 3, resolution, resolution)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -82,9 +89,11 @@ def count(variant: str, width: float, resolution: int) -> dict:
 
 
 def main() -> None:
+    """All architectures, or those named on the command line."""
     torch.set_num_threads(1)
-    jobs = [(v, w, r) for v in VARIANTS for w in WIDTHS for r in RESOLUTIONS]
-    jobs += [(v, 1.0, r) for v in VARIANTS for r in PUBLISHED[v] if (v, 1.0, r) not in jobs]
+    variants = sys.argv[1:] or (*VARIANTS, *ANTI_ALIASED)
+    jobs = [(v, w, r) for v in variants for w in WIDTHS for r in RESOLUTIONS]
+    jobs += [(v, 1.0, r) for v in variants for r in PUBLISHED[v] if (v, 1.0, r) not in jobs]
     results = []
     for job in jobs:
         results.append(count(*job))
