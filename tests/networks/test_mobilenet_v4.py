@@ -357,6 +357,7 @@ def run(capsys, *argv):
         (["--alpha", "11"], "--alpha must be a number in (0, 10]"),
         (["--variant", "hybrid_medium", "--res", "8"], "--res 8 is too small for mobilenet_v4"),
         (["--variant", "hybrid_large", "--res", "4"], "down-sampling by 2"),
+        (["--variant", "conv_aa_large", "--res", "30"], "too small for a 2x2 window"),
     ],
 )
 def test_bad_input_one_line_exit_2(capsys, argv, words):
@@ -538,3 +539,30 @@ def test_bench_runs_it(capsys):
     )  # fmt: skip
     assert status == 0, err
     assert "mobilenet_v4" in out
+
+
+# -- laws for every width and resolution ----------------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(
+    variant=st.sampled_from(VARIANTS),
+    alpha=st.floats(0.1, 3.0),
+    resolution=st.integers(33, 400),
+)
+def test_laws(variant, alpha, resolution):
+    report = MobileNetV4Config(alpha, resolution=resolution, variant=variant).cost()
+    # parameters do not depend on the resolution; timm's count only adds to ours
+    assert report.total_params == MobileNetV4Config(alpha, variant=variant).cost().total_params
+    assert timm_mult_adds(report) > report.mult_adds
+    # the two attention products cost the same, and the attention's widths do not scale
+    products = [row.mult_adds for row in report if row.type == MATMUL]
+    assert products[::2] == products[1::2]
+    same_attention = MobileNetV4Config(1.0, resolution=resolution, variant=variant).cost()
+    assert products == [row.mult_adds for row in same_attention if row.type == MATMUL]
+    # every convolution's width is a multiple of 8, and the head keeps its 1280
+    assert all(row.out_channels % 8 == 0 for row in report if row.type.startswith("conv"))
+    assert report.layer("head").out_channels == 1280
