@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..networks.mobilenet_v1 import MobileNetConfig
+from ..networks.registry import DEFAULT_NETWORK, NETWORKS, networks_with
 from ..report.tables import render_sweep
 from .options import (
+    ALL_VARIANTS,
     UsageError,
     add_alpha,
     add_classes,
@@ -13,6 +14,9 @@ from .options import (
     add_variant,
     comma_list,
 )
+
+#: The networks a sweep takes: the ImageNet classifiers with a width multiplier.
+SWEEP_NETWORKS = tuple(n for n in networks_with("alpha") if NETWORKS[n].classes == 1000)
 
 #: The most models one sweep costs (each takes about a millisecond; more is not a table to read).
 MAX_MODELS = 1000
@@ -23,7 +27,15 @@ def add_arguments(parser) -> None:
     add_alpha(parser, "1,0.75,0.5,0.25", text="comma-separated width multipliers")
     add_resolution(parser, "224,192,160,128", text="comma-separated resolutions", metavar="R,...")
     add_classes(parser)
-    add_variant(parser)
+    parser.add_argument(
+        "--network",
+        default=DEFAULT_NETWORK,
+        choices=SWEEP_NETWORKS,
+        help=f"network to cost (default: {DEFAULT_NETWORK})",
+    )
+    add_variant(
+        parser, None, shown="the network's first; mobilenet_v1: separable", choices=ALL_VARIANTS
+    )
     add_format(parser)
 
 
@@ -34,10 +46,15 @@ def run(args) -> int:
             f"{len(alphas)} alphas x {len(resolutions)} resolutions = "
             f"{len(alphas) * len(resolutions)} models; a sweep costs at most {MAX_MODELS}"
         )
+    entry = NETWORKS[args.network]
+    options = {"num_classes": args.num_classes}
+    if args.variant is not None:
+        if not entry.variants:
+            raise UsageError(f"--variant does not apply to --network {args.network}")
+        options["variant"] = args.variant
+    config = entry.config_class()
     configs = [
-        MobileNetConfig(
-            alpha, resolution=resolution, num_classes=args.num_classes, variant=args.variant
-        )
+        config(alpha, resolution=resolution, **options)
         for alpha in alphas
         for resolution in resolutions
     ]

@@ -13,7 +13,9 @@ from ..core.layers import (
     CONV_DW,
     CONV_PW,
     FC,
+    LAYER_SCALE,
     LRN,
+    MATMUL,
     MAXPOOL,
     ROW_KEYS,
     TAP,
@@ -84,6 +86,10 @@ def filter_shape(row: LayerCost) -> str:
         return f"{row.out_channels} channels"
     if row.type == ADD:
         return "+ block input"
+    if row.type == MATMUL:  # attention's products: per pixel, from in to out channels
+        return f"{row.in_channels}→{row.out_channels} per pixel"
+    if row.type == LAYER_SCALE:
+        return f"{row.out_channels} factors"
     if row.type == LRN:
         return f"across {k} channels"
     if (
@@ -354,21 +360,27 @@ SWEEP_HEADER = ("model", "alpha", "resolution", "MAdds (M)", "params (M)")
 SWEEP_RIGHT = (False, True, True, True, True)
 
 
-def model_label(alpha: float, resolution: int, variant: str = "separable") -> str:
-    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``."""
+def model_label(
+    alpha: float, resolution: int, variant: str | None = "separable", network: str = "mobilenet_v1"
+) -> str:
+    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``; another network's:
+    ``mobilenet_v4 hybrid_medium 0.75/256``."""
+    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
+    if network != "mobilenet_v1":
+        return " ".join(filter(None, (network, variant, f"{width}/{resolution}")))
     name = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}[
         variant
     ]
-    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
     return f"{width} {name}-{resolution}"
 
 
 def sweep_records(reports: Sequence[NetworkCost]) -> list[dict]:
     return [
         {
+            "network": r.config.network,
             "alpha": r.config.alpha,
             "resolution": r.config.resolution,
-            "variant": r.config.variant,
+            "variant": getattr(r.config, "variant", None),
             "num_classes": r.config.num_classes,
             "mult_adds": r.mult_adds,
             "params": r.params,
@@ -388,7 +400,7 @@ def render_sweep(reports: Sequence[NetworkCost], fmt: str) -> str:
         return csv_text(keys, [[rec[k] for k in keys] for rec in records])
     rows = [
         [
-            model_label(rec["alpha"], rec["resolution"], rec["variant"]),
+            model_label(rec["alpha"], rec["resolution"], rec["variant"], rec["network"]),
             f"{rec['alpha']:g}",
             str(rec["resolution"]),
             millions(rec["mult_adds"], 2),
