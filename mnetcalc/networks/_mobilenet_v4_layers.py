@@ -83,7 +83,7 @@ class MultiQueryAttention(
     large as the input): refused (:class:`~mnetcalc.validation.InputTooSmall`)."""
 
     __slots__ = ()
-    uncounted_ops = ("aten::mul", "aten::softmax")
+    uncounted_ops = ("aten::mul_", "aten::softmax")
 
     def projections(
         self, in_channels: int, side: int, name: str = "attention"

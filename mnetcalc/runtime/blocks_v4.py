@@ -74,11 +74,15 @@ class MultiQueryAttention2d(nn.Module):
         return x.reshape(x.shape[0], x.shape[1], -1).transpose(1, 2).unsqueeze(1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # Only the calculator's rows make tensors (mnetcalc.memory): the scores are scaled in place
+        # (the same as scaling the queries), and ``av`` is computed as V^T S^T, whose result is
+        # already the output projection's (B, heads * key_dim, H, W) map (no layout copy).
         batch, _, height, width = x.shape
         q = self.query(x).reshape(batch, self.heads, self.key_dim, -1).transpose(-1, -2)
         k = self.key(self.key_down(x) if self.down else x)
         v = self.value(self.value_down(x) if self.down else x)
-        scores = self.softmax(self.qk(q * self.scale, self._tokens(k).transpose(-1, -2)))
-        o = self.av(scores, self._tokens(v))  # (B, heads, H * W, key_dim)
-        o = o.transpose(1, 2).reshape(batch, height, width, -1).permute(0, 3, 1, 2)
-        return self.output(o.contiguous())
+        scores = self.qk(q, self._tokens(k).transpose(-1, -2)).mul_(self.scale)
+        probs = self.softmax(scores)  # (B, heads, H * W, M)
+        values = self._tokens(v).transpose(-1, -2).expand(-1, self.heads, -1, -1)
+        o = self.av(values, probs.transpose(-1, -2))  # (B, heads, key_dim, H * W)
+        return self.output(o.reshape(batch, -1, height, width))
