@@ -18,13 +18,18 @@ from importlib import import_module
 
 from .core.record import Record
 
+#: Where TF-slim published the v1-V3 checkpoints (the default ``source``).
+TF_SLIM_SOURCE = "tensorflow/models, research/slim (mobilenet_v1.md, mobilenet/README.md)"
+
 
 class Checkpoint(Record):
     """One published checkpoint: ``name`` (the release's file name), ``family`` ("v1", "v2", ...),
     the library ``network`` and its configuration ``options`` (a tuple of ``(name, value)`` pairs),
     whether it is 8-bit (``quantized``), the published ``top1`` / ``top5`` (percent),
     ``mult_adds_m`` and ``params_m`` (millions, as printed) and ``pixel1_ms`` (None where not
-    published)."""
+    published); who trained it (``trainer``: "TF-slim" for the v1-V3 releases, "timm" for
+    MobileNetV4's), whether it saw more data than ImageNet-1k (``extra_data``: ImageNet-12k
+    pre-training) and where it was published (``source``)."""
 
     __slots__ = (
         "name",
@@ -37,6 +42,9 @@ class Checkpoint(Record):
         "mult_adds_m",
         "params_m",
         "pixel1_ms",
+        "trainer",
+        "extra_data",
+        "source",
     )
 
     def __init__(
@@ -52,6 +60,9 @@ class Checkpoint(Record):
         mult_adds_m: float,
         params_m: float,
         pixel1_ms: float | None = None,
+        trainer: str = "TF-slim",
+        extra_data: bool = False,
+        source: str = TF_SLIM_SOURCE,
     ):
         self._set(
             name=name,
@@ -64,6 +75,9 @@ class Checkpoint(Record):
             mult_adds_m=mult_adds_m,
             params_m=params_m,
             pixel1_ms=pixel1_ms,
+            trainer=trainer,
+            extra_data=bool(extra_data),
+            source=source,
         )
 
     def config(self):

@@ -9,21 +9,31 @@ from (only to know which earlier tensors a row reads):
   connected layer reads the flattened map; ``add`` reads the block's input and its last part's
   output (two maps) and writes their sum; ``concat`` reads its branches' outputs and writes one
   map as large as all of them; ``scale`` (squeeze-and-excite) reads the map and the gate's one
-  number per channel; a ``tap`` moves nothing (its branches are rows of their own).
+  number per channel; a ``tap`` moves nothing (its branches are rows of their own). MobileNetV4's
+  rows: a lone ``batchnorm`` (Mobile MQA's pre-norm, after no convolution to fold it into) and
+  ``layer_scale`` read the map and write a new one (the PyTorch model computes ``x * gamma`` out of
+  place; its factors are weights); ``softmax`` reads the scores and writes as many; a ``matmul``
+  reads both its operands: ``qk`` the queries and the keys, ``av`` the softmax's output and the
+  values (the keys and values are shared by the heads, so read once), and writes the scores
+  (heads x N x M, N the map's pixels, M the keys') or the heads' outputs.
 * the network's **peak working set** (:attr:`NetworkMemory.peak_bytes`) when it runs one
   operation at a time, in the order of the rows (the order of the PyTorch model's forward pass):
   each operation writes a new tensor, and a tensor stays in memory from the operation that writes
   it until the last one that reads it. So at any operation the live tensors are its inputs, its
   output, and every tensor written earlier and read later: the input of a residual block until
   its ``add``, the outputs of a concatenation's earlier branches until the ``concat``, the map a
-  squeeze-and-excite gate will scale, the map a detector's tap branches read. The network's
-  outputs (the last row's, or for a network with taps the taps' branch outputs, which it returns)
-  stay until the end; the image is live until its last reader. BatchNorm is folded and every
-  activation (ReLU, ReLU6, hard-swish) is computed in place, as at inference
-  (:func:`mnetcalc.runtime.model.fold_batchnorm`); no operation writes into one of its inputs, and
-  an allocator's overheads and a kernel's scratch space (im2col) are not counted. This is what a
-  plain runtime that frees each tensor after its last use needs (eq. 2 of Sandler et al. 2018 with
-  an operation's internal storage left out).
+  squeeze-and-excite gate will scale, the map a detector's tap branches read; in multi-query
+  attention, its input until the values' down-sampling (or projection) has read it, the queries,
+  keys and values until the products read them, and the scores (the attention matrix, heads x N
+  x M) from ``qk`` to ``softmax``, whose output lives until ``av``. The network's outputs (the
+  last row's, or for a network with taps the taps' branch outputs, which it returns) stay until
+  the end; the image is live until its last reader. BatchNorm is folded and every activation
+  (ReLU, ReLU6, hard-swish; GELU too, which the eager PyTorch model runs out of place) is computed
+  in place, as at inference (:func:`mnetcalc.runtime.model.fold_batchnorm`); the attention's
+  scaling of the scores by 1/sqrt(key_dim) is part of ``qk`` (in place on the scores); no
+  operation writes into one of its inputs, and an allocator's overheads and a kernel's scratch
+  space (im2col) are not counted. This is what a plain runtime that frees each tensor after its
+  last use needs (eq. 2 of Sandler et al. 2018 with an operation's internal storage left out).
 
 MobileNetV2's memory-efficient order (Sandler et al. 2018, section 5.1), :func:`network_memory`'s
 ``split_channels=k``: every inverted residual block is one operation that never materialises its
@@ -59,6 +69,7 @@ from .core.layers import (
     CONV,
     CONV_PW,
     FC,
+    MATMUL,
     SCALE,
     TAP,
     Branches,
@@ -211,6 +222,7 @@ class _Flow:
         self.channels: list[int] = []  # tensor id -> channels (for a composite's block())
         self.ops: list[_Op] = []
         self.outputs: list[int] = []  # tensors the network returns (taps' branches)
+        self.reads: dict[str, int] = {}  # a matrix product's name -> elements of both operands
 
     def tensor(self, elements: int, channels: int) -> int:
         self.sizes.append(elements)
@@ -233,6 +245,8 @@ class _Flow:
         _, outputs = row_elements(row)
         output = self.tensor(outputs, row.out_channels)
         self.ops.append(_Op(name, inputs, output, kind=row.type))
+        if row.type == MATMUL:
+            self.reads[name] = sum(self.sizes[tensor] for tensor in inputs)
         return output
 
     def chain(self, name: str, parts, source: int) -> int:
@@ -262,12 +276,30 @@ class _Flow:
             self.take(name)
             self.ops.append(_Op(name, (), None))
             return source
+        if hasattr(layer, "projections"):  # attention: its projections and products
+            return self.attention(name, layer, source)
         if hasattr(layer, "gate"):  # squeeze-and-excite: the gate's rows, then ``scale``
             gate = self.walk(name, layer.gate(self.channels[source]), source)
             return self.op(name, [source, gate])
         if hasattr(layer, "block"):  # a composite type made of the generic ones
             return self.walk(name, layer.block(self.channels[source]), source)
         return self.op(name, [source])
+
+    def attention(self, name: str, layer, source: int) -> int:
+        """Multi-query attention (:class:`~mnetcalc.networks.mobilenet_v4.MultiQueryAttention`):
+        the queries, keys and values from ``source`` (the keys and values from its own
+        down-sampled map when it has one), the scores from the queries and keys, their softmax,
+        its product with the values, and the output projection of that."""
+        side = self.rows[self.next_row].input_size
+        made: dict[str, int] = {}
+        for part, projection, _, _ in layer.projections(self.channels[source], side, name):
+            if part == "output":
+                scores = self.op(f"{name}/qk", [made["query"], made["key"]])
+                weights = self.op(f"{name}/softmax", [scores])
+                heads = self.op(f"{name}/av", [weights, made["value"]])
+                return self.walk(f"{name}/{part}", projection, heads)
+            made[part] = self.walk(f"{name}/{part}", projection, made.get(f"{part}_down", source))
+        raise InvalidArgument(f"memory: attention {name!r} has no output projection", "spec")
 
     def split_block(self, name: str, layer: InvertedResidual, source: int) -> int:
         """An inverted residual block as one operation, its inner tensors in slices (the module's
@@ -339,15 +371,16 @@ def network_memory(
     if split_channels is not None:
         split_channels = positive_int("split_channels", split_channels)
     config = report.config
-    layers = [
-        LayerMemory(row.name, row.type, *(width * n for n in row_elements(row)))
-        for row in report.layers
-    ]
     flow = _Flow(report.layers, split_channels)
     image = flow.tensor(_map(config.in_channels, config.resolution), config.in_channels)
     source = image
     for name, layer in config.spec():
         source = flow.walk(name, layer, source)
+    layers = []
+    for row in report.layers:
+        inputs, outputs = row_elements(row)
+        inputs = flow.reads.get(row.name, inputs)  # a matrix product's second operand too
+        layers.append(LayerMemory(row.name, row.type, width * inputs, width * outputs))
     return NetworkMemory(layers, _steps(flow, width), width, split_channels)
 
 

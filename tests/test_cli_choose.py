@@ -127,10 +127,10 @@ def test_nothing_fits_names_the_nearest_miss(cal):
 
 def test_everything_fits_a_generous_budget(cal):
     floats = names(run_cli("--latency-ms", "1000", "--calibration", cal, "--format", "json"))
-    # v1 float, V2, V3 float (6 of its 9: the release pages' tables)
-    assert len(floats) == 16 + 22 + 6
+    # v1 float, V2, V3 float (6 of its 9: the release pages' tables), V4 (37 rows of timm's)
+    assert len(floats) == 16 + 22 + 6 + 37
     both = run_cli("--latency-ms", "1000", "--quantized", "--calibration", cal, "--format", "json")
-    assert len(names(both)) == 16 + 16 + 22 + 9
+    assert len(names(both)) == 16 + 16 + 22 + 9 + 37
 
 
 def test_ties_in_top1_go_to_the_faster(cal):
@@ -318,10 +318,10 @@ def test_every_row_names_its_network_options_and_command(cal, fmt):
         assert {(r["calibration"], r["calibration_cpu"]) for r in rows} == {(cal, HERE)}
 
 
-def test_the_commands_of_all_63_checkpoints_cost_what_choose_printed(cal):
+def test_the_commands_of_all_100_checkpoints_cost_what_choose_printed(cal):
     done = run_cli("--latency-ms", "1000", "--quantized", "--calibration", cal, "--format", "json")
     choices = json.loads(done.stdout)["choices"]
-    assert len(choices) == 63
+    assert len(choices) == 63 + 37  # V1 to V3's and the other catalogs', MobileNetV4's
     for c in choices:
         words = shlex.split(c["command"])
         assert words[:2] == ["mnetcalc", "bench"] and words[-3:] == ["--optimize", "--threads", "1"]

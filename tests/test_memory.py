@@ -92,6 +92,20 @@ def test_bad_arguments_are_refused():
 NETWORK_NAMES = list(NETWORKS)
 
 
+def test_mobile_mqa_holds_the_attention_matrix_until_its_softmax_is_done():
+    # Hybrid-M at 128, block8: 160 channels at 8 x 8 (N = 64 pixels); 4 heads of 64 queries
+    # (256 channels); one key and one value of 64 on the 4 x 4 down-sampled map (M = 16)
+    memory = network_memory(network_cost("mobilenet_v4", variant="hybrid_medium", resolution=128))
+    live, x, q, kv, scores = steps(memory), 160 * 64, 256 * 64, 64 * 16, 4 * 64 * 16
+    # qk reads the queries and the key, writes the scores; the input waits for the add
+    assert memory.layer("block8/attn/qk").activation_bytes == (q + kv + scores) * 4
+    assert live["block8/attn/qk"] == (x + q + 2 * kv + scores) * 4
+    # softmax: the scores and their softmax, the value for av, the block's input
+    assert live["block8/attn/softmax"] == (x + kv + 2 * scores) * 4
+    assert memory.layer("block8/attn/av").activation_bytes == (scores + kv + q) * 4
+    assert live["block8/layer_scale"] == 3 * x * 4  # layer scale writes a new map
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     name=st.sampled_from(NETWORK_NAMES),
@@ -109,6 +123,22 @@ def test_the_peak_holds_every_layers_input_and_output(name, resolution, alpha):
     memory = network_memory(report)
     assert memory.peak_bytes >= max(row.activation_bytes for row in memory.layers)
     assert all(step.live_bytes >= 0 for step in memory.steps)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    variant=st.sampled_from(NETWORKS["mobilenet_v4"].variants),
+    resolution=st.integers(min_value=32, max_value=384),
+    alpha=st.sampled_from([0.25, 0.5, 0.75, 1.0, 1.5]),
+)
+def test_every_mobilenet_v4_row_is_one_step_and_within_the_peak(variant, resolution, alpha):
+    try:
+        report = network_cost("mobilenet_v4", variant=variant, resolution=resolution, alpha=alpha)
+    except InvalidArgument:  # too small for the anti-aliased variants' 2 x 2 pools
+        return
+    memory = network_memory(report)
+    assert [step.name for step in memory.steps] == [row.name for row in report.layers]
+    assert memory.peak_bytes >= max(row.activation_bytes for row in memory.layers)
 
 
 @settings(max_examples=40, deadline=None)

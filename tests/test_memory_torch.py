@@ -2,10 +2,12 @@
 
 Two independent counts on the eager model, BatchNorm folded (as the calculator assumes):
 
-* per layer: forward hooks on the module of each convolution, pooling, LRN and classifier row sum
-  the sizes of the tensors it takes and returns; the rows that close a composite block (``add``,
-  ``concat``, ``scale``) are the ``+``, ``torch.cat`` and ``*`` calls seen by a
-  ``TorchFunctionMode``, with the sizes of what they read and write;
+* per layer: forward hooks on the module of each convolution, pooling, LRN, classifier, lone
+  BatchNorm, layer scale and softmax row sum the sizes of the tensors it takes and returns (an
+  attention product's: the storages behind its operands, views of the queries, keys, values and
+  scores); the rows that close a composite block (``add``, ``concat``, ``scale``) are the ``+``,
+  ``torch.cat`` and ``*`` calls of two maps or more seen by a ``TorchFunctionMode``, with the
+  sizes of what they read and write;
 * the peak: the same mode records every call's input and output tensors; a tensor (a storage, so
   that in-place activations and views are the tensor they came from) lives from the call that
   first writes it (the image: from the start) to the last call that touches it (the model's
@@ -30,14 +32,18 @@ from torch.overrides import TorchFunctionMode  # noqa: E402
 from mnetcalc.core.layers import (  # noqa: E402
     ADD,
     AVGPOOL,
+    BATCHNORM,
     CONCAT,
     CONV,
     CONV_DW,
     CONV_PW,
     FC,
+    LAYER_SCALE,
     LRN,
+    MATMUL,
     MAXPOOL,
     SCALE,
+    SOFTMAX,
 )
 from mnetcalc.memory import FLOAT32_BYTES, network_memory  # noqa: E402
 from mnetcalc.networks.registry import network_cost  # noqa: E402
@@ -46,7 +52,9 @@ from mnetcalc.runtime.model import fold_batchnorm  # noqa: E402
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 #: Networks and settings checked: v1 wide and narrow, V2, V3 Large and Small, SqueezeNet's fire
-#: concatenations, GoogLeNet's inception branches, SSD's taps.
+#: concatenations, GoogLeNet's inception branches, SSD's taps, MobileNetV4's UIB and FusedIB blocks,
+#: Mobile MQA (with and without the keys' down-sampling), layer scale, both anti-aliased forms.
+#: Not Hybrid-L: its GELU runs out of place in the eager model, the calculator counts it in place.
 SETTINGS = [
     ("mobilenet_v1", {}),
     ("mobilenet_v1", {"alpha": 0.25, "resolution": 128}),
@@ -58,10 +66,15 @@ SETTINGS = [
     ("squeezenet", {}),
     ("googlenet", {}),
     ("ssd_mobilenet_v1", {"alpha": 0.75}),
+    ("mobilenet_v4", {"resolution": 96}),
+    ("mobilenet_v4", {"variant": "hybrid_medium", "resolution": 128}),
+    ("mobilenet_v4", {"variant": "hybrid_medium", "alpha": 0.5, "resolution": 64}),
+    ("mobilenet_v4", {"variant": "conv_blur_medium", "alpha": 0.75, "resolution": 96}),
+    ("mobilenet_v4", {"variant": "conv_aa_medium", "resolution": 64}),
 ]
 
 #: Rows whose module's own input and output are what the row reads and writes.
-MODULE_ROWS = (CONV, CONV_DW, CONV_PW, AVGPOOL, MAXPOOL, LRN, FC)
+MODULE_ROWS = (CONV, CONV_DW, CONV_PW, AVGPOOL, MAXPOOL, LRN, FC, BATCHNORM, LAYER_SCALE, SOFTMAX)
 #: The calls that close a composite block, by the row type they implement.
 CLOSING_CALLS = {ADD: "add", CONCAT: "cat", SCALE: "mul"}
 
@@ -140,16 +153,25 @@ def weight_storages(model) -> set[int]:
     return {storage(t) for t in [*model.parameters(), *model.buffers()]}
 
 
+def distinct(values) -> int:
+    """Elements of the storages behind ``values``' tensors, each storage once."""
+    held = {storage(t): t.untyped_storage().nbytes() // t.element_size() for t in tensors(values)}
+    return sum(held.values())
+
+
 def traced(model, image, run=None):
     """``model(image)`` (or ``run(image)``) under :class:`Calls` and hooks on every module: the
-    calls, the model's output, and the tensor sizes each named module took and returned."""
+    calls, the model's output, and the tensor sizes each named module took and returned (and, under
+    the name + ``"#storages"``, the elements of the storages behind them: an attention product's
+    operands are views, the keys and values shared by the heads expanded over them)."""
     sizes: dict[str, int] = {}
+
+    def hook(module, args, out, name):
+        sizes[name] = sum(t.numel() for t in tensors(args)) + sum(t.numel() for t in tensors(out))
+        sizes[name + "#storages"] = distinct(args) + distinct(out)
+
     handles = [
-        module.register_forward_hook(
-            lambda m, args, out, name=name: sizes.__setitem__(
-                name, sum(t.numel() for t in tensors(args)) + sum(t.numel() for t in tensors(out))
-            )
-        )
+        module.register_forward_hook(lambda m, args, out, name=name: hook(m, args, out, name))
         for name, module in model.named_modules()
         if name
     ]
@@ -176,14 +198,17 @@ def test_each_layer_reads_and_writes_what_the_model_does(network, options):
     report, model, image = eager(network, options)
     memory = network_memory(report)
     calls, _, sizes = traced(model, image)
-    closing = {
-        kind: [c for c in calls.calls if c[0] == call] for kind, call in CLOSING_CALLS.items()
+    closing = {  # a call of two maps or more (layer scale's ``*`` reads one map and a weight)
+        kind: [c for c in calls.calls if c[0] == call and len(c[1]) >= 2]
+        for kind, call in CLOSING_CALLS.items()
     }
     seen = {kind: 0 for kind in CLOSING_CALLS}
     checked = 0
     for row, held in zip(report.layers, memory.layers, strict=True):
         if row.type in MODULE_ROWS:
             measured = sizes[row.name.replace("/", ".")]
+        elif row.type == MATMUL:  # reads both operands whole, once each
+            measured = sizes[row.name.replace("/", ".") + "#storages"]
         elif row.type in CLOSING_CALLS:
             _, _, _, reads, writes = closing[row.type][seen[row.type]]
             seen[row.type] += 1
@@ -298,3 +323,15 @@ def test_v2_in_slices_computes_the_same_and_holds_the_calculators_peak(alpha, re
     assert split.peak_bytes == peak_bytes(calls, image, output)
     if width < 32:  # narrow slices beat layer by layer; whole blocks at once need not
         assert split.peak_bytes < network_memory(report).peak_bytes
+
+
+def test_the_attention_matrix_can_be_the_peak():
+    """Narrow Hybrid-M at a large input: the heads are never narrowed and the scores grow with the
+    square of the pixels, so the peak is where the scores and their softmax are both live."""
+    report, model, image = eager(
+        "mobilenet_v4", {"variant": "hybrid_medium", "alpha": 0.25, "resolution": 768}
+    )
+    calls, output, _ = traced(model, image)
+    memory = network_memory(report)
+    assert memory.peak_layer.endswith("attn/softmax")
+    assert memory.peak_bytes == peak_bytes(calls, image, output)

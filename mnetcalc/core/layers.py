@@ -51,16 +51,21 @@ CONCAT = "concat"  # the channel concatenation that closes a composite block
 ADD = "add"  # a residual connection's element-wise sum: not a multiply-add, not counted
 TAP = "tap"  # the point where side branches (a detector's heads) leave the main path
 SCALE = "scale"  # a feature map times a per-channel gate (squeeze-and-excite): not counted
+MATMUL = "matmul"  # a product of two feature maps (attention's QK^T and AV): counted, no weights
+SOFTMAX = "softmax"  # attention's normalisation of its scores: not counted
+LAYER_SCALE = "layer_scale"  # a map times learned per-channel factors (layer scale): not counted
+BATCHNORM = "batchnorm"  # a BatchNorm on its own, after no convolution: its 2C params, not counted
 
 #: The activation after a convolution (and its BatchNorm): ``None`` for a linear layer.
 RELU = "relu"
 RELU6 = "relu6"  # min(max(x, 0), 6): TF-slim's MobileNets
 HARDSWISH = "hardswish"  # x * relu6(x + 3) / 6: MobileNetV3
 HARDSIGMOID = "hardsigmoid"  # relu6(x + 3) / 6: MobileNetV3's squeeze-and-excite gate
+GELU = "gelu"  # x * Phi(x), the exact (erf) form: MobileNetV4-Hybrid-Large
 #: An activation is data: a layer names it, and the PyTorch builder (:mod:`mnetcalc.runtime.model`)
 #: makes
 #: its module from the name. None of them costs anything in the paper's convention.
-ACTIVATIONS = (RELU, RELU6, HARDSWISH, HARDSIGMOID, None)
+ACTIVATIONS = (RELU, RELU6, HARDSWISH, HARDSIGMOID, GELU, None)
 
 #: Row fields written to JSON, in order (scripts rely on these keys).
 ROW_KEYS = (

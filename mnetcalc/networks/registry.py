@@ -100,6 +100,24 @@ NETWORKS = {
             checkpoints=True,
         ),
         NetworkEntry(
+            "mobilenet_v4",
+            "MobileNetV4Config",
+            alpha=True,
+            variants=(
+                "conv_small",
+                "conv_medium",
+                "conv_large",
+                "hybrid_medium",
+                "hybrid_large",
+                "conv_aa_medium",
+                "conv_blur_medium",
+                "conv_aa_large",
+            ),
+            about="MobileNetV4 as timm builds it, by default at its variant's resolution (224 for "
+            "conv_small and conv_blur_medium, 256 for the other medium, 384 for the large ones)",
+            checkpoints=True,
+        ),
+        NetworkEntry(
             "ssd_mobilenet_v1",
             "SSDMobileNetV1Config",
             alpha=True,

@@ -17,7 +17,9 @@ from ..core.layers import (
     CONV_DW,
     CONV_PW,
     FC,
+    LAYER_SCALE,
     LRN,
+    MATMUL,
     MAXPOOL,
     ROW_KEYS,
     TAP,
@@ -89,6 +91,10 @@ def filter_shape(row: LayerCost) -> str:
         return f"{row.out_channels} channels"
     if row.type == ADD:
         return "+ block input"
+    if row.type == MATMUL:  # attention's products: per pixel, from in to out channels
+        return f"{row.in_channels}→{row.out_channels} per pixel"
+    if row.type == LAYER_SCALE:
+        return f"{row.out_channels} factors"
     if row.type == LRN:
         return f"across {k} channels"
     if (
@@ -207,6 +213,7 @@ NETWORK_NAMES = {
     "alexnet": "AlexNet",
     "squeezenet": "SqueezeNet",
     "ssd_mobilenet_v1": "SSD MobileNet v1",
+    "mobilenet_v4": "MobileNetV4",
 }
 
 

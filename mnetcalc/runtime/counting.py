@@ -75,6 +75,7 @@ UNCOUNTED_OPS = (
     "aten::hardswish_",
     "aten::hardsigmoid",
     "aten::hardsigmoid_",
+    "aten::gelu",
     "aten::add",  # a residual connection's sum (MobileNetV2): not a multiply-add
     "aten::add_",
 )

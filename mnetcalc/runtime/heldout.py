@@ -44,21 +44,35 @@ def _fitting(cls, options: dict, resolution: int):
     return None
 
 
+#: The families whose held-out configurations :func:`_mobilenets` lists by hand.
+HAND_PICKED = ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3")
+
+
 def _other_families() -> list[NetworkConfig]:
-    """Every registered network that is not among the calibration's MobileNet families, at its
-    default configuration and at three quarters of its default resolution (and at half width
-    where it takes one): a network added to the registry is validated without an edit here."""
-    calibrated = {config.network for config in CALIBRATION_NETWORKS}
+    """Every registered network but :data:`HAND_PICKED`, at its default configuration and at
+    three quarters of its default resolution (and at half width where it takes one), and each
+    further variant that a calibration network uses at that variant's default configuration: a
+    network added to the registry (or to :data:`~.samples.CALIBRATION_NETWORKS`) is validated
+    without an edit here. :func:`_held_out` leaves out the calibration's own configurations."""
     configs = []
+
+    def add(config):
+        if config is not None and config not in configs:
+            configs.append(config)
+
     for entry in NETWORKS.values():
-        if entry.name in calibrated:
+        if entry.name in HAND_PICKED:
             continue
         cls = entry.config_class()
         for options in ({}, {"alpha": 0.5}) if entry.alpha else ({},):
             for resolution in (entry.resolution, entry.resolution * 3 // 4):
-                config = _fitting(cls, options, resolution)
-                if config is not None and config not in configs:
-                    configs.append(config)
+                add(_fitting(cls, options, resolution))
+        default = cls().to_dict().get("variant")
+        for variant in dict.fromkeys(
+            c.to_dict().get("variant") for c in CALIBRATION_NETWORKS if c.network == entry.name
+        ):
+            if variant != default:
+                add(_fitting(cls, {"variant": variant}, cls(variant=variant).resolution))
     return configs
 
 

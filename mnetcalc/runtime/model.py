@@ -11,7 +11,7 @@ How each spec becomes modules (:data:`MODULE_BUILDERS`):
 
 * ``Conv``            -> ``Conv2d`` (bias, groups, padding as the spec says) -> ``BatchNorm2d`` (if
   the spec has it) -> the spec's ``activation`` by name (:data:`ACTIVATION_MODULES`: ``ReLU``,
-  ``ReLU6``, ``Hardswish``, ``Hardsigmoid``, or nothing)
+  ``ReLU6``, ``Hardswish``, ``Hardsigmoid``, ``GELU``, or nothing)
 * ``DepthwiseConv``   -> the same, with ``groups = in_channels``
 * ``Pool``            -> ``AdaptiveAvgPool2d(1)`` (or max) for global pooling, else a windowed pool
 * ``FullyConnected``  -> flatten -> dropout (if any) -> ``Linear``
@@ -52,6 +52,7 @@ from torch import nn
 from ..core.layers import (
     ACTIVATIONS,
     AVGPOOL,
+    GELU,
     HARDSIGMOID,
     HARDSWISH,
     MAXPOOL,
@@ -130,6 +131,7 @@ ACTIVATION_MODULES = {
     RELU6: nn.ReLU6,
     HARDSWISH: nn.Hardswish,
     HARDSIGMOID: nn.Hardsigmoid,
+    GELU: lambda inplace: nn.GELU(),  # computes out of place
 }
 
 

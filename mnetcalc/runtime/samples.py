@@ -103,6 +103,14 @@ CALIBRATION_NETWORKS = tuple(
         (1.0, 128, "small"),
     )
 )
+# MobileNetV4's attention (matmul, softmax), layer scale, lone BatchNorm and GELU (Hybrid-L) have
+# no one-layer sample either: the smallest whole networks that run them, and Conv-S's UIB blocks,
+# at a low resolution (36 to 70 M mult-adds each). Every other V4 width, resolution and variant
+# stays held out (mnetcalc.runtime.heldout).
+CALIBRATION_NETWORKS += tuple(
+    config_class("mobilenet_v4")(alpha, resolution=96, variant=variant)
+    for alpha, variant in ((1.0, "conv_small"), (0.5, "hybrid_medium"), (0.25, "hybrid_large"))
+)
 
 
 def calibration_samples(quick: bool = False) -> list[Sample]:

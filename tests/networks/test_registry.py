@@ -127,5 +127,6 @@ def test_table_imports_only_the_module_of_its_network(argv, expected):
 
 def test_choose_imports_only_the_modules_that_publish_checkpoints():
     assert modules_imported(["choose", "--latency-ms", "5"]) & NETWORK_MODULES == {
-        f"mnetcalc.networks.{name}" for name in ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3")
+        f"mnetcalc.networks.{name}"
+        for name in ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3", "mobilenet_v4")
     }
