@@ -75,6 +75,8 @@ CHAPTERS = {
     "book/mobilenet_v2": Shows(figures=2, tables=1),
     # fig-v3-activations, fig-v3-family; Large and Small against the printed totals, the checkpoints
     "book/mobilenet_v3": Shows(figures=2, tables=2),
+    # fig-v4-blocks, fig-v4-family; the UIB forms at one shape, the five networks against timm
+    "book/mobilenet_v4": Shows(figures=2, tables=2),
     # the table of every symbol; the glossary shows formulas only
     "book/notation": Shows(figures=0, tables=1),
     "book/glossary": Shows(figures=0, tables=0),
