@@ -81,7 +81,6 @@ from .core.layers import (
     Residual,
     Tap,
 )
-from .core.network import NetworkCost
 from .core.record import Record
 from .validation import InvalidArgument, positive_int
 
@@ -356,12 +355,14 @@ def _steps(flow: _Flow, width: int) -> list[Step]:
 
 
 def network_memory(
-    report: NetworkCost,
+    report,
     bytes_per_element: int = FLOAT32_BYTES,
     *,
     split_channels: int | None = None,
 ) -> NetworkMemory:
     """Per-layer activation bytes and the peak working set of ``report``'s network at batch 1
+    (``report``: a ``mnetcalc.core.network.NetworkCost``, not imported here, since that module
+    imports the tables, which import this one)
     (``network_memory(mobilenet_v1_cost(0.25, resolution=128)).peak_bytes``), each number
     ``bytes_per_element`` bytes wide. ``split_channels``: run every MobileNetV2 inverted residual
     block in slices of at most that many inner channels (1: the paper's bound); None: layer by

@@ -25,7 +25,7 @@ def run(capsys, *args) -> str:
 @pytest.mark.parametrize("network", list(NETWORKS))
 def test_table_json_has_the_same_keys_for_every_network(network, capsys):
     data = json.loads(run(capsys, "table", "--network", network, "--format", "json"))
-    assert list(data) == [*REPORT_KEYS, "options", "layers", "total"]
+    assert list(data) == [*REPORT_KEYS, "options", "peak_bytes", "peak_layer", "layers", "total"]
     assert data["network"] == network
     assert (data["alpha"] is None) == (not NETWORKS[network].alpha)
     assert (data["variant"] is None) == (not NETWORKS[network].variants)

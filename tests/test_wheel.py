@@ -121,7 +121,7 @@ def test_the_wheel_installs_and_runs_without_extras_and_never_imports_torch(tmp_
     assert str(venv) in where and mnetcalc.__version__ in where
     # and the calibration file the latency model ships came with it
     shipped = subprocess.run(
-        [str(python), "-c", "import mnetcalc; print(mnetcalc.shipped_calibration().threads)"],
+        [str(python), "-c", "import mnetcalc; print(mnetcalc.shipped_calibration().thread_counts)"],
         capture_output=True,
         text=True,
         env=env,
