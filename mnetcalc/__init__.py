@@ -42,6 +42,8 @@ FX
 returns
   its history; ``save`` / ``load`` its weights. ``TrainConfig`` itself is torch-free and exported
   here.
+* ``mnetcalc.runtime.train_cache``: ``cached_train(config, data)`` returns a stored run if the same
+  run (configuration, data, torch, training loop) was made before in this checkout of the book.
 """
 
 from importlib import import_module
