@@ -38,7 +38,8 @@ when that name is first used. The modules that need torch are in ``mnetcalc.runt
 them explicitly): ``model`` (``build``, ``optimize``), ``counting`` (``check_counts``, the
 calculator against fvcore, layer by layer), ``latency`` (``measure_latency``, ...),
 ``engines``, ``precision``, ``calibrate``, ``data`` (Fashion-MNIST) and ``train`` (``train``,
-``save``, ``load``), and :mod:`mnetcalc.interop` maps torchvision's and timm's weights onto our
+``save``, ``load``), ``train_cache`` (``cached_train``: a training run kept on disk under the
+book's ``_build``), and :mod:`mnetcalc.interop` maps torchvision's and timm's weights onto our
 models.
 """
 

@@ -45,7 +45,7 @@ GLUE = ROOT / "_build" / "jupyter_execute" / "book"
 ALLOWED: dict[str, dict[str, str]] = {
     "ablations": {
         "1.28 million images": "a fact about ImageNet",
-        "all 10,000 test images": "a fact about Fashion-MNIST: its test set",
+        "of the 10,000 test images": "a fact about Fashion-MNIST: its test set",
         "60,000 images": "a fact about Fashion-MNIST: its training set",
         "100 * run.test_accuracy": "a fraction as a percentage (a unit)",
     },
@@ -78,11 +78,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "deployment": {
         "reads 1.00": "the normalisation: the fastest engine's time over itself",
-        "of the 60,000": "Fashion-MNIST's training set (a fact about the data set)",
-        "all 10,000": "Fashion-MNIST's test set (a fact about the data set)",
-        "1,000 training images": "the calibration set's size (an input of "
-        "mnetcalc.runtime.precision)",
-        "127": "int8's positive levels (a fact about the type)",
+        "a share above 100%": "a whole: what a share of a time cannot exceed",
     },
     "depthwise_separable": {
         "from 64 to 1024": "the narrowest and widest blocks (the architecture)",
@@ -109,12 +105,35 @@ ALLOWED: dict[str, dict[str, str]] = {
         "at input resolution 112": "exercise 2's resolution (an input)",
         "ρ = 0.714": "the --rho input of the command below it (160/224 to three digits)",
     },
+    "latency": {
+        "with replacement 2,000": "exercise 5's number of resamples (an input)",
+        "2.5th and 97.5th percentiles": "the ends of a 95% interval (its definition)",
+    },
+    "quantization": {
+        "of the 60,000": "Fashion-MNIST's training set (a fact about the data set)",
+        "all 10,000": "Fashion-MNIST's test set (a fact about the data set)",
+        "1,000 training images": "the calibration set's size (an input of "
+        "mnetcalc.runtime.precision)",
+        "the 1,000 calibration images": "the calibration set's size (an input)",
+        "127": "int8's positive levels (a fact about the type)",
+        "99.9th percentile": "exercise 6's clipping point (an input)",
+    },
     "roofline": {
         "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
+        "the library's 256 MiB": "the same size (an input of roofline.py)",
+        "(4.6 pJ)": "Horowitz's figure for a float32 multiply and add (a quotation)",
+        "4.6 pJ for a float32 multiply and add": "Horowitz's figure (a quotation)",
+        "about 640 pJ per 32-bit word": "Horowitz's DRAM figure per 32-bit word (a quotation)",
+        "a share above 100%": "a whole: what a share of a roof cannot exceed",
+        "one 1024×1024 matrix multiply": "the size roofline.py's peak measurement multiplies (an "
+        "input)",
     },
     "training": {
         "1.28 million images": "a fact about ImageNet",
-        "70,000 grey": "a fact about Fashion-MNIST",
+        "(70,000:": "a fact about Fashion-MNIST",
+        "on all 60,000 training images": "a fact about Fashion-MNIST: its training set",
+        "not 3.5": "7/2, the side a 7-pixel map would halve to (arithmetic on the architecture)",
+        "in batches of 500": "exercise 4's batch size (an input)",
         "60,000 for training, 10,000 for testing": "a fact about Fashion-MNIST",
         "10,000 test images": "a fact about Fashion-MNIST: its test set",
     },

@@ -60,7 +60,8 @@ CHAPTERS = {
     # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
     # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
     "book/applications": Shows(figures=2, tables=8),
-    # samples, the one-cycle schedule, curves, confusion matrix, mistakes; the stem-stride table
+    # samples, the one-cycle schedule, curves, confusion matrix, depthwise filters; the stem-stride
+    # table
     "book/training": Shows(figures=5, tables=1),
     # fig-abl-divergence, fig-abl-twins; every run, the four twins against the paper
     "book/ablations": Shows(figures=2, tables=2),
@@ -68,9 +69,10 @@ CHAPTERS = {
     "book/latency": Shows(figures=2, tables=1),
     # fig-lat-profile, fig-lat-roofline; the profile's table by layer type
     "book/roofline": Shows(figures=2, tables=1),
-    # fig-lat-optimize, fig-dw-levels; the preparation steps, the engines, the price of a layer,
-    # the precision ladder, the roofs
-    "book/deployment": Shows(figures=2, tables=5),
+    # fig-lat-optimize; the preparation steps, the engines, the price of a layer
+    "book/deployment": Shows(figures=1, tables=3),
+    # fig-dw-levels; the precision ladder, the roofs
+    "book/quantization": Shows(figures=1, tables=2),
     # fig-v2-tensors, fig-v2-grid; TF-slim's table
     "book/mobilenet_v2": Shows(figures=2, tables=1),
     # fig-v3-activations, fig-v3-family; Large and Small against the printed totals, the checkpoints
