@@ -1,12 +1,14 @@
 """Which published MobileNet fits a budget: the logic of ``mnetcalc choose``, torch-free.
 
 Each published checkpoint (:mod:`mnetcalc.checkpoints`) becomes a :class:`Choice`: its exact
-mult-adds from the calculator, its size on disk, and its latency on this machine as predicted by a
-latency model (a callable from cost report to milliseconds, :func:`choose`'s ``latency``). The
-choices that fit every budget given are ranked by published top-1 (then by predicted latency, then
-by name), and each is marked when it lies on the accuracy-against-latency Pareto front of the
-choices that fit: no other choice that fits is both at least as accurate and at least as fast, and
-better in one of the two.
+mult-adds from the calculator, its size on disk, and its latency on this machine as a calibration
+predicts it (:mod:`mnetcalc.latency_model`): the median and the p10-p90 interval around it, at a
+thread count. A choice fits a latency budget only if the upper end of its interval does (with a
+``margin`` given: ``median * (1 + margin)``; 0: the median alone). The choices that fit every
+budget given are ranked by published top-1 (then by predicted median, then by name), and each is
+marked when it lies on the accuracy-against-latency Pareto front of the choices that fit: no other
+choice that fits is both at least as accurate and at least as fast (median), and better in one of
+the two. Each choice names the command that times it: :func:`bench_command`.
 
 Size: the parameters a deployed network stores once BatchNorm is folded into the convolutions
 (the weights, the biases, and one bias per BatchNorm channel), at 4 bytes each in float32; in int8
@@ -16,31 +18,66 @@ MB are 10^6 bytes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 from .checkpoints import Checkpoint, published_checkpoints
 from .core.record import Record
+from .latency_model import Calibration, Estimate, default_calibration
 from .validation import InvalidArgument, choice, positive_number
 
 MB = 1_000_000
 
+#: The largest ``margin`` accepted (10: the budget must hold eleven times the median).
+MAX_MARGIN = 10.0
+
+#: Who trained a checkpoint when its record does not say.
+DEFAULT_TRAINER = "TF-slim"
+
 
 class Choice(Record):
     """One checkpoint as a candidate: the ``checkpoint``, the calculator's exact ``mult_adds``,
-    the deployed ``weights`` and ``biases`` (BatchNorm folded), the predicted ``latency_ms`` and,
-    once ranked, whether it is on the Pareto front (``pareto``)."""
+    the deployed ``weights`` and ``biases`` (BatchNorm folded), the predicted ``latency`` (an
+    :class:`~mnetcalc.latency_model.Estimate`: median and interval), the ``margin`` asked for
+    (None: the interval's own) and, once ranked, whether it is on the Pareto front (``pareto``)."""
 
-    __slots__ = ("checkpoint", "mult_adds", "weights", "biases", "latency_ms", "pareto")
+    __slots__ = ("checkpoint", "mult_adds", "weights", "biases", "latency", "margin", "pareto")
 
-    def __init__(self, checkpoint, mult_adds, weights, biases, latency_ms, pareto=False):
+    def __init__(self, checkpoint, mult_adds, weights, biases, latency, margin=None, pareto=False):
         self._set(
             checkpoint=checkpoint,
             mult_adds=mult_adds,
             weights=weights,
             biases=biases,
-            latency_ms=latency_ms,
+            latency=latency,
+            margin=margin,
             pareto=pareto,
         )
+
+    @property
+    def latency_ms(self) -> float:
+        """The predicted median."""
+        return self.latency.median_ms
+
+    @property
+    def upper_ms(self) -> float:
+        """What must fit the latency budget: the interval's upper end, or ``median * (1 +
+        margin)`` with a margin given."""
+        return self.latency.upper(self.margin)
+
+    @property
+    def margin_used(self) -> float:
+        """The margin over the median that the budget was held to."""
+        return self.latency.margin if self.margin is None else self.margin
+
+    @property
+    def trainer(self) -> str:
+        return getattr(self.checkpoint, "trainer", DEFAULT_TRAINER)
+
+    @property
+    def command(self) -> str:
+        """The command line that times this choice: :func:`bench_command`."""
+        return bench_command(self.checkpoint, self.latency.threads)
 
     @property
     def size_mb_float32(self) -> float:
@@ -56,8 +93,28 @@ class Choice(Record):
         return self.size_mb_int8 if self.checkpoint.quantized else self.size_mb_float32
 
 
+def option_words(checkpoint: Checkpoint) -> list[str]:
+    """The command-line options that build ``checkpoint``'s architecture: ``--network`` and each
+    of its options (``["--network", "mobilenet_v3", "--alpha", "0.75", "--variant", "large",
+    "--channels", "tf-slim"]``)."""
+    from .cli.options import option_name  # the command line's names of the library's parameters
+
+    words = ["--network", checkpoint.network]
+    for name, value in checkpoint.options:
+        words += [option_name(name), f"{value:g}" if isinstance(value, float) else str(value)]
+    return words
+
+
+def bench_command(checkpoint: Checkpoint, threads: int | None = None) -> str:
+    """``mnetcalc bench ... --optimize --threads T``: the command that times ``checkpoint``'s
+    architecture as the calibration predicts it (``optimize()``, batch 1, ``threads``)."""
+    threads_words = [] if threads is None else ["--threads", str(threads)]
+    return " ".join(["mnetcalc", "bench", *option_words(checkpoint), "--optimize", *threads_words])
+
+
 class Budget(Record):
-    """The limits a choice must meet; None: no limit. ``latency_ms`` (predicted on this machine),
+    """The limits a choice must meet; None: no limit. ``latency_ms`` (the upper end of the interval
+    predicted on this machine, or the median times ``1 + margin``),
     ``size_mb`` (as released: int8 size for 8-bit checkpoints), ``mult_adds_m`` (millions)."""
 
     __slots__ = ("latency_ms", "size_mb", "mult_adds_m")
@@ -75,7 +132,7 @@ class Budget(Record):
         over = [
             value / limit - 1
             for value, limit in (
-                (candidate.latency_ms, self.latency_ms),
+                (candidate.upper_ms, self.latency_ms),
                 (candidate.size_mb, self.size_mb),
                 (candidate.mult_adds / 1e6, self.mult_adds_m),
             )
@@ -104,23 +161,60 @@ class NothingFits(InvalidArgument):
         over = budget.excess(nearest)
         super().__init__(
             f"no published checkpoint fits {budget.describe()}; the nearest miss is "
-            f"{nearest.checkpoint.name} ({nearest.latency_ms:.2f} ms, "
+            f"{nearest.checkpoint.name} ({_interval(nearest)}, "
             f"{nearest.size_mb:.2f} MB, {nearest.mult_adds / 1e6:.1f} M mult-adds: "
             f"{100 * over:.0f} % over)"
         )
         self.nearest = nearest
 
 
-def candidate(checkpoint: Checkpoint, latency: Callable) -> Choice:
+def _interval(c: Choice) -> str:
+    e = c.latency
+    return (
+        f"median {e.median_ms:.3g} ms, interval {e.low_ms:.3g}-{e.high_ms:.3g} ms, margin "
+        f"{100 * c.margin_used:.0f} %"
+    )
+
+
+def _estimator(calibration, threads):
+    """``report -> Estimate`` from a calibration, or from a made-up latency (a callable from cost
+    report to milliseconds or to an :class:`~mnetcalc.latency_model.Estimate`: no interval)."""
+    if isinstance(calibration, Calibration):
+        threads = calibration.model(threads).threads  # a count the file lacks: refused here
+
+        def estimate(report, name):
+            return calibration.estimate(report, threads, what=name)
+
+        return estimate
+    if not callable(calibration):
+        raise InvalidArgument(
+            f"calibration must be a Calibration (or a function from cost report to ms), got "
+            f"{type(calibration).__name__}",
+            "calibration",
+        )
+
+    def made_up(report, name):
+        value = calibration(report)
+        if isinstance(value, Estimate):
+            return value
+        ms = float(value)
+        return Estimate(ms, ms, ms, threads)
+
+    return made_up
+
+
+def candidate(checkpoint: Checkpoint, latency: Callable, margin: float | None = None) -> Choice:
     """``checkpoint`` costed: its configuration's exact mult-adds and deployed parameter counts, and
-    ``latency(report)`` in milliseconds (``report``: the configuration's cost report)."""
+    ``latency(report, name)`` (an :class:`~mnetcalc.latency_model.Estimate`; ``report``: the
+    configuration's cost report)."""
     report = checkpoint.config().cost()
     biases = report.bias_params + report.bn_params // 2
-    return Choice(checkpoint, report.mult_adds, report.params, biases, float(latency(report)))
+    estimate = latency(report, checkpoint.name)
+    return Choice(checkpoint, report.mult_adds, report.params, biases, estimate, margin)
 
 
 def pareto_front(choices: Sequence[Choice]) -> set[str]:
-    """The names of the choices that no other one dominates in (top-1 up, latency down)."""
+    """The names of the choices that no other one dominates in (top-1 up, median latency down)."""
     front = set()
     for c in choices:
         a, t = c.checkpoint.top1, c.latency_ms
@@ -135,23 +229,60 @@ def pareto_front(choices: Sequence[Choice]) -> set[str]:
     return front
 
 
+def checked_margin(margin) -> float | None:
+    """``margin``: None (the interval's own), or a number from 0 to :data:`MAX_MARGIN`."""
+    if margin is None:
+        return None
+    try:
+        value = float(margin)
+    except (TypeError, ValueError, OverflowError):
+        value = math.nan
+    if isinstance(margin, bool) or not 0 <= value <= MAX_MARGIN:
+        raise InvalidArgument(
+            f"margin must be a number from 0 (the median alone) to {MAX_MARGIN:g}, got "
+            f"{str(margin)[:30]}",
+            "margin",
+        )
+    return value
+
+
 def choose(
     budget: Budget,
-    latency: Callable,
+    calibration: Calibration | Callable | None = None,
     *,
-    families: Iterable[str] | None = None,
+    threads: int | None = None,
+    margin: float | None = None,
+    families: str | Iterable[str] | None = None,
     quantized: bool = False,
+    extra_data: bool = True,
     checkpoints: Sequence[Checkpoint] | None = None,
 ) -> list[Choice]:
     """The checkpoints that fit ``budget``, ranked best first (published top-1 down, then predicted
-    latency, then name), each marked ``pareto`` when on the accuracy-latency front of those that
-    fit. ``families`` limits the families ("v1", "v2", ...; default: all); ``quantized`` includes
-    the 8-bit checkpoints (default: float only). Raises :class:`NothingFits` naming the nearest
-    miss when none fits."""
+    median, then name), each marked ``pareto`` when on the accuracy-latency front of those that
+    fit.
+
+    ``calibration``: a :class:`~mnetcalc.latency_model.Calibration` (default:
+    :func:`~mnetcalc.latency_model.default_calibration`), or a function from cost report to
+    milliseconds (a made-up latency, without an interval); ``threads``: its model (default: 1 if
+    it has it, else its smallest); ``margin``: hold the median times ``1 + margin`` to the latency
+    budget instead of the interval's upper end (0: the median alone); ``families`` limits the
+    families ("v1", "v2", ..., or one string; default: all); ``quantized`` includes the 8-bit
+    checkpoints (default: float only); ``extra_data=False`` leaves out checkpoints trained on more
+    than ImageNet-1k. Raises :class:`NothingFits` naming the nearest miss when none fits."""
+    margin = checked_margin(margin)
+    latency = _estimator(default_calibration() if calibration is None else calibration, threads)
     pool = list(published_checkpoints() if checkpoints is None else checkpoints)
     known = tuple(dict.fromkeys(c.family for c in pool))
+    if isinstance(families, str):
+        families = [families]
     wanted = set(known) if families is None else {choice("family", f, known) for f in families}
-    pool = [c for c in pool if c.family in wanted and (quantized or not c.quantized)]
+    pool = [
+        c
+        for c in pool
+        if c.family in wanted
+        and (quantized or not c.quantized)
+        and (extra_data or not getattr(c, "extra_data", False))
+    ]
     if not pool:
         raise InvalidArgument("no published checkpoint matches the families asked for", "family")
     # An 8-bit checkpoint has the architecture of its float one (the same network and options):
@@ -161,7 +292,7 @@ def choose(
     for c in pool:
         key = (c.network, c.options)
         if key not in costed:
-            costed[key] = candidate(c, latency)
+            costed[key] = candidate(c, latency, margin)
         candidates.append(costed[key].replace(checkpoint=c))
     fits = [c for c in candidates if budget.excess(c) == 0.0]
     if not fits:
@@ -171,4 +302,14 @@ def choose(
     return [c.replace(pareto=c.checkpoint.name in front) for c in ranked]
 
 
-__all__ = ["Budget", "Choice", "NothingFits", "candidate", "choose", "pareto_front"]
+__all__ = [
+    "Budget",
+    "Choice",
+    "NothingFits",
+    "bench_command",
+    "candidate",
+    "checked_margin",
+    "choose",
+    "option_words",
+    "pareto_front",
+]

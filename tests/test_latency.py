@@ -172,3 +172,47 @@ def test_bench_cli_text(capsys):
     out = capsys.readouterr().out
     assert "median" in out and "IQR" in out and "GFLOP/s" in out and cpu_model() in out
     assert "conv13_pw" in out and "% MAdds" in out
+
+
+def test_bench_optimize_times_the_reference_in_the_same_rounds(capsys):
+    """``bench --optimize`` reports the reference's spread, the drift and the network's ratio to
+    the reference (structure only: no timing is asserted)."""
+    args = "bench --alpha 0.25 --res 32 --threads 1 --rounds 2 --seconds 0.01 --optimize".split()
+    assert main([*args, "--format", "json"]) == 0
+    reference = json.loads(capsys.readouterr().out)["reference"]
+    assert reference["label"] == "mobilenet_v1 0.5/160"
+    ref = reference["reference_ms"]
+    assert 0 < ref["p10"] <= ref["median"] <= ref["p90"] and ref["rounds"] == 2 * 2
+    assert reference["drift"] == pytest.approx((ref["p90"] - ref["p10"]) / ref["median"])
+    assert reference["ratio"] > 0
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "reference: mobilenet_v1 0.5/160, timed in the same rounds" in out and "drift" in out
+
+
+def test_bench_latency_prints_the_prediction_and_its_interval_at_threads(capsys):
+    from mnetcalc.latency_model import shipped_calibration
+
+    args = "bench --alpha 0.25 --res 32 --rounds 1 --seconds 0.01 --optimize".split()
+    for threads in shipped_calibration().thread_counts:
+        assert main([*args, "--threads", str(threads), "--latency", "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        predicted = data["predicted"]
+        estimate = shipped_calibration().estimate(
+            mnetcalc.mobilenet_v1_cost(0.25, resolution=32), threads
+        )
+        assert predicted["threads"] == threads
+        assert predicted["median_ms"] == pytest.approx(estimate.median_ms)
+        assert (predicted["low_ms"], predicted["high_ms"]) == pytest.approx(
+            (estimate.low_ms, estimate.high_ms)
+        )
+    assert main([*args, "--threads", "1", "--latency"]) == 0
+    out = capsys.readouterr().out
+    assert "predicted: median" in out and "interval" in out and "measured median" in out
+
+
+def test_bench_latency_refuses_a_thread_count_the_file_lacks_before_timing(capsys):
+    args = "bench --alpha 0.25 --res 32 --optimize --latency --threads 7".split()
+    assert main(args) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "no model of 7 thread(s)" in line

@@ -78,6 +78,7 @@ class Exit(Exception):
 class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs.setdefault("allow_abbrev", False)  # --cal is no --calibration: say so
         super().__init__(*args, **kwargs)
 
     def _parse_optional(self, arg_string):

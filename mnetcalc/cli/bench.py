@@ -13,7 +13,15 @@ import textwrap
 
 from ..report.tables import aligned, describe, json_text, millions, percent
 from ..validation import InvalidArgument, choice, positive_int, positive_number
-from .options import add_format, add_network, add_stem_stride, network_config
+from .options import (
+    add_calibration,
+    add_format,
+    add_network,
+    add_stem_stride,
+    calibration_wanted,
+    network_config,
+    open_cli_calibration,
+)
 
 
 def add_arguments(parser) -> None:
@@ -55,11 +63,10 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--seconds", default="0.4", metavar="S", help="seconds per timed round (default: 0.4)"
     )
-    parser.add_argument(
-        "--latency",
-        metavar="FILE",
-        help="also print the latency model's prediction from this calibration file ('shipped': "
-        "the package's), with --optimize at the calibration's thread count",
+    add_calibration(
+        parser,
+        latency="also print the latency model's prediction from the default calibration, with "
+        "--optimize at --threads (the calibration's model of that many threads)",
     )
     add_format(parser, ("text", "json"))
 
@@ -86,7 +93,7 @@ def run(args) -> int:
         raise InvalidArgument(
             f"--engine {engine} takes neither --optimize nor --per-layer", "engine"
         )
-    calibration = checked_calibration(args, threads, batch) if args.latency else None
+    calibration = checked_calibration(args, threads, batch) if calibration_wanted(args) else None
 
     from ..runtime.latency import BenchConfig, measure_latency, measure_layers  # needs torch
 
@@ -105,8 +112,13 @@ def run(args) -> int:
 
     level = "optimized" if args.optimize else "eager"
     config = BenchConfig(network, threads=threads, batch=batch, level=level)
-    result = measure_latency(config, rounds=rounds, round_time=seconds)
-    predicted = calibration.predict(result.cost).total_ms if calibration else None
+    if args.optimize:
+        from ..runtime.reference import measure_optimized
+
+        result = measure_optimized(config, rounds=rounds, round_time=seconds)
+    else:
+        result = measure_latency(config, rounds=rounds, round_time=seconds)
+    predicted = prediction(calibration, result, threads) if calibration else None
     layers = None
     if args.per_layer:
         layers = measure_layers(config, round_time=min(seconds, 0.05), whole_model=False)
@@ -116,31 +128,63 @@ def run(args) -> int:
             data["per_layer"] = [layer.to_dict() for layer in layers.layers]
             data["layers_total_s"] = layers.layers_total
         if predicted is not None:
-            data["predicted_ms"] = predicted
+            data["predicted_ms"] = predicted["median_ms"]
+            data["predicted"] = predicted
         print(json_text(data))
     else:
         print(render_text(result, layers))
         if predicted is not None:
-            measured = 1e3 * result.latency.min
-            print(
-                f"predicted: {predicted:.3f} ms by the latency model; measured min "
-                f"{measured:.3f} ms ({predicted / measured - 1:+.1%})"
-            )
+            for line in prediction_lines(predicted, result):
+                print("\n".join(textwrap.wrap(line, width=80, subsequent_indent="  ")))
     return 0
 
 
-def checked_calibration(args, threads: int, batch: int):
-    """``--latency FILE``: the calibration (torch-free), for what it predicts: ``optimize()`` at its
-    thread count, batch 1."""
-    from .calibrate import load_for_cli
+def prediction(calibration, result, threads: int) -> dict:
+    """The latency model's median and interval for the timed network at ``threads``, and its
+    prediction in reference units (the calibration's reference median as 1)."""
+    estimate = calibration.estimate(result.cost, threads)
+    reference_ms = calibration.model(threads).reference_ms["median"]
+    return {
+        "threads": threads,
+        "median_ms": estimate.median_ms,
+        "low_ms": estimate.low_ms,
+        "high_ms": estimate.high_ms,
+        "ratio": estimate.median_ms / reference_ms,
+    }
 
-    calibration = load_for_cli(args.latency)
-    if not args.optimize or threads != calibration.threads or batch != calibration.batch:
+
+def prediction_lines(predicted: dict, result) -> list[str]:
+    """The prediction beside the measured median (and, timed against the reference, beside the
+    measured ratio: the comparison the machine's drift does not move)."""
+    measured = 1e3 * result.latency.median
+    inside = predicted["low_ms"] <= measured <= predicted["high_ms"]
+    lines = [
+        f"predicted: median {predicted['median_ms']:.2f} ms, interval "
+        f"{predicted['low_ms']:.2f} to {predicted['high_ms']:.2f} ms (latency model, "
+        f"{predicted['threads']} thread(s)); measured median {measured:.2f} ms "
+        f"({predicted['median_ms'] / measured - 1:+.0%}, {'inside' if inside else 'outside'} "
+        "the interval)"
+    ]
+    if result.reference:
+        ratio = result.reference["ratio"]
+        lines.append(
+            f"relative to the reference: predicted {predicted['ratio']:.3f}, measured "
+            f"{ratio:.3f} ({predicted['ratio'] / ratio - 1:+.0%}; drift-free)"
+        )
+    return lines
+
+
+def checked_calibration(args, threads: int, batch: int):
+    """``--latency [FILE]`` / ``--calibration FILE``: the calibration (torch-free), for what it
+    predicts: ``optimize()`` at one of its thread counts, batch 1."""
+    calibration, _ = open_cli_calibration(args)
+    if not args.optimize or batch != calibration.batch:
         raise InvalidArgument(
-            f"--latency predicts --optimize --threads {calibration.threads} --batch "
-            f"{calibration.batch} (the calibration's), so give those",
+            f"--latency predicts --optimize --batch {calibration.batch} (the calibration's), so "
+            "give those",
             "latency",
         )
+    calibration.model(threads)  # a thread count the file has no model of: refused in one line
     return calibration
 
 
@@ -180,12 +224,14 @@ def render_text(result, layers=None, engine: str = "torch") -> str:
     :class:`~mnetcalc.runtime.latency.LayerTimes`, as text; ``engine``: what ran the model."""
     config, lat = result.config, result.latency
     name = LEVEL_NAMES[config.level] if engine == "torch" else ENGINE_NAMES[engine]
+    timed = "calls, each timed" if result.reference else "timed blocks"
     lines = [
         describe(result.cost),
         f"model: {name}; batch {config.batch}, {config.threads} thread(s)",
         "",
         f"latency: median {ms(lat.median)} ms, IQR {ms(lat.iqr)} ms, min {ms(lat.min)} ms "
-        f"({len(lat.times)} timed blocks; CPU time / wall time {lat.cpu_per_wall:.2f})",
+        f"({len(lat.times)} {timed}; CPU time / wall time {lat.cpu_per_wall:.2f})",
+        *reference_lines(result.reference),
         f"work: {millions(result.mult_adds * config.batch)} M mult-adds -> "
         f"{result.gflops:.1f} GFLOP/s (2 x mult-adds / median)",
         *textwrap.wrap(f"machine: {result.machine.describe()}", width=80, subsequent_indent="  "),
@@ -218,6 +264,28 @@ def render_text(result, layers=None, engine: str = "torch") -> str:
             aligned(header, rows, (False, False, True, True, True, True), total),
         ]
     return "\n".join(lines)
+
+
+def reference_lines(reference: dict | None) -> list[str]:
+    """``bench --optimize``: the reference timed in the same rounds, the drift, the ratio."""
+    if not reference:
+        return []
+    from ..runtime.reference import NOISY_DRIFT
+
+    ref, drift = reference["reference_ms"], reference["drift"]
+    text = (
+        f"reference: {reference['label']}, timed in the same rounds: median {ref['median']:.3f} "
+        f"ms (p10 {ref['p10']:.3f}, p90 {ref['p90']:.3f}; {ref['rounds']} rounds); drift "
+        f"{drift:.0%} ((p90 - p10) / median); this network: {reference['ratio']:.3f} x the "
+        "reference (median of its per-round ratios)"
+    )
+    lines = textwrap.wrap(text, width=80)
+    if drift > NOISY_DRIFT:
+        lines.append(
+            f"note: drift above {NOISY_DRIFT:.0%}: this machine's speed changed during the run "
+            "more than a useful timing allows"
+        )
+    return lines
 
 
 # -- --engine all

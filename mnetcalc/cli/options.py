@@ -102,7 +102,15 @@ def network_options(args) -> dict:
     """The network options given on the command line, as keyword arguments of the network's
     configuration class (:class:`~mnetcalc.networks.mobilenet_v1.MobileNetConfig`, ...; those left
     unset are not included)."""
-    names = ("alpha", "resolution", "num_classes", "variant", "stem_stride", "in_channels")
+    names = (
+        "alpha",
+        "resolution",
+        "num_classes",
+        "variant",
+        "stem_stride",
+        "in_channels",
+        "channels",
+    )
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
@@ -130,6 +138,12 @@ def add_network(parser, verb: str) -> None:
         f"{name}: {NETWORKS[name].variants[0]}" for name in with_variants if name != DEFAULT_NETWORK
     ]
     add_variant(parser, None, shown="; ".join(default_variants), choices=ALL_VARIANTS)
+    parser.add_argument(
+        "--channels",
+        metavar="RULE",
+        help="mobilenet_v3's width-multiplier channel rule: torchvision (its default) or tf-slim "
+        "(the released TF-slim checkpoints' rule; mnetcalc choose names it)",
+    )
 
 
 def network_config(args):
@@ -153,3 +167,65 @@ def network_config(args):
     for option in given.keys() - config_class.field_checks.keys():
         raise UsageError(f"{option_name(option)} does not apply to --network {name}")
     return config_class(**given)
+
+
+#: ``--latency`` without a file: the calibration :func:`calibration_source` finds.
+DEFAULT_CALIBRATION = "(default)"
+
+CALIBRATION_TEXT = (
+    "calibration file of mnetcalc calibrate ('shipped': the one shipped with mnetcalc, made on "
+    "the machine that built the book; default: $MNETCALC_CALIBRATION, else "
+    "./mnetcalc-calibration.json if present, else the shipped one)"
+)
+
+
+def add_calibration(parser, *, latency: str | None = None) -> None:
+    """``--calibration FILE`` and, where the command shows latency only when asked, ``--latency
+    [FILE]`` (``latency``: its help; without FILE the default calibration; with FILE the same as
+    ``--calibration FILE``)."""
+    parser.add_argument("--calibration", metavar="FILE", help=CALIBRATION_TEXT)
+    if latency is not None:
+        parser.add_argument(
+            "--latency",
+            nargs="?",
+            const=DEFAULT_CALIBRATION,
+            metavar="FILE",
+            help=f"{latency} (FILE: as --calibration FILE)",
+        )
+
+
+def add_prediction_threads(parser) -> None:
+    """``--threads T``: the calibration's model of ``T`` threads."""
+    parser.add_argument(
+        "--threads",
+        metavar="T",
+        help="predict for T threads: the calibration's model of T threads (default: 1 if it has "
+        "one, else its smallest thread count); a count it lacks is refused",
+    )
+
+
+def calibration_wanted(args) -> bool:
+    """Whether ``--calibration`` or ``--latency`` was given."""
+    return args.calibration is not None or getattr(args, "latency", None) is not None
+
+
+def open_cli_calibration(args):
+    """The calibration of ``--calibration FILE`` / ``--latency [FILE]`` (neither, or ``--latency``
+    alone: the default lookup), and its source. Both with different files: refused."""
+    from ..latency_model import open_calibration
+
+    latency = getattr(args, "latency", None)
+    named = None if latency in (None, DEFAULT_CALIBRATION) else latency
+    if named is not None and args.calibration is not None and named != args.calibration:
+        raise UsageError("--latency FILE and --calibration FILE name two files: give one")
+    return open_calibration(args.calibration if args.calibration is not None else named)
+
+
+def prediction_threads(args, calibration) -> int:
+    """``--threads`` (checked) or the calibration's default thread count; a count the file lacks
+    is refused naming the counts it has."""
+    from ..validation import positive_int
+
+    if args.threads is None:
+        return calibration.default_threads
+    return calibration.model(positive_int("threads", args.threads)).threads

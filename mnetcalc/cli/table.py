@@ -18,17 +18,20 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="compare with fvcore's count of a real PyTorch model (needs torch)",
     )
-    parser.add_argument(
-        "--latency",
-        metavar="FILE",
-        help="add each layer's predicted milliseconds from a calibration file (mnetcalc "
-        "calibrate); 'shipped': the calibration of the machine that built the book",
+    options.add_calibration(
+        parser,
+        latency="add each layer's predicted milliseconds and the whole network's median and "
+        "interval, from the default calibration",
     )
+    options.add_prediction_threads(parser)
 
 
 def run(args) -> int:
-    if args.check and args.latency:
-        raise options.UsageError("--check and --latency do not go together")
+    latency = options.calibration_wanted(args)
+    if args.check and latency:
+        raise options.UsageError("--check and --latency (or --calibration) do not go together")
+    if args.threads is not None and not latency:
+        raise options.UsageError("--threads applies with --latency or --calibration only")
     report = options.network_config(args).cost()
     if args.check:
         from ..report.check import render_check
@@ -36,11 +39,17 @@ def run(args) -> int:
 
         print(render_check(check_counts(report), report, args.format))
         return 0
-    if args.latency:
+    if latency:
+        from ..latency_model import header
         from ..report.latency import render_latency_table
-        from .calibrate import load_for_cli
 
-        print(render_latency_table(report, load_for_cli(args.latency), args.format))
+        calibration, source = options.open_cli_calibration(args)
+        threads = options.prediction_threads(args, calibration)
+        title = header(calibration, source, threads)
+        text = render_latency_table(
+            report, calibration, args.format, threads=threads, source=source, title=title
+        )
+        print(text)
         return 0
     print(render_table(report, args.format))
     return 0

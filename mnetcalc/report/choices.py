@@ -1,7 +1,9 @@
-"""Rendering ``mnetcalc choose``'s ranking as text, Markdown, CSV and JSON. No computation here."""
+"""Rendering ``mnetcalc choose``'s ranking as text, Markdown, CSV and JSON. No computation here:
+every number is the :class:`~mnetcalc.choose.Choice`'s."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from .tables import aligned, csv_text, json_text, markdown_table
@@ -9,18 +11,24 @@ from .tables import aligned, csv_text, json_text, markdown_table
 CHOICE_HEADER = (
     "rank",
     "checkpoint",
+    "trainer",
     "top-1 (%)",
-    "latency (ms)",
+    "median (ms)",
+    "interval (ms)",
     "size f32 (MB)",
     "size int8 (MB)",
     "MAdds (M)",
     "Pareto",
 )
-CHOICE_RIGHT = (True, False, True, True, True, True, True, False)
+CHOICE_RIGHT = (True, False, False, True, True, True, True, True, True, False)
 
 
 def choice_records(choices) -> list[dict]:
-    """One plain dict per choice, in rank order: the fields of CSV and JSON."""
+    """One plain dict per choice, in rank order: the fields of CSV and JSON (``latency_ms`` is
+    the median; ``margin``: the margin over the median the budget was held to; ``options``: the
+    network's options, ``command``: the ``mnetcalc bench`` command that times it)."""
+    from ..choose import option_words
+
     return [
         {
             "rank": rank,
@@ -28,11 +36,21 @@ def choice_records(choices) -> list[dict]:
             "family": c.checkpoint.family,
             "quantized": c.checkpoint.quantized,
             "top1": c.checkpoint.top1,
-            "latency_ms": round(c.latency_ms, 4),
+            "latency_ms": round(c.latency.median_ms, 4),
+            "low_ms": round(c.latency.low_ms, 4),
+            "high_ms": round(c.latency.high_ms, 4),
+            "margin": round(c.margin_used, 4),
+            "threads": c.latency.threads,
             "size_mb_float32": round(c.size_mb_float32, 4),
             "size_mb_int8": round(c.size_mb_int8, 4),
             "mult_adds": c.mult_adds,
             "pareto": c.pareto,
+            "trainer": c.trainer,
+            "extra_data": bool(getattr(c.checkpoint, "extra_data", False)),
+            "network": c.checkpoint.network,
+            "options": dict(c.checkpoint.options),
+            "network_options": " ".join(option_words(c.checkpoint)[2:]),
+            "command": c.command,
         }
         for rank, c in enumerate(choices, 1)
     ]
@@ -43,8 +61,10 @@ def _cells(records: Sequence[dict]) -> list[list[str]]:
         [
             str(r["rank"]),
             r["checkpoint"],
+            r["trainer"],
             f"{r['top1']:.1f}",
             f"{r['latency_ms']:.2f}",
+            f"{r['low_ms']:.2f}-{r['high_ms']:.2f}",
             f"{r['size_mb_float32']:.2f}",
             f"{r['size_mb_int8']:.2f}",
             f"{r['mult_adds'] / 1e6:.1f}",
@@ -54,14 +74,24 @@ def _cells(records: Sequence[dict]) -> list[list[str]]:
     ]
 
 
+def fit_rule(choices, budget) -> str:
+    """How a pick was held to the latency budget: the interval's upper end (and the margin it
+    implies) or the median times 1 + the margin given."""
+    if budget.latency_ms is None or not choices:
+        return "no latency budget"
+    first = choices[0]
+    if first.margin is None:
+        return (
+            f"a pick fits --latency-ms only if the upper end of its p10-p90 interval does (the "
+            f"calibration's margin: +{100 * first.margin_used:.1f} % over the median)"
+        )
+    return f"a pick fits --latency-ms if its median x (1 + {first.margin:g}) does (--margin)"
+
+
 def latency_note(choices, calibration) -> str:
-    """What the latency column is: where and how it was calibrated, and, when 8-bit checkpoints
-    are ranked, that their latency is predicted at the calibration's precision."""
-    machine = calibration.machine.get("cpu", "unknown CPU")
-    note = (
-        f"latency predicted for {machine}, {calibration.threads} thread(s), "
-        f"{calibration.engine}() {calibration.precision} batch {calibration.batch}"
-    )
+    """What the latency columns are and, when 8-bit checkpoints are ranked, that their latency is
+    predicted at the calibration's precision."""
+    note = f"latency: {calibration.statistic}, predicted median and p10-p90 interval"
     if any(c.checkpoint.quantized for c in choices):
         note += (
             f"; 8-bit checkpoints (_quant): int8 size, latency predicted as "
@@ -70,32 +100,59 @@ def latency_note(choices, calibration) -> str:
     return note
 
 
-def render_choices(choices, budget, calibration, source: str, fmt: str) -> str:
-    """The ranking under a title that says the budget and where the latencies come from."""
+def render_choices(choices, budget, calibration, source, header: str, fmt: str) -> str:
+    """The ranking under a title that says the budget, how a pick was held to it, and where the
+    latencies come from (``header``: :func:`mnetcalc.latency_model.header`'s line)."""
     records = choice_records(choices)
     note = latency_note(choices, calibration)
+    rule = fit_rule(choices, budget)
     if fmt == "json":
         return json_text(
             {
                 "budget": budget.fields(),
-                "calibration": source,
-                "machine": calibration.machine.get("cpu", "unknown CPU"),
-                "threads": calibration.threads,
+                "calibration": source.describe(),
+                "calibration_file": source.path,
+                "machine": calibration.cpu,
+                "other_cpu": calibration.other_cpu(),
+                "threads": choices[0].latency.threads,
+                "thread_counts": list(calibration.thread_counts),
+                "margin": choices[0].margin,
+                "fit_rule": rule,
                 "latency_precision": calibration.precision,
+                "header": header,
                 "note": note,
                 "choices": records,
             }
         )
     if fmt == "csv":
-        keys = list(records[0])
+        keys = [key for key in records[0] if key != "options"]
         return csv_text(keys, [[r[k] for k in keys] for r in records])
     title = (
         f"{len(records)} published checkpoint{'s' if len(records) != 1 else ''} fit "
-        f"{budget.describe()}, ranked by published top-1; {note} ({source}); "
+        f"{budget.describe()}, ranked by published top-1; {rule}; {note}; "
         "* = on the accuracy-latency Pareto front"
     )
+    commands = [f"{r['rank']:>4}  {r['command']}" for r in records]
     if fmt == "markdown":
+        cells = _cells(records)
+        rows = [[*row, f"`{r['command']}`"] for row, r in zip(cells, records, strict=True)]
         return "\n".join(
-            [f"**{title}**", "", markdown_table(CHOICE_HEADER, _cells(records), CHOICE_RIGHT)]
+            [
+                f"**{title}**",
+                "",
+                header,
+                "",
+                markdown_table((*CHOICE_HEADER, "command"), rows, (*CHOICE_RIGHT, False)),
+            ]
         )
-    return "\n".join([title, "", aligned(CHOICE_HEADER, _cells(records), CHOICE_RIGHT)])
+    return "\n".join(
+        [
+            *textwrap.wrap(title, width=80),
+            *textwrap.wrap(header, width=80),
+            "",
+            aligned(CHOICE_HEADER, _cells(records), CHOICE_RIGHT),
+            "",
+            "the command that times each pick (its network and options):",
+            *commands,
+        ]
+    )

@@ -50,45 +50,76 @@ def _total(report: NetworkCost, prediction: Prediction) -> list[str]:
     return ["total", "", "", millions(report.mult_adds), ms(prediction.total_us), percent(1.0)]
 
 
-def heading(calibration: Calibration) -> str:
+def heading(prediction: Prediction) -> str:
+    """The whole network's median and interval, and the command that measures it."""
     return (
-        f"Predicted latency ({calibration.describe()}); check with mnetcalc bench --optimize "
-        f"--threads {calibration.threads} (its min)."
+        f"Predicted: median {prediction.median_ms:.3f} ms, interval {prediction.low_ms:.3f}-"
+        f"{prediction.high_ms:.3f} ms (p10-p90; margin +{100 * prediction.margin:.1f} % over the "
+        f"median) at {prediction.threads} thread(s); measure with mnetcalc bench --optimize "
+        f"--threads {prediction.threads} (its median)."
     )
 
 
 def render_latency_table(
-    report: NetworkCost, calibration: Calibration, fmt: str, prediction: Prediction | None = None
+    report: NetworkCost,
+    calibration: Calibration,
+    fmt: str,
+    prediction: Prediction | None = None,
+    *,
+    threads: int | None = None,
+    source=None,
+    title: str | None = None,
 ) -> str:
-    """The report's layers with their predicted times, and the total, in ``fmt``."""
-    prediction = prediction or calibration.predict(report)
+    """The report's layers with their predicted times, and the total with its interval, in
+    ``fmt`` (``threads``: the calibration's model; ``source``: where the calibration came from,
+    a :class:`~mnetcalc.latency_model.CalibrationSource`; ``title``: the line that says which
+    calibration, :func:`mnetcalc.latency_model.header`)."""
+    prediction = prediction or calibration.predict(report, threads)
+    if title is None:
+        title = f"latency: calibration {calibration.describe(prediction.threads)}"
     if fmt == "json":
         data = report.to_dict()
         for layer, predicted in zip(data["layers"], prediction.layers, strict=True):
             layer["predicted_ms"] = predicted.us / 1e3
         data["total"]["predicted_ms"] = prediction.total_ms
         data["total"]["fixed_ms"] = prediction.fixed_us / 1e3
+        data["total"]["median_ms"] = prediction.median_ms
+        data["total"]["low_ms"] = prediction.low_ms
+        data["total"]["high_ms"] = prediction.high_ms
+        data["total"]["margin"] = prediction.margin
         data["calibration"] = {
-            "cpu": calibration.machine.get("cpu"),
-            "threads": calibration.threads,
+            "source": None if source is None else source.describe(),
+            "file": None if source is None else source.path,
+            "cpu": calibration.cpu,
+            "other_cpu": calibration.other_cpu(),
+            "threads": prediction.threads,
+            "thread_counts": list(calibration.thread_counts),
             "engine": calibration.engine,
             "precision": calibration.precision,
             "batch": calibration.batch,
+            "statistic": calibration.statistic,
             "created": calibration.created,
+            "provisional": calibration.provisional,
+            "header": title,
         }
         return json_text(data)
     if fmt == "csv":
+        blank = [""] * (len(ROW_KEYS) - 2)
         rows = [
-            [*(getattr(row, key) for key in ROW_KEYS), f"{layer.us / 1e3:.6f}"]
+            [*(getattr(row, key) for key in ROW_KEYS), f"{layer.us / 1e3:.6f}", "", ""]
             for row, layer in zip(report.layers, prediction.layers, strict=True)
         ]
-        fixed = [
-            "(per call)",
-            "fixed",
-            *[""] * (len(ROW_KEYS) - 2),
-            f"{prediction.fixed_us / 1e3:.6f}",
+        fixed = ["(per call)", "fixed", *blank, f"{prediction.fixed_us / 1e3:.6f}", "", ""]
+        total = [
+            "total",
+            "total",
+            *blank,
+            f"{prediction.median_ms:.6f}",
+            f"{prediction.low_ms:.6f}",
+            f"{prediction.high_ms:.6f}",
         ]
-        return csv_text((*ROW_KEYS, "predicted_ms"), [*rows, fixed])
+        header = (*ROW_KEYS, "predicted_ms", "low_ms", "high_ms")
+        return csv_text(header, [*rows, fixed, total])
     cells, total = _cells(report, prediction), _total(report, prediction)
     if fmt == "markdown":
         bold = [f"**{cell}**" if cell else "" for cell in total]
@@ -96,7 +127,9 @@ def render_latency_table(
             [
                 f"**{describe(report)}**",
                 "",
-                heading(calibration),
+                title,
+                "",
+                heading(prediction),
                 "",
                 markdown_table(HEADER, [*cells, bold], RIGHT),
             ]
@@ -104,7 +137,8 @@ def render_latency_table(
     return "\n".join(
         [
             describe(report),
-            *textwrap.wrap(heading(calibration), width=80),
+            *textwrap.wrap(title, width=80),
+            *textwrap.wrap(heading(prediction), width=80),
             "",
             aligned(HEADER, cells, RIGHT, total),
         ]

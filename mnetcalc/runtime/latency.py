@@ -227,6 +227,9 @@ class LatencyResult:
     latency: Latency
     cost: NetworkCost
     machine: MachineInfo
+    #: Timed against the reference network (``bench --optimize``): its ``label``,
+    #: ``reference_ms`` (p10, median, p90), the ``drift`` and this network's ``ratio`` to it.
+    reference: dict | None = None
 
     @property
     def mult_adds(self) -> int:
@@ -242,6 +245,7 @@ class LatencyResult:
             "latency": self.latency.to_dict(),
             "mult_adds": self.mult_adds,
             "gflops": self.gflops,
+            **({"reference": self.reference} if self.reference else {}),
             "machine": self.machine.to_dict(),
         }
 

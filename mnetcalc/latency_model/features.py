@@ -1,0 +1,165 @@
+"""The latency model's features: which *kind* each cost row is, and the values of the features a
+kind's time is linear in (``calls``, ``mult_adds``, ``bytes``, ``dram_bytes``, ``lane_mult_adds``).
+See :mod:`mnetcalc.latency_model` for the model itself. Standard library only."""
+
+from __future__ import annotations
+
+from ..core.layers import (
+    ADD,
+    AVGPOOL,
+    CONCAT,
+    CONV,
+    CONV_DW,
+    CONV_PW,
+    FC,
+    LRN,
+    MAXPOOL,
+    SCALE,
+    TAP,
+    LayerCost,
+)
+from ..traffic import layer_bytes
+from ..validation import InvalidArgument
+
+#: The features a kind's time may depend on, and their units.
+FEATURE_UNITS = {
+    "calls": "1 per operation",
+    "mult_adds": "millions",
+    "bytes": "1e6 bytes",
+    "dram_bytes": "1e6 bytes beyond the last-level cache",
+    "lane_mult_adds": "millions, channels rounded up to the vector width",
+}
+
+#: The last-level cache assumed when a calibration does not say (bytes).
+DEFAULT_CACHE_BYTES = 8 * 2**20
+
+#: Layer kinds: kind -> the features its time is linear in.
+KINDS: dict[str, tuple[str, ...]] = {
+    "conv": ("calls", "mult_adds", "bytes", "dram_bytes"),
+    "conv_dw": ("calls", "mult_adds", "lane_mult_adds", "bytes", "dram_bytes"),
+    "conv_pw": ("calls", "mult_adds", "lane_mult_adds", "bytes", "dram_bytes"),
+    "fc": ("calls", "mult_adds", "bytes", "dram_bytes"),
+    "pool": ("calls", "bytes"),
+    "lrn": ("calls", "bytes"),
+    "concat": ("calls", "bytes"),
+    "add": ("calls", "bytes"),
+}
+
+#: Row type -> kind (None: the row runs nothing at inference and costs no time).
+ROW_KINDS: dict[str, str | None] = {
+    CONV: "conv",
+    CONV_DW: "conv_dw",
+    CONV_PW: "conv_pw",
+    FC: "fc",
+    AVGPOOL: "pool",
+    MAXPOOL: "pool",
+    LRN: "lrn",
+    CONCAT: "concat",
+    ADD: "add",
+    SCALE: "add",  # element-wise like a residual sum: one map read, one written
+    TAP: None,
+}
+
+#: What the calibrated path is (the only one so far): ``optimize()``, float32, batch 1.
+ENGINE = "optimize"
+PRECISION = "float32"
+BATCH = 1
+
+
+def register_kind(row_type: str, kind: str | None, features: tuple[str, ...] = ()) -> None:
+    """Map a row type to a kind (``None``: costs nothing); a new kind needs its ``features`` (from
+    :data:`FEATURE_UNITS`)."""
+    if kind is not None and kind not in KINDS:
+        unknown = [f for f in features if f not in FEATURE_UNITS]
+        if not features or unknown:
+            raise InvalidArgument(f"kind {kind!r} needs features from {list(FEATURE_UNITS)}")
+        KINDS[kind] = tuple(features)
+    ROW_KINDS[row_type] = kind
+
+
+def row_kind(row: LayerCost) -> str | None:
+    """The kind of a cost row (None: runs nothing); an unknown row type raises."""
+    try:
+        return ROW_KINDS[row.type]
+    except KeyError:
+        raise InvalidArgument(
+            f"no latency model for layer type {row.type!r} (layer {row.name!r}); known types: "
+            f"{', '.join(sorted(ROW_KINDS))}",
+            "latency",
+        ) from None
+
+
+def vector_lanes(isa) -> int:
+    """float32 numbers per vector register of a CPU with these ISA flags: 16 with AVX-512, 8 with
+    AVX2, else 4."""
+    return 16 if "avx512f" in isa else 8 if "avx2" in isa else 4
+
+
+def _padded(channels: int, lanes: int) -> int:
+    return -(-channels // lanes) * lanes
+
+
+def lane_mult_adds(row: LayerCost, lanes: int) -> int:
+    """Mult-adds with the channels rounded up to a multiple of ``lanes``: what a kernel that fills
+    whole vector registers computes (a 1x1 layer from 11 to 22 channels costs, with 16 lanes, as
+    much as one from 16 to 32)."""
+    if not row.mult_adds:
+        return 0
+    if row.type == CONV_DW:
+        return row.mult_adds * _padded(row.in_channels, lanes) // row.in_channels
+    return (
+        row.mult_adds
+        * _padded(row.in_channels, lanes)
+        * _padded(row.out_channels, lanes)
+        // (row.in_channels * row.out_channels)
+    )
+
+
+def fused_with(previous: LayerCost | None, row: LayerCost) -> bool:
+    """Whether ``optimize()`` runs ``row`` inside the oneDNN partition of the row before it: a 1x1
+    layer right after the depthwise layer that feeds it, or a residual sum right after the
+    convolution whose output it adds. (Profiler counts: MobileNet v1's 27 convolutions run as 14
+    partitions, V2 1.0's 52 convolutions and 10 sums as 35.)"""
+    if previous is None:
+        return False
+    feeds = previous.out_channels == row.in_channels and previous.output_size == row.input_size
+    if row.type == CONV_PW:
+        return feeds and previous.type == CONV_DW
+    if row.type == ADD:
+        return feeds and previous.type in (CONV, CONV_PW)
+    return False
+
+
+def row_features(
+    row: LayerCost,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    lanes: int = 16,
+    previous: LayerCost | None = None,
+) -> tuple[str | None, dict[str, float]]:
+    """A row's kind and the values of that kind's features (``calls``: 1, or 0 for a row that
+    runs in the partition of the ``previous`` row, :func:`fused_with`; ``dram_bytes``: the bytes
+    beyond a last-level cache of ``cache_bytes``, which come from main memory at a slower rate;
+    ``lane_mult_adds``: :func:`lane_mult_adds`)."""
+    kind = row_kind(row)
+    if kind is None:
+        return None, {}
+    features = KINDS[kind]
+    values = feature_values(row, previous, cache_bytes, lanes, "lane_mult_adds" in features)
+    return kind, {feature: values[FEATURE_INDEX[feature]] for feature in features}
+
+
+#: Where each feature's value sits in the tuple of :func:`feature_values`.
+FEATURE_INDEX = {feature: index for index, feature in enumerate(FEATURE_UNITS)}
+
+
+def feature_values(row, previous, cache_bytes: int, lanes: int, lane: bool) -> tuple[float, ...]:
+    """The values of every feature for ``row``, in the order of :data:`FEATURE_UNITS`
+    (``lane_mult_adds`` 0 unless ``lane``: it is computed only for the kinds that have it)."""
+    moved = layer_bytes(row)
+    return (
+        0.0 if fused_with(previous, row) else 1.0,
+        row.mult_adds / 1e6,
+        moved / 1e6,
+        max(0, moved - cache_bytes) / 1e6,
+        lane_mult_adds(row, lanes) / 1e6 if lane else 0.0,
+    )
