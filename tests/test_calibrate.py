@@ -343,3 +343,28 @@ def test_calibration_samples_mark_their_whole_networks():
     # each shape once
     assert len({s.name for s in samples}) == len(samples)
     assert all(s.family for s in whole)
+
+
+def test_held_out_comparison_on_exact_synthetic_timings():
+    """Held-out networks timed in the same (synthetic, drifting) run: on exact timings the model,
+    its leave-one-family-out refit (v1 and V2 layers all have one-layer samples) and the drift-free
+    measured time agree, and the measured median lies inside the interval."""
+    from mnetcalc.runtime.calibrate import HELD_OUT, Sample, label
+    from mnetcalc.runtime.heldout import compare
+
+    truth = known_coefficients(3)
+    samples = calibration_samples(True)
+    held = [c for c in HELD_OUT if c.to_dict()["network"] in ("mobilenet_v1", "mobilenet_v2")][::6]
+    timed = samples + [Sample.of(c) for c in held]
+    times = synthetic_times(timed, truth, 1)
+    model = synthetic_model(samples, times)
+    validation = compare(model, held, times, rounds=5)
+    assert [r["network"] for r in validation.rows] == [label(c) for c in held]
+    for row, config in zip(validation.rows, held, strict=True):
+        assert row["measured_rel_ms"] == pytest.approx(true_us(Sample.of(config), truth) / 1e3)
+        for name in ("predicted", "lofo"):
+            assert row[f"{name}_ms"] == pytest.approx(row["measured_rel_ms"], rel=1e-6)
+        assert row["low_ms"] <= row["measured_ms"] <= row["high_ms"]
+    summary = validation.summary()
+    assert summary["predicted"]["within_5"] == summary["lofo"]["within_5"] == 1.0
+    assert summary["absolute"]["inside"] == 1.0

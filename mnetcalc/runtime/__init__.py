@@ -1,5 +1,6 @@
 """Everything that needs torch: building the PyTorch model of a spec (``model``), counting it
-with fvcore (``counting``), timing it (``latency``, ``roofline``), the inference engines and
-precisions (``engines``, ``precision``), calibrating the latency model (``calibrate``), and
-training on Fashion-MNIST (``data``, ``train``). Import the submodules explicitly; the rest of
-mnetcalc never imports this package at its top level."""
+with fvcore (``counting``), timing it (``latency``, ``roofline``; against a reference network:
+``reference``), the inference engines and precisions (``engines``, ``precision``), calibrating
+the latency model (``calibrate``, with ``samples``, ``fitting`` and ``heldout``), and training on
+Fashion-MNIST (``data``, ``train``). Import the submodules explicitly; the rest of mnetcalc never
+imports this package at its top level."""
