@@ -5,9 +5,10 @@ measurement of a few networks as ``mnetcalc bench --optimize`` measures them. Ne
 settings) and times held-out networks in the same run
 (:func:`mnetcalc.runtime.calibrate.calibrate_and_validate`). The two pages show the same run:
 the first page executed stores it as JSON under ``_build/.mnetcalc-book/`` (or
-``$MNETCALC_BOOK_CACHE``), keyed by the CPU, the thread count, the networks and the source of
-the code that times and fits them, and the other page reads it back, so that a build pays for one
-calibration, not two. Deleting the folder (``make clean`` deletes ``_build``) times anew.
+``$MNETCALC_BOOK_CACHE``; :func:`cache_dir`), keyed by the CPU, the thread count, the networks and
+the source of the code that times and fits them, and the other page reads it back, so that a build
+pays for one calibration, not two. Deleting the folder (``make clean`` deletes ``_build``) times
+anew.
 
 :func:`measure` times networks against the reference network in the same rounds, as ``bench
 --optimize`` does: each one's median wall time per call, in ms.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +73,16 @@ def book_held_out() -> list:
 
 
 def cache_dir() -> Path:
-    """``$MNETCALC_BOOK_CACHE``, else ``_build/.mnetcalc-book`` beside the package's checkout."""
+    """``$MNETCALC_BOOK_CACHE``, else ``_build/.mnetcalc-book`` in the book's checkout (where the
+    package sits beside ``_toc.yml``), else ``mnetcalc-book`` in the temporary directory (a
+    downloaded notebook with an installed mnetcalc)."""
     chosen = os.environ.get(CACHE_VARIABLE)
-    return Path(chosen) if chosen else _PACKAGE.parent / "_build" / ".mnetcalc-book"
+    if chosen:
+        return Path(chosen)
+    checkout = _PACKAGE.parent
+    if (checkout / "_toc.yml").exists():
+        return checkout / "_build" / ".mnetcalc-book"
+    return Path(tempfile.gettempdir()) / "mnetcalc-book"
 
 
 def _source_digest() -> str:
