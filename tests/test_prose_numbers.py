@@ -60,11 +60,6 @@ ALLOWED: dict[str, dict[str, str]] = {
         "between 64 and 1024": "the narrowest and widest pointwise layers (the architecture)",
         "of the 224 levels are the 160 levels": "the two resolutions compared (inputs)",
     },
-    "choosing": {
-        "a 0.35-wide MobileNet": "exercise 2's width (an input)",
-        "The 0.35-wide network has the same": "exercise 2's width (an input)",
-        "as the 1.0-wide one": "the width it is compared with (an input)",
-    },
     "conventions": {
         "+100% everywhere": "the FLOPs convention doubles every count (its definition)",
         "Why not at 200?": "exercise 2's resolution (an input)",

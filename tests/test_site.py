@@ -86,8 +86,10 @@ CHAPTERS = {
     # fig-err-search; Tables 4-9 by convention (mult-adds, parameters), the head-size search of
     # Tables 12 and 14, every cost cell of Tables 10-14 with its verdict
     "book/errata": Shows(figures=1, tables=4),
-    # fig-choose-validation, fig-choose-front, fig-choose-phone; the predictors, the three budgets
-    "book/choosing": Shows(figures=3, tables=2),
+    # fig-lat-coefficients, fig-lat-residuals; the kinds' features, the predictors, the families
+    "book/latency_model": Shows(figures=2, tables=3),
+    # fig-choose-front, fig-choose-phone; the budgets, chosen and measured
+    "book/choosing": Shows(figures=2, tables=1),
 }
 
 
