@@ -171,6 +171,22 @@ class Budget(Record):
         ]
         return max([0.0, *over])
 
+    def tightest(self, candidate: Choice) -> str | None:
+        """The option of the limit ``candidate`` misses by the most (``--size-mb``), or None when
+        it fits every limit."""
+        over = [
+            (value / limit - 1, f"--{name.replace('_', '-')}")
+            for name, value, limit in (
+                ("latency_ms", candidate.upper_ms, self.latency_ms),
+                ("size_mb", candidate.size_mb, self.size_mb),
+                ("mult_adds_m", candidate.mult_adds / 1e6, self.mult_adds_m),
+                ("memory_mb", candidate.memory_mb, self.memory_mb),
+            )
+            if limit is not None
+        ]
+        worst = max(over, default=(0.0, None))
+        return worst[1] if worst[0] > 0 else None
+
     def describe(self) -> str:
         """The limits in the command line's words: ``--latency-ms 5 --size-mb 4``."""
         parts = [
@@ -188,14 +204,14 @@ def _limit(name: str, value) -> float | None:
 class NothingFits(InvalidArgument):
     """No checkpoint meets the budget; ``nearest`` is the one that misses it by the least."""
 
-    def __init__(self, budget: Budget, nearest: Choice):
+    def __init__(self, budget: Budget, nearest: Choice, hint: str = ""):
         over = budget.excess(nearest)
         super().__init__(
             f"no published checkpoint fits {budget.describe()}; the nearest miss is "
             f"{nearest.checkpoint.name} ({_interval(nearest)}, "
             f"{nearest.size_mb:.2f} MB, {nearest.mult_adds / 1e6:.1f} M mult-adds, "
             f"{nearest.memory_mb:.2f} MB peak activations: "
-            f"{100 * over:.0f} % over)"
+            f"{100 * over:.0f} % over {budget.tightest(nearest)}){hint}"
         )
         self.nearest = nearest
 
@@ -246,6 +262,16 @@ def candidate(checkpoint: Checkpoint, latency: Callable, margin: float | None = 
     return Choice(
         checkpoint, report.mult_adds, report.params, biases, estimate, margin, False, peak
     )
+
+
+def _quantized_would_fit(budget: Budget, pool, latency) -> bool:
+    """Whether an 8-bit checkpoint of the families in ``pool`` fits ``budget``."""
+    wanted = {c.family for c in pool}
+    for c in published_checkpoints():
+        if c.quantized and c.family in wanted:
+            if budget.excess(candidate(c, latency)) == 0.0:
+                return True
+    return False
 
 
 def pareto_front(choices: Sequence[Choice]) -> set[str]:
@@ -331,7 +357,11 @@ def choose(
         candidates.append(costed[key].replace(checkpoint=c))
     fits = [c for c in candidates if budget.excess(c) == 0.0]
     if not fits:
-        raise NothingFits(budget, min(candidates, key=lambda c: (budget.excess(c), c.latency_ms)))
+        nearest = min(candidates, key=lambda c: (budget.excess(c), c.latency_ms))
+        hint = ""
+        if not quantized and checkpoints is None and _quantized_would_fit(budget, pool, latency):
+            hint = "; an 8-bit checkpoint fits it: add --quantized"
+        raise NothingFits(budget, nearest, hint)
     front = pareto_front(fits)
     ranked = sorted(fits, key=lambda c: (-c.checkpoint.top1, c.latency_ms, c.checkpoint.name))
     return [c.replace(pareto=c.checkpoint.name in front) for c in ranked]

@@ -82,6 +82,8 @@ def parsed_file(data) -> dict:
     if not isinstance(data, dict):
         refuse("the file must hold a JSON object")
     schema = data.get("schema")
+    if schema is None and "models" not in data and "coefficients" not in data:
+        refuse("not a calibration file (no schema, no models); `mnetcalc calibrate` writes one")
     if schema == 1 and not isinstance(schema, bool | float):
         refuse(
             "made by an older mnetcalc (schema 1, fastest call at one thread); run "

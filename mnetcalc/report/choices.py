@@ -99,7 +99,7 @@ def latency_note(choices, calibration) -> str:
     note = f"latency: {calibration.statistic}, predicted median and p10-p90 interval"
     if any(c.checkpoint.quantized for c in choices):
         note += (
-            f"; 8-bit checkpoints (_quant): int8 size, latency predicted as "
+            f"; 8-bit checkpoints (_quant, _uint8): int8 size, latency predicted as "
             f"{calibration.precision} (the calibration's precision, not measured in int8)"
         )
     return note

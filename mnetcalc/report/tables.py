@@ -168,13 +168,15 @@ def markdown_table(
 
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """CSV with a header line; a boolean is written 1 or 0, so that every column but the names
+    reads as a number (``int(row["pareto"])``, no ``"False"`` that ``bool()`` takes as true)."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[int(v) if isinstance(v, bool) else v for v in row] for row in rows])
     return buffer.getvalue().rstrip("\n")
 
 
