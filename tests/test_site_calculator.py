@@ -305,9 +305,10 @@ def test_choose_form_writes_the_command(calculator):
     runs = seen.runs()
     seen.page.locator(f"{CHOOSE_FORM} [name=family]").select_option("v2")
     seen.wait_for_run(runs)
-    fill_field(seen, f"{CHOOSE_FORM} [name=latency]", "2")
+    # a budget that some V2 checkpoint fits with any plausible calibration's margin
+    fill_field(seen, f"{CHOOSE_FORM} [name=latency]", "20")
     line = form_command(seen)
-    assert line == "choose --latency-ms 2 --family v2"
+    assert line == "choose --latency-ms 20 --family v2"
     status, text = seen.shown()
     assert status == 0 and text == terminal(line, page_cpu(text))[1]
     assert "mobilenet_v1" not in text
