@@ -154,8 +154,8 @@ def render_choices(choices, budget, calibration, source, header: str, fmt: str) 
         )
     return "\n".join(
         [
-            *textwrap.wrap(title, width=80),
-            *textwrap.wrap(header, width=80),
+            *textwrap.wrap(title, width=80, break_on_hyphens=False),
+            *textwrap.wrap(header, width=80, break_on_hyphens=False),
             "",
             aligned(CHOICE_HEADER, _cells(records), CHOICE_RIGHT),
             "",

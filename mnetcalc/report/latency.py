@@ -137,8 +137,8 @@ def render_latency_table(
     return "\n".join(
         [
             describe(report),
-            *textwrap.wrap(title, width=80),
-            *textwrap.wrap(heading(prediction), width=80),
+            *textwrap.wrap(title, width=80, break_on_hyphens=False),
+            *textwrap.wrap(heading(prediction), width=80, break_on_hyphens=False),
             "",
             aligned(HEADER, cells, RIGHT, total),
         ]
