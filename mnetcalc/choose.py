@@ -156,25 +156,10 @@ class Budget(Record):
             memory_mb=_limit("memory_mb", memory_mb),
         )
 
-    def excess(self, candidate: Choice) -> float:
-        """How far ``candidate`` lies over the tightest of the limits, as a fraction of that limit
-        (0.0: it fits every limit)."""
-        over = [
-            value / limit - 1
-            for value, limit in (
-                (candidate.upper_ms, self.latency_ms),
-                (candidate.size_mb, self.size_mb),
-                (candidate.mult_adds / 1e6, self.mult_adds_m),
-                (candidate.memory_mb, self.memory_mb),
-            )
-            if limit is not None
-        ]
-        return max([0.0, *over])
-
-    def tightest(self, candidate: Choice) -> str | None:
-        """The option of the limit ``candidate`` misses by the most (``--size-mb``), or None when
-        it fits every limit."""
-        over = [
+    def _overs(self, candidate: Choice) -> list[tuple[float, str]]:
+        """For each limit given: how far ``candidate`` lies over it, as a fraction of the limit
+        (negative: under it), and the limit's option (``--size-mb``)."""
+        return [
             (value / limit - 1, f"--{name.replace('_', '-')}")
             for name, value, limit in (
                 ("latency_ms", candidate.upper_ms, self.latency_ms),
@@ -184,8 +169,17 @@ class Budget(Record):
             )
             if limit is not None
         ]
-        worst = max(over, default=(0.0, None))
-        return worst[1] if worst[0] > 0 else None
+
+    def excess(self, candidate: Choice) -> float:
+        """How far ``candidate`` lies over the tightest of the limits, as a fraction of that limit
+        (0.0: it fits every limit)."""
+        return max([0.0, *(over for over, _ in self._overs(candidate))])
+
+    def tightest(self, candidate: Choice) -> str | None:
+        """The option of the limit ``candidate`` misses by the most (``--size-mb``), or None when
+        it fits every limit."""
+        over, option = max(self._overs(candidate), default=(0.0, None))
+        return option if over > 0 else None
 
     def describe(self) -> str:
         """The limits in the command line's words: ``--latency-ms 5 --size-mb 4``."""
