@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("torch")
 
@@ -27,7 +29,11 @@ from mnetcalc.runtime.calibrate import (  # noqa: E402
 )
 from mnetcalc.runtime.fitting import error_summary, fit_affine  # noqa: E402
 from mnetcalc.runtime.heldout import interval  # noqa: E402
-from mnetcalc.runtime.reference import percentiles, time_against_reference  # noqa: E402
+from mnetcalc.runtime.reference import (  # noqa: E402
+    ReferenceTimes,
+    percentiles,
+    time_against_reference,
+)
 
 CACHE, LANES = 2**20, 16
 INDEX = {name: i for i, name in enumerate(columns())}
@@ -155,6 +161,19 @@ def test_error_summary_by_hand():
 def test_percentiles_by_hand():
     assert percentiles([3.0]) == (3.0, 3.0, 3.0)
     assert percentiles(range(11)) == pytest.approx((1.0, 5.0, 9.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.2, 5.0), min_size=1, max_size=40))
+def test_a_measurements_bootstrap_interval_holds_its_median_and_is_exact_when_rounds_agree(ratios):
+    """The bootstrap interval of the median of the per-round ratios lies between the smallest
+    and the largest round (every resample's median does), and collapses to a point when every
+    round agrees."""
+    times = ReferenceTimes({"n": ((1.0,),) * len(ratios)}, {"n": tuple(ratios)}, (1.0,), 1)
+    low, high = times.relative_bounds("n")
+    assert min(ratios) <= low <= high <= max(ratios)
+    same = ReferenceTimes({"n": ((1.0,),) * 7}, {"n": (ratios[0],) * 7}, (1.0,), 1)
+    assert same.relative_bounds("n") == (ratios[0], ratios[0])
 
 
 def test_interval_follows_the_file_contract():
@@ -371,6 +390,7 @@ def test_held_out_comparison_on_exact_synthetic_timings():
         for name in ("predicted", "lofo"):
             assert row[f"{name}_ms"] == pytest.approx(row["measured_rel_ms"], rel=1e-6)
         assert row["low_ms"] <= row["measured_ms"] <= row["high_ms"]
+        assert row["measured_rel_low_ms"] <= row["measured_rel_ms"] <= row["measured_rel_high_ms"]
     summary = validation.summary()
     assert summary["predicted"]["within_5"] == summary["lofo"]["within_5"] == 1.0
     assert summary["absolute"]["inside"] == 1.0

@@ -125,7 +125,9 @@ PREDICTORS = ("predicted", "affine", "mult_adds", "roofline", "lofo", "lofo_affi
 class Validation:
     """Measured against predicted on held-out networks: ``rows`` (per network: ``network``,
     ``family``, ``mult_adds``, ``measured_ms`` (median per call), ``relative`` (to the reference),
-    ``measured_rel_ms``, ``predicted_ms``, ``low_ms``, ``high_ms``, and each baseline's
+    ``measured_rel_ms`` with the 80 % bootstrap interval of its rounds
+    (``measured_rel_low_ms``, ``measured_rel_high_ms``: the measurement's own noise),
+    ``predicted_ms``, ``low_ms``, ``high_ms``, and each baseline's
     ``<name>_ms``)."""
 
     rows: tuple[dict, ...]
@@ -221,6 +223,7 @@ def compare(
         low, high = interval(predicted_ms, reference_ms, errors)
         base = baseline_us(model.baselines, cost.layers)
         vector, affine = lofo[family(config)]
+        rel_low, rel_high = times.relative_bounds(name)
         rows.append(
             {
                 "network": name,
@@ -229,6 +232,8 @@ def compare(
                 "measured_ms": 1e3 * times.median_s(name),
                 "relative": times.relative(name),
                 "measured_rel_ms": times.relative(name) * reference_ms["median"],
+                "measured_rel_low_ms": rel_low * reference_ms["median"],
+                "measured_rel_high_ms": rel_high * reference_ms["median"],
                 "cpu_per_wall": times.cpu_per_wall.get(name),
                 "predicted_ms": predicted_ms,
                 "low_ms": low,

@@ -93,6 +93,18 @@ class ReferenceTimes:
         """The runner's time in reference units: the median of its per-round ratios."""
         return statistics.median(self.ratios[name])
 
+    def relative_bounds(self, name: str, level: float = 0.8, draws: int = 2000) -> tuple:
+        """How sure :meth:`relative` is: the central ``level`` interval of the median of the
+        runner's per-round ratios over ``draws`` seeded bootstrap resamples of its rounds (a
+        measurement's own noise, before any model is fitted to it)."""
+        ratios = self.ratios[name]
+        rng = random.Random(f"{name}/{len(ratios)}")
+        medians = sorted(
+            statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(draws)
+        )
+        cut = int((1 - level) / 2 * draws)
+        return medians[cut], medians[draws - 1 - cut]
+
     def reference_ms(self) -> dict:
         """The reference's per-slot medians over the whole run: p10, median, p90 (ms) and how
         many (``rounds``)."""
