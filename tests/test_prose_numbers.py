@@ -49,6 +49,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "60,000 images": "a fact about Fashion-MNIST: its training set",
         "100 * run.test_accuracy": "a fraction as a percentage (a unit)",
     },
+    "accuracy_vs_cost": {
+        "afford 200 million": "exercise ex-acc-budget's budget (an input)",
+    },
     "applications": {
         '0.58 Million mult-adds"': "the paper's text, quoted (the count glued as a_pl_ma happens "
         "to round to it)",
