@@ -54,7 +54,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "to round to it)",
         "from 300 to 600": "the detectors' two input sides (configurations)",
     },
-    "architecture": {
+    "architecture_cost": {
         "1.91%": "Table 2's printed 1.19% with its digits swapped (a hypothesis, not a count)",
         "100% up to rounding": "a whole: what shares add up to",
         "between 64 and 1024": "the narrowest and widest pointwise layers (the architecture)",

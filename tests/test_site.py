@@ -49,8 +49,10 @@ CHAPTERS = {
     "book/intro": Shows(figures=1, tables=0),  # the 16 models (plt.show, no glue)
     # fig-dsc-shapes, fig-dsc-filters, fig-dsc-blocks, fig-dsc-reduction; the fvcore check, Table 3
     "book/depthwise_separable": Shows(figures=4, tables=2),
-    # fig-arch-shape, fig-arch-per-layer, fig-arch-intensity; Tables 1 and 2
-    "book/architecture": Shows(figures=3, tables=2),
+    # fig-arch-shape; Table 1
+    "book/architecture": Shows(figures=1, tables=1),
+    # fig-arch-per-layer, fig-arch-intensity; Table 2
+    "book/architecture_cost": Shows(figures=2, tables=1),
     # fig-mult-laws, fig-mult-grid, fig-mult-accuracy; Tables 4, 5, 6 and 7
     "book/multipliers": Shows(figures=3, tables=4),
     # fig-memory-layers; the checkpoints that fit 256 KiB
