@@ -59,9 +59,11 @@ CHAPTERS = {
     "book/memory": Shows(figures=1, tables=1),
     # fig-giants-lesson, fig-giants-vgg; Tables 8 and 9 recomputed, the claims
     "book/giants": Shows(figures=2, tables=2),
-    # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
-    # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
-    "book/applications": Shows(figures=2, tables=8),
+    # fig-app-tradeoff; cost against accuracy, Table 10 with its recount, Table 11 and PlaNet's
+    # costs, Tables 12 and 14 as printed
+    "book/applications": Shows(figures=1, tables=6),
+    # fig-app-detection; Table 13 as printed, SSD's parts
+    "book/detection": Shows(figures=1, tables=2),
     # samples, the one-cycle schedule, curves, confusion matrix, depthwise filters; the stem-stride
     # table
     "book/training": Shows(figures=5, tables=1),
