@@ -51,8 +51,10 @@ CHAPTERS = {
     "book/depthwise_separable": Shows(figures=3, tables=2),
     # fig-dsc-rank-one, fig-dsc-blocks
     "book/separable_representation": Shows(figures=2, tables=0),
-    # fig-arch-shape, fig-arch-per-layer, fig-arch-intensity; Tables 1 and 2
-    "book/architecture": Shows(figures=3, tables=2),
+    # fig-arch-shape; Table 1
+    "book/architecture": Shows(figures=1, tables=1),
+    # fig-arch-per-layer, fig-arch-intensity; Table 2
+    "book/architecture_cost": Shows(figures=2, tables=1),
     # fig-mult-laws, fig-mult-grid; Tables 6 and 7
     "book/multipliers": Shows(figures=2, tables=2),
     # fig-mult-accuracy; Tables 4 and 5
@@ -61,9 +63,11 @@ CHAPTERS = {
     "book/memory": Shows(figures=1, tables=1),
     # fig-giants-lesson, fig-giants-vgg; Tables 8 and 9 recomputed, the claims
     "book/giants": Shows(figures=2, tables=2),
-    # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
-    # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
-    "book/applications": Shows(figures=2, tables=8),
+    # fig-app-tradeoff; cost against accuracy, Table 10 with its recount, Table 11 and PlaNet's
+    # costs, Tables 12 and 14 as printed
+    "book/applications": Shows(figures=1, tables=6),
+    # fig-app-detection; Table 13 as printed, SSD's parts
+    "book/detection": Shows(figures=1, tables=2),
     # samples, the one-cycle schedule, curves, confusion matrix, depthwise filters; the stem-stride
     # table
     "book/training": Shows(figures=5, tables=1),
