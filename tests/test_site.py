@@ -83,9 +83,11 @@ CHAPTERS = {
     "book/notation": Shows(figures=0, tables=1),
     "book/glossary": Shows(figures=0, tables=0),
     "book/conventions": Shows(figures=1, tables=1),  # fig-conv-heatmap; how much each moves
-    # fig-err-search; Tables 4-9 by convention (mult-adds, parameters), the head-size search of
-    # Tables 12 and 14, every cost cell of Tables 10-14 with its verdict
-    "book/errata": Shows(figures=1, tables=4),
+    # Tables 4-9 by convention (mult-adds, parameters)
+    "book/errata": Shows(figures=0, tables=2),
+    # fig-err-search; the head-size search of Tables 12 and 14, every cost cell of Tables 10-14
+    # with its verdict
+    "book/errata_applications": Shows(figures=1, tables=2),
     # fig-lat-coefficients, fig-lat-residuals; the kinds' features, the predictors, the families
     "book/latency_model": Shows(figures=2, tables=3),
     # fig-choose-front, fig-choose-phone; the budgets, chosen and measured
