@@ -68,10 +68,12 @@ ALLOWED: dict[str, dict[str, str]] = {
         "At 200 the": "exercise 2's resolution (an input)",
     },
     "errata": {
-        "185 and 5.5": "Table 14's printed row, quoted (Table 12's body count cut off, glued as "
-        "e_t12_128_cut, is also 185)",
         "1.91%": "Table 2's printed 1.19% with its digits swapped (a hypothesis, not a count)",
         'own "1.72 GFLOPS"': "quoted from the SqueezeNet repository's notes",
+    },
+    "errata_applications": {
+        "185 and 5.5": "Table 14's printed row, quoted (Table 12's body count cut off, glued as "
+        "e_t12_128_cut, is also 185)",
     },
     "deployment": {
         "reads 1.00": "the normalisation: the fastest engine's time over itself",

@@ -61,8 +61,10 @@ CHAPTERS = {
     "book/accuracy_vs_cost": Shows(figures=1, tables=2),
     # fig-memory-layers; the checkpoints that fit 256 KiB
     "book/memory": Shows(figures=1, tables=1),
-    # fig-giants-lesson, fig-giants-vgg; Tables 8 and 9 recomputed, the claims
-    "book/giants": Shows(figures=2, tables=2),
+    # fig-giants-vgg
+    "book/giants": Shows(figures=1, tables=0),
+    # fig-giants-lesson; Tables 8 and 9 recomputed, the claims
+    "book/giants_compared": Shows(figures=1, tables=2),
     # fig-app-tradeoff; cost against accuracy, Table 10 with its recount, Table 11 and PlaNet's
     # costs, Tables 12 and 14 as printed
     "book/applications": Shows(figures=1, tables=6),
@@ -81,8 +83,8 @@ CHAPTERS = {
     "book/deployment": Shows(figures=1, tables=3),
     # fig-dw-levels; the precision ladder, the roofs
     "book/quantization": Shows(figures=1, tables=2),
-    # fig-v2-tensors, fig-v2-grid; TF-slim's table
-    "book/mobilenet_v2": Shows(figures=2, tables=1),
+    # fig-v2-grid; TF-slim's table
+    "book/mobilenet_v2": Shows(figures=1, tables=1),
     # fig-v3-activations, fig-v3-family; Large and Small against the printed totals, the checkpoints
     "book/mobilenet_v3": Shows(figures=2, tables=2),
     # fig-v4-blocks, fig-v4-family; the UIB forms at one shape, the five networks against timm
@@ -91,9 +93,11 @@ CHAPTERS = {
     "book/notation": Shows(figures=0, tables=1),
     "book/glossary": Shows(figures=0, tables=0),
     "book/conventions": Shows(figures=1, tables=1),  # fig-conv-heatmap; how much each moves
-    # fig-err-search; Tables 4-9 by convention (mult-adds, parameters), the head-size search of
-    # Tables 12 and 14, every cost cell of Tables 10-14 with its verdict
-    "book/errata": Shows(figures=1, tables=4),
+    # Tables 4-9 by convention (mult-adds, parameters)
+    "book/errata": Shows(figures=0, tables=2),
+    # fig-err-search; the head-size search of Tables 12 and 14, every cost cell of Tables 10-14
+    # with its verdict
+    "book/errata_applications": Shows(figures=1, tables=2),
     # fig-lat-coefficients, fig-lat-residuals; the kinds' features, the predictors, the families
     "book/latency_model": Shows(figures=2, tables=3),
     # fig-choose-front, fig-choose-phone; the budgets, chosen and measured

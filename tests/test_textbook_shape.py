@@ -3,9 +3,9 @@
 Every chapter of the table of contents (every page but the tools and reference pages of
 :data:`NOT_CHAPTERS`) opens with its learning objectives and prerequisites, closes with a summary,
 further reading and at least four exercises, at least two of which ask for reasoning before
-running anything, and hides a solution to each. The errata appendix is a reference, not a lesson:
-it needs a summary only (:data:`SUMMARY_ONLY`). Every page of the table, chapter or not, stays
-within 650 lines, keeps its code cells within 79 characters a line, describes its figures in
+running anything, and hides a solution to each. The errata appendix (two pages) is a reference, not
+a lesson: it needs a summary only (:data:`SUMMARY_ONLY`). Every page of the table, chapter or not,
+stays within 650 lines, keeps its code cells within 79 characters a line, describes its figures in
 words, and never prints a bare "FLOPs".
 
 The FLOPs rule, as checked: the word FLOP (FLOPs, GFLOP/s, ...) may stand in a section (a part of
@@ -39,7 +39,7 @@ NOT_CHAPTERS = {
     "genindex",
 }
 #: Appendix pages that need a summary but not the rest of a chapter's shape.
-SUMMARY_ONLY = {"book/errata"}
+SUMMARY_ONLY = {"book/errata", "book/errata_applications"}
 MAX_LINES = 650
 MAX_CODE_LINE = 79
 MIN_EXERCISES = 4
