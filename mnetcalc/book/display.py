@@ -66,3 +66,45 @@ def show_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequ
     from IPython.display import Markdown, display
 
     display(Markdown(markdown_table(header, rows, right)))
+
+
+#: The columns of :func:`printed_table`: our exact count next to the paper's, with a mark each.
+PRINTED_HEADER = (
+    "model",
+    "accuracy (paper)",
+    "mult-adds (M)",
+    "paper",
+    "",
+    "weights (M)",
+    "paper",
+    "",
+)
+PRINTED_RIGHT = (False, True, True, True, False, True, True, False)
+
+
+def printed_table(rows) -> tuple[str, list[str]]:
+    """A Markdown table of rows of a paper's table (:mod:`mnetcalc.paper`): each row's exact
+    mult-adds and weights next to the printed ones, marked reproduced or not; and the labels of
+    the rows that miss either."""
+    from ..report.tables import millions
+
+    cells, misses = [], []
+    for row in rows:
+        cost = row.cost()
+        ma_ok = row.reproduces_mult_adds(cost.mult_adds / 1e6)
+        p_ok = row.reproduces_params(cost.params / 1e6)
+        if not (ma_ok and p_ok):
+            misses.append(row.label)
+        cells.append(
+            [
+                row.label,
+                row.accuracy + "%",
+                millions(cost.mult_adds, 2),
+                row.mult_adds,
+                mark(ma_ok),
+                millions(cost.params, 3),
+                row.params,
+                mark(p_ok),
+            ]
+        )
+    return markdown_table(PRINTED_HEADER, cells, PRINTED_RIGHT), misses
