@@ -1,9 +1,9 @@
 """mnetcalc: MobileNets, by the numbers.
 
-An exact, per-layer cost calculator (mult-adds and parameters) for MobileNet v1, V2 and V3, SSD 300
-with a MobileNet v1 backbone, and the networks MobileNet v1 was compared with (VGG-16, GoogLeNet,
-AlexNet, SqueezeNet); the PyTorch models of the same specs (with torch); a CPU latency model
-calibrated on the reader's machine; and a chooser among the published checkpoints.
+An exact, per-layer cost calculator (mult-adds and parameters) for MobileNet v1, V2, V3 and V4,
+SSD 300 with a MobileNet v1 backbone, and the networks MobileNet v1 was compared with (VGG-16,
+GoogLeNet, AlexNet, SqueezeNet); the PyTorch models of the same specs (with torch); a CPU latency
+model calibrated on the reader's machine; and a chooser among the published checkpoints.
 
 One API for every network::
 
@@ -17,7 +17,8 @@ One API for every network::
 
 Each network also has its configuration class and functions (``MobileNetConfig`` /
 ``MobileNetV1Config``, ``mobilenet_v1_cost``, ``mobilenet_v1_model``, ``mobilenet_v1_spec``, and
-the same for ``mobilenet_v2`` and ``mobilenet_v3``; ``VGG16Config``, ``vgg16_cost``, ...).
+the same for ``mobilenet_v2``, ``mobilenet_v3`` and ``mobilenet_v4``; ``VGG16Config``,
+``vgg16_cost``, ...).
 :func:`~mnetcalc.networks.registry.network_cost` is ``config(name, **options).cost()``.
 
 Counting the built model with fvcore gives the same mult-adds when conv and linear are summed::
@@ -89,6 +90,12 @@ _EXPORTS = {
         "mobilenet_v3_cost",
         "mobilenet_v3_model",
         "mobilenet_v3_spec",
+    ),
+    "networks.mobilenet_v4": (
+        "MobileNetV4Config",
+        "mobilenet_v4_cost",
+        "mobilenet_v4_model",
+        "mobilenet_v4_spec",
     ),
     "choose": ("Budget", "Choice", "NothingFits", "choose"),
     "checkpoints": ("Checkpoint", "published_checkpoints"),

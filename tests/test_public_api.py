@@ -63,7 +63,7 @@ def test_config_takes_options_and_refuses_unknown_ones():
         mnetcalc.config("mobilenet_v2", width_mult=0.5)
 
 
-@pytest.mark.parametrize("network", ["v1", "v2", "v3"])
+@pytest.mark.parametrize("network", ["v1", "v2", "v3", "v4"])
 def test_every_mobilenet_has_config_cost_model_and_spec(network):
     config = getattr(mnetcalc, f"MobileNet{network.upper()}Config")
     cost, model, spec = (
@@ -72,6 +72,17 @@ def test_every_mobilenet_has_config_cost_model_and_spec(network):
     assert cost(0.5) == config(0.5).cost()
     assert tuple(spec(0.5)) == tuple(config(0.5).spec())
     assert callable(model)
+
+
+def test_mobilenet_v4_is_exported_like_the_others():
+    # timm 1.0.29's mobilenetv4_hybrid_medium_075: sum(p.numel()) = 7,313,528 (timm's
+    # _gen_mobilenet_v4 at channel_multiplier 0.75; its published param_count 7.31 M)
+    report = mnetcalc.mobilenet_v4_cost(0.75, variant="hybrid_medium", resolution=224)
+    assert report == mnetcalc.network_cost(
+        "mobilenet_v4", alpha=0.75, variant="hybrid_medium", resolution=224
+    )
+    assert report.total_params == 7_313_528
+    assert isinstance(report.config, mnetcalc.MobileNetV4Config)
 
 
 def test_the_chooser_and_the_calibration_are_exported():
@@ -118,7 +129,7 @@ def test_model_without_torch_says_how_to_install_it_in_one_line():
 
 def test_the_package_docstring_names_what_is_there():
     doc = mnetcalc.__doc__
-    for name in ("MobileNet v1, V2 and V3", "list_networks", "config(", "choose", "interop"):
+    for name in ("MobileNet v1, V2, V3 and V4", "list_networks", "config(", "choose", "interop"):
         assert name in doc
     assert "latency.BenchConfig" not in doc
     assert "for MobileNet v1 (Howard" not in doc

@@ -416,6 +416,20 @@ class MobileNetV4Config(NetworkConfig):
         return mobilenet_v4_spec(self.alpha, variant=self.variant, num_classes=self.num_classes)
 
 
+def mobilenet_v4_cost(alpha: float = 1.0, **options):
+    """Per-layer mult-adds and parameters of MobileNetV4: ``MobileNetV4Config(alpha,
+    **options).cost()`` (options: ``variant``, ``resolution``, ``num_classes``, ``in_channels``)."""
+    return MobileNetV4Config(alpha, **options).cost()
+
+
+def mobilenet_v4_model(
+    alpha: float = 1.0, *, dropout: float = 0.0, channels_last: bool = True, **options
+):
+    """MobileNetV4 as a PyTorch module (needs torch): ``MobileNetV4Config(alpha,
+    **options).model(dropout=..., channels_last=...)``; children named like the cost rows."""
+    return MobileNetV4Config(alpha, **options).model(dropout=dropout, channels_last=channels_last)
+
+
 def batchnorm_elements(rows) -> int:
     """Output elements of every BatchNorm of a cost report's rows (one image)."""
     return sum(row.bn_params // 2 * row.output_size * row.output_size for row in rows)
@@ -470,6 +484,8 @@ __all__ = [
     "UIB",
     "batchnorm_elements",
     "checkpoints",
+    "mobilenet_v4_cost",
+    "mobilenet_v4_model",
     "mobilenet_v4_spec",
     "timm_mult_adds",
 ]
