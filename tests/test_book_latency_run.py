@@ -63,3 +63,20 @@ def test_the_book_holds_out_no_calibration_network_and_no_large_one():
     assert not set(configs) & set(CALIBRATION_NETWORKS)
     assert all(c.cost().mult_adds <= latency_run.BOOK_MAX_MULT_ADDS for c in configs)
     assert configs, "the book times no held-out network"
+
+
+@pytest.mark.parametrize("changed", ["networks/mobilenet_v2.py", "core/layers.py", "traffic.py"])
+def test_a_change_of_the_networks_or_their_features_times_anew(tmp_path, monkeypatch, changed):
+    # a stored run fitted on other network definitions or other feature counts is stale
+    for name in latency_run._DIGESTED:
+        source = tmp_path / name
+        if name.endswith(".py"):
+            source.write_text("x = 1\n")
+        else:
+            source.mkdir()
+            (source / "a.py").write_text("x = 1\n")
+    (tmp_path / changed).write_text("x = 1\n")
+    monkeypatch.setattr(latency_run, "_PACKAGE", tmp_path)
+    before = latency_run._source_digest()
+    (tmp_path / changed).write_text("x = 2\n")
+    assert latency_run._source_digest() != before

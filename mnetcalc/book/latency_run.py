@@ -85,12 +85,20 @@ def cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / "mnetcalc-book"
 
 
+#: The code whose change times anew: what times, fits and predicts, what builds the networks
+#: timed, and what counts their rows' features (folders, and single modules of the package).
+_DIGESTED = ("runtime", "latency_model", "core", "networks", "traffic.py")
+
+
 def _source_digest() -> str:
-    """A digest of the code that times, fits and predicts: a change of it times anew."""
+    """A digest of the code that times, fits and predicts, builds the networks and counts their
+    features (:data:`_DIGESTED`): a change of it times anew."""
     digest = hashlib.sha256()
-    for folder in ("runtime", "latency_model"):
-        for path in sorted((_PACKAGE / folder).glob("*.py")):
-            digest.update(path.name.encode())
+    for name in _DIGESTED:
+        source = _PACKAGE / name
+        paths = [source] if source.suffix == ".py" else sorted(source.glob("*.py"))
+        for path in paths:
+            digest.update(str(path.relative_to(_PACKAGE)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
