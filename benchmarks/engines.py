@@ -132,7 +132,7 @@ def main(argv=None) -> int:
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
     wait_policy = os.environ.get("OMP_WAIT_POLICY", "unset")
 
-    from mnetcalc.machine import MachineInfo
+    from mnetcalc.latency_model.machine import MachineInfo
     from mnetcalc.runtime.engines import FLOAT32_TOLERANCE
 
     thread_counts = [int(t) for t in args.threads.split(",")]

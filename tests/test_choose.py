@@ -1,7 +1,8 @@
-"""``mnetcalc.choose``: ranking, the Pareto front and the edge budgets, on checkpoints and latencies
-made up for the test (so that what fits is known by hand), then on the published checkpoints; the
-interval's upper end against the budget, the margin (0: the median alone), thread counts, the
-checkpoints trained on more data, and the command that times each pick."""
+"""``mnetcalc.latency_model.choose``: ranking, the Pareto front and the edge budgets, on
+checkpoints and latencies made up for the test (so that what fits is known by hand), then on the
+published checkpoints; the interval's upper end against the budget, the margin (0: the median
+alone), thread counts, the checkpoints trained on more data, and the command that times each
+pick."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mnetcalc import InvalidArgument
-from mnetcalc.checkpoints import Checkpoint, published_checkpoints
-from mnetcalc.choose import Budget, NothingFits, choose, option_words, pareto_front
 from mnetcalc.latency_model import Estimate, shipped_calibration
+from mnetcalc.latency_model.checkpoints import Checkpoint, published_checkpoints
+from mnetcalc.latency_model.choose import Budget, NothingFits, choose, option_words, pareto_front
 
 
 def v1(name, alpha, res, top1, quantized=False):

@@ -75,9 +75,9 @@ def test_every_mobilenet_has_config_cost_model_and_spec(network):
 
 
 def test_the_chooser_and_the_calibration_are_exported():
-    from mnetcalc.checkpoints import published_checkpoints
-    from mnetcalc.choose import Budget, choose
     from mnetcalc.latency_model import load_calibration, shipped_calibration
+    from mnetcalc.latency_model.checkpoints import published_checkpoints
+    from mnetcalc.latency_model.choose import Budget, choose
 
     assert mnetcalc.Budget is Budget and mnetcalc.choose is choose
     assert mnetcalc.load_calibration is load_calibration

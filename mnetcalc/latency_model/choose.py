@@ -1,14 +1,14 @@
 """Which published MobileNet fits a budget: the logic of ``mnetcalc choose``, torch-free.
 
-Each published checkpoint (:mod:`mnetcalc.checkpoints`) becomes a :class:`Choice`: its exact
-mult-adds from the calculator, its size on disk, and its latency on this machine as a calibration
-predicts it (:mod:`mnetcalc.latency_model`): the median and the p10-p90 interval around it, at a
-thread count. A choice fits a latency budget only if the upper end of its interval does (with a
-``margin`` given: ``median * (1 + margin)``; 0: the median alone). The choices that fit every
-budget given are ranked by published top-1 (then by predicted median, then by name), and each is
-marked when it lies on the accuracy-against-latency Pareto front of the choices that fit: no other
-choice that fits is both at least as accurate and at least as fast (median), and better in one of
-the two. Each choice names the command that times it: :func:`~mnetcalc.choose.bench_command`.
+Each published checkpoint (:mod:`~mnetcalc.latency_model.checkpoints`) becomes a :class:`Choice`:
+its exact mult-adds from the calculator, its size on disk, and its latency on this machine as a
+calibration predicts it (:mod:`mnetcalc.latency_model`): the median and the p10-p90 interval
+around it, at a thread count. A choice fits a latency budget only if the upper end of its interval
+does (with a ``margin`` given: ``median * (1 + margin)``; 0: the median alone). The choices that
+fit every budget given are ranked by published top-1 (then by predicted median, then by name), and
+each is marked when it lies on the accuracy-against-latency Pareto front of the choices that fit:
+no other choice that fits is both at least as accurate and at least as fast (median), and better in
+one of the two. Each choice names the command that times it: :func:`bench_command`.
 
 Size: the parameters a deployed network stores once BatchNorm is folded into the convolutions
 (the weights, the biases, and one bias per BatchNorm channel), at 4 bytes each in float32; in int8
@@ -24,11 +24,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 
+from ..core.record import Record
+from ..memory import network_memory
+from ..validation import InvalidArgument, choice, positive_number
+from .calibration import Calibration
 from .checkpoints import Checkpoint, published_checkpoints
-from .core.record import Record
-from .latency_model import Calibration, Estimate, default_calibration
-from .memory import network_memory
-from .validation import InvalidArgument, choice, positive_number
+from .lookup import default_calibration
+from .model import Estimate
 
 MB = 1_000_000
 
@@ -125,7 +127,7 @@ def option_words(checkpoint: Checkpoint) -> list[str]:
     """The command-line options that build ``checkpoint``'s architecture: ``--network`` and each
     of its options (``["--network", "mobilenet_v3", "--alpha", "0.75", "--variant", "large",
     "--channels", "tf-slim"]``)."""
-    from .cli.options import option_name  # the command line's names of the library's parameters
+    from ..cli.options import option_name  # the command line's names of the library's parameters
 
     words = ["--network", checkpoint.network]
     for name, value in checkpoint.options:
