@@ -64,7 +64,7 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
 
 def ladder(path: str, threads: int, rounds: int, round_time: float) -> dict:
     """Test accuracy and latency of a trained Fashion-MNIST model down the precision ladder."""
-    from mnetcalc.runtime.precision import precision_ladder
+    from mnetcalc.runtime.engines import precision_ladder
     from mnetcalc.runtime.train import load
 
     model, config = load(path)

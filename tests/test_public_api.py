@@ -85,6 +85,16 @@ def test_the_chooser_and_the_calibration_are_exported():
     assert mnetcalc.published_checkpoints is published_checkpoints
 
 
+def test_the_latency_models_torch_free_side_has_one_home():
+    # choose, the checkpoint catalog and the machine record live in mnetcalc.latency_model only
+    from pathlib import Path
+
+    package = Path(mnetcalc.__file__).parent
+    for name in ("choose", "checkpoints", "machine"):
+        assert not (package / f"{name}.py").exists()
+        assert (package / "latency_model" / f"{name}.py").exists()
+
+
 def test_a_report_shows_as_a_table_in_a_notebook():
     report = mnetcalc.config("mobilenet_v2", alpha=0.5).cost()
     markdown, html = report._repr_markdown_(), report._repr_html_()
