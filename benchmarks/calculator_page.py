@@ -39,7 +39,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from site_support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, SITE, QuietHandler  # noqa: E402
 
 from mnetcalc import browser  # noqa: E402
-from mnetcalc.machine import MachineInfo  # noqa: E402
+from mnetcalc.latency_model.machine import MachineInfo  # noqa: E402
 
 PAGE = "book/calculator.html"
 #: The standard library as the npm package ships it (sources only), for the comparison.

@@ -34,7 +34,7 @@ def budgets(count: int, low: float = 0.5, high: float = 30.0) -> list[float]:
 
 def picks(calibration, threads: int, limits):
     """``choose``'s first choice for each budget (None: nothing fits)."""
-    from mnetcalc.choose import Budget, NothingFits, choose
+    from mnetcalc.latency_model.choose import Budget, NothingFits, choose
 
     out = {}
     for limit in limits:
@@ -58,7 +58,7 @@ def regret(pick, oracle) -> float | None:
 
 def timed_checkpoints(calibration, threads: int, chosen, quick: bool):
     """The checkpoints to time: every float one, or (quick) the picks and the predicted front."""
-    from mnetcalc.choose import Budget, choose
+    from mnetcalc.latency_model.choose import Budget, choose
 
     everything = choose(Budget(latency_ms=1e9), calibration, threads=threads)
     if quick:
@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from mnetcalc.latency_model import header, open_calibration
-    from mnetcalc.machine import MachineInfo
+    from mnetcalc.latency_model.machine import MachineInfo
     from mnetcalc.runtime.latency import BenchConfig
     from mnetcalc.runtime.reference import bench_runner, reference_runner, time_against_reference
     from mnetcalc.runtime.samples import label

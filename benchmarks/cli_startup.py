@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from mnetcalc.machine import MachineInfo  # noqa: E402
+from mnetcalc.latency_model.machine import MachineInfo  # noqa: E402
 
 TABLE = ["table", "--alpha", "0.25", "--res", "128"]
 #: ``choose`` costs and predicts every float checkpoint (44 today) with the shipped calibration.

@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
-    from mnetcalc.machine import MachineInfo
+    from mnetcalc.latency_model.machine import MachineInfo
     from mnetcalc.runtime.engines import layer_price
 
     per_layer = layer_price(threads=args.threads, rounds=args.rounds)

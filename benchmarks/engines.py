@@ -64,7 +64,7 @@ def compare(alpha: float, resolution: int, threads: int, rounds: int, round_time
 
 def ladder(path: str, threads: int, rounds: int, round_time: float) -> dict:
     """Test accuracy and latency of a trained Fashion-MNIST model down the precision ladder."""
-    from mnetcalc.runtime.precision import precision_ladder
+    from mnetcalc.runtime.engines import precision_ladder
     from mnetcalc.runtime.train import load
 
     model, config = load(path)
@@ -132,7 +132,7 @@ def main(argv=None) -> int:
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
     wait_policy = os.environ.get("OMP_WAIT_POLICY", "unset")
 
-    from mnetcalc.machine import MachineInfo
+    from mnetcalc.latency_model.machine import MachineInfo
     from mnetcalc.runtime.engines import FLOAT32_TOLERANCE
 
     thread_counts = [int(t) for t in args.threads.split(",")]

@@ -177,7 +177,7 @@ def per_family(validation) -> list[str]:
 
 def run(threads: int, args) -> dict:
     from mnetcalc.latency_model import Calibration
-    from mnetcalc.machine import MachineInfo
+    from mnetcalc.latency_model.machine import MachineInfo
     from mnetcalc.runtime.calibrate import validated
     from mnetcalc.runtime.heldout import HELD_OUT
     from mnetcalc.validation import InvalidArgument

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 import mnetcalc
-from mnetcalc.machine import MachineInfo
+from mnetcalc.latency_model.machine import MachineInfo
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
 from mnetcalc.runtime.latency import interleaved, matmul_peak
 from mnetcalc.runtime.model import optimize

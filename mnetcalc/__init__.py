@@ -32,7 +32,9 @@ Choosing a published checkpoint for a budget (torch-free)::
     mnetcalc.choose(mnetcalc.Budget(latency_ms=3), threads=1)   # the default calibration
     mnetcalc.choose(mnetcalc.Budget(latency_ms=3), mnetcalc.load_calibration("my-cpu.json"))
 
-``published_checkpoints()`` lists the checkpoints; ``TrainConfig`` describes a training run.
+``published_checkpoints()`` lists the checkpoints; ``TrainConfig`` describes a training run. The
+latency model, its calibration file, the checkpoints, ``choose`` and the machine record live in
+:mod:`mnetcalc.latency_model`; the timing that calibrates it (torch) in :mod:`mnetcalc.runtime`.
 
 This package's top level imports the standard library only, and each public name's submodule only
 when that name is first used. The modules that need torch are in ``mnetcalc.runtime`` (import
@@ -44,9 +46,7 @@ book's ``_build``), and :mod:`mnetcalc.interop` maps torchvision's and timm's we
 models.
 """
 
-import sys
 from importlib import import_module
-from types import ModuleType
 
 # The public names and the submodule each comes from. They are imported on first use (PEP 562), so
 # that ``import mnetcalc.cli`` loads only what the command line needs: the CLI must start about as
@@ -97,8 +97,8 @@ _EXPORTS = {
         "mobilenet_v4_model",
         "mobilenet_v4_spec",
     ),
-    "choose": ("Budget", "Choice", "NothingFits", "choose"),
-    "checkpoints": ("Checkpoint", "published_checkpoints"),
+    "latency_model.choose": ("Budget", "Choice", "NothingFits", "choose"),
+    "latency_model.checkpoints": ("Checkpoint", "published_checkpoints"),
     "latency_model": ("Calibration", "load_calibration", "shipped_calibration"),
     "core.network": ("NetworkConfig", "NetworkCost", "spec_costs"),
     "stats": ("Interval", "decide", "mean_interval"),
@@ -138,17 +138,3 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     """The public names (:data:`__all__`) and those already imported."""
     return sorted(set(globals()) | set(__all__))
-
-
-class _Package(ModuleType):
-    """This package's module type: importing a submodule named like an exported function
-    (:mod:`mnetcalc.choose`) leaves ``mnetcalc.choose`` the function; the submodule stays
-    importable by its full name (``from mnetcalc.choose import Choice``)."""
-
-    def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, ModuleType) and name in _SOURCE:
-            return  # the import system binding the submodule: the exported name wins
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

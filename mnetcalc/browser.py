@@ -140,6 +140,6 @@ def use_calibration(text: str, path: str = CALIBRATION_FILE) -> Output:
 
 def choose_families() -> list[str]:
     """The families of the published checkpoints, for the page's choose form."""
-    from .checkpoints import families
+    from .latency_model.checkpoints import families
 
     return list(families())

@@ -336,7 +336,7 @@ def test_calibrate_cli_refuses_an_unwritable_file_before_timing():
 def test_every_timed_network_has_a_label_of_its_own():
     """The book and the benchmark key timings by label: a V3-Small and a V3-Large of one width
     and resolution once shared one, so that one network's time stood in for the other's."""
-    from mnetcalc.checkpoints import published_checkpoints
+    from mnetcalc.latency_model.checkpoints import published_checkpoints
     from mnetcalc.runtime.calibrate import CALIBRATION_NETWORKS, HELD_OUT, label
 
     configs = {*CALIBRATION_NETWORKS, *HELD_OUT, *(c.config() for c in published_checkpoints())}

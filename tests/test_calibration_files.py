@@ -23,7 +23,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mnetcalc import InvalidArgument
-from mnetcalc.checkpoints import published_checkpoints
 from mnetcalc.cli import main
 from mnetcalc.latency_model import (
     ENV_VARIABLE,
@@ -35,6 +34,7 @@ from mnetcalc.latency_model import (
     load_calibration,
     shipped_calibration,
 )
+from mnetcalc.latency_model.checkpoints import published_checkpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = shipped_calibration().to_dict()

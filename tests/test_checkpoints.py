@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from mnetcalc.checkpoints import published_checkpoints
+from mnetcalc.latency_model.checkpoints import published_checkpoints
 
 FLOAT = [c for c in published_checkpoints() if not c.quantized]
 

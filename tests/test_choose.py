@@ -1,20 +1,28 @@
-"""``mnetcalc.choose``: ranking, the Pareto front and the edge budgets, on checkpoints and latencies
-made up for the test (so that what fits is known by hand), then on the published checkpoints; the
-interval's upper end against the budget, the margin (0: the median alone), thread counts, the
-checkpoints trained on more data, and the command that times each pick."""
+"""``mnetcalc.latency_model.choose``: ranking, the Pareto front and the edge budgets, on
+checkpoints and latencies made up for the test (so that what fits is known by hand), then on the
+published checkpoints; the interval's upper end against the budget, the margin (0: the median
+alone), thread counts, the checkpoints trained on more data, and the command that times each
+pick."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mnetcalc import InvalidArgument
-from mnetcalc.checkpoints import Checkpoint, published_checkpoints
-from mnetcalc.choose import Budget, NothingFits, choose, option_words, pareto_front
 from mnetcalc.latency_model import Estimate, shipped_calibration
+from mnetcalc.latency_model.checkpoints import Checkpoint, published_checkpoints
+from mnetcalc.latency_model.choose import (
+    Budget,
+    NothingFits,
+    candidate,
+    choose,
+    option_words,
+    pareto_front,
+)
 
 
 def v1(name, alpha, res, top1, quantized=False):
@@ -242,3 +250,82 @@ def test_each_choice_names_the_command_that_times_it():
         "mnetcalc bench --network mobilenet_v1 --alpha 0.25 --res 128 --optimize --threads 1"
     )
     assert option_words(SMALL) == ["--network", "mobilenet_v1", "--alpha", "0.25", "--res", "128"]
+
+
+# -- what is costed: the activations' peak only when needed, each architecture once ---------------
+
+
+def test_the_activations_peak_is_counted_only_where_it_is_needed(monkeypatch):
+    from mnetcalc.latency_model import choose as module
+
+    counted = []
+    real = module.network_memory
+    monkeypatch.setattr(module, "network_memory", lambda *a: counted.append(a) or real(*a))
+    pool = [c for c in published_checkpoints() if c.family == "v1"]
+    architectures = {(c.network, c.options) for c in pool}
+
+    # a latency budget: only the picks' architectures (each once), for their memory column
+    ranked = choose(Budget(latency_ms=1), by_mult_adds, checkpoints=pool, quantized=True)
+    picked = {(c.checkpoint.network, c.checkpoint.options) for c in ranked}
+    assert len(counted) == len(picked) < len(architectures)
+    assert all(c.memory_mb > 0 for c in ranked)
+
+    # nothing fits: only the nearest miss, whose message names its memory
+    counted.clear()
+    with pytest.raises(NothingFits, match="MB peak activations"):
+        choose(Budget(latency_ms=0.01), by_mult_adds, checkpoints=pool)
+    assert len(counted) == 1
+
+    # a memory budget: every architecture, once (an 8-bit checkpoint shares its float one's)
+    counted.clear()
+    choose(Budget(memory_mb=1), by_mult_adds, checkpoints=pool, quantized=True)
+    assert len(counted) == len(architectures) < len(pool)
+
+
+V1_POOL = [c for c in published_checkpoints() if c.family == "v1"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    latency_ms=st.one_of(st.none(), st.floats(0.05, 8)),
+    size_mb=st.one_of(st.none(), st.floats(0.3, 20)),
+    memory_mb=st.one_of(st.none(), st.floats(0.05, 5)),
+    margin=st.one_of(st.none(), st.just(0.0), st.floats(0, 1)),
+)
+def test_counting_the_peak_lazily_changes_no_answer(latency_ms, size_mb, memory_mb, margin):
+    # the same ranking (or the same nearest miss) as from every checkpoint costed in full
+    budget = Budget(latency_ms, size_mb, memory_mb=memory_mb)
+    full = [candidate(c, lambda report, name: with_interval(report), margin) for c in V1_POOL]
+    fits = [c for c in full if budget.excess(c) == 0.0]
+    try:
+        ranked = choose(budget, with_interval, checkpoints=V1_POOL, quantized=True, margin=margin)
+    except NothingFits as miss:
+        nearest = min(full, key=lambda c: (budget.excess(c), c.latency_ms))
+        assert not fits and str(miss) == str(NothingFits(budget, nearest))
+        return
+    front = pareto_front(fits)
+    expected = sorted(fits, key=lambda c: (-c.checkpoint.top1, c.latency_ms, c.checkpoint.name))
+    assert ranked == [c.replace(pareto=c.checkpoint.name in front) for c in expected]
+
+
+def test_nothing_fits_costs_each_architecture_once_and_the_hint_follows_the_margin():
+    # v1 0.25/128: median 0.136 ms (interval up to 0.163 ms), 1.9 MB in float32, 0.5 MB in int8
+    costed = []
+
+    def latency(report):
+        costed.append(report)
+        return with_interval(report)
+
+    budget = Budget(latency_ms=0.14, size_mb=1)
+    floats = {(c.network, c.options) for c in V1_POOL if not c.quantized}
+    with pytest.raises(NothingFits) as held_to_the_interval:
+        choose(budget, latency, families="v1")
+    # the 8-bit checkpoints were judged on their float twins' costs: no architecture costed twice
+    assert len(costed) == len(floats)
+    assert "--quantized" not in str(held_to_the_interval.value)  # 0.163 ms > 0.14 ms
+    with pytest.raises(NothingFits) as held_to_the_median:
+        choose(budget, latency, families="v1", margin=0)
+    assert str(held_to_the_median.value).endswith("; an 8-bit checkpoint fits it: add --quantized")
+    assert [
+        c.checkpoint.name for c in choose(budget, latency, families="v1", margin=0, quantized=True)
+    ] == ["mobilenet_v1_0.25_128_quant"]

@@ -22,11 +22,10 @@ import types
 
 import pytest
 
-from mnetcalc import checkpoints
-from mnetcalc.checkpoints import Checkpoint, families
 from mnetcalc.cli import main
-from mnetcalc.latency_model import MAX_FILE_BYTES, SCHEMA_VERSION, shipped_calibration
-from mnetcalc.machine import cpu_model
+from mnetcalc.latency_model import MAX_FILE_BYTES, SCHEMA_VERSION, checkpoints, shipped_calibration
+from mnetcalc.latency_model.checkpoints import Checkpoint, families
+from mnetcalc.latency_model.machine import cpu_model
 
 HERE = shipped_calibration().machine["cpu"]
 ZERO = {"calls": 0.0, "bytes": 0.0}

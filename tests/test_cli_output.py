@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from mnetcalc.checkpoints import published_checkpoints
 from mnetcalc.cli import main
 from mnetcalc.core.network import REPORT_KEYS
+from mnetcalc.latency_model.checkpoints import published_checkpoints
 from mnetcalc.networks.registry import NETWORKS
 
 

@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 pytest.importorskip("openvino")
 
-from mnetcalc.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
+from mnetcalc.latency_model.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
 from mnetcalc.runtime.engines import (  # noqa: E402
     ENGINES,

@@ -7,7 +7,7 @@ import pytest
 
 import mnetcalc
 from mnetcalc.cli import main
-from mnetcalc.machine import MachineInfo, cpu_model
+from mnetcalc.latency_model.machine import MachineInfo, cpu_model
 
 torch = pytest.importorskip("torch")
 

@@ -1,8 +1,8 @@
-"""mnetcalc.machine without torch: the machine record that every timing carries."""
+"""mnetcalc.latency_model.machine without torch: the machine record that every timing carries."""
 
 import pytest
 
-from mnetcalc.machine import ISA_FLAGS, MachineInfo, cpu_model, isa_flags
+from mnetcalc.latency_model.machine import ISA_FLAGS, MachineInfo, cpu_model, isa_flags
 
 
 def test_machine_info_is_a_record_written_as_json_keys():

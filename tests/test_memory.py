@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mnetcalc
-from mnetcalc.choose import Budget, choose
 from mnetcalc.cli import main
+from mnetcalc.latency_model.choose import Budget, choose
 from mnetcalc.memory import INT8_BYTES, network_memory
 from mnetcalc.networks.registry import NETWORKS, network_cost
 from mnetcalc.validation import InvalidArgument

@@ -86,14 +86,24 @@ def test_mobilenet_v4_is_exported_like_the_others():
 
 
 def test_the_chooser_and_the_calibration_are_exported():
-    from mnetcalc.checkpoints import published_checkpoints
-    from mnetcalc.choose import Budget, choose
     from mnetcalc.latency_model import load_calibration, shipped_calibration
+    from mnetcalc.latency_model.checkpoints import published_checkpoints
+    from mnetcalc.latency_model.choose import Budget, choose
 
     assert mnetcalc.Budget is Budget and mnetcalc.choose is choose
     assert mnetcalc.load_calibration is load_calibration
     assert mnetcalc.shipped_calibration is shipped_calibration
     assert mnetcalc.published_checkpoints is published_checkpoints
+
+
+def test_the_latency_models_torch_free_side_has_one_home():
+    # choose, the checkpoint catalog and the machine record live in mnetcalc.latency_model only
+    from pathlib import Path
+
+    package = Path(mnetcalc.__file__).parent
+    for name in ("choose", "checkpoints", "machine"):
+        assert not (package / f"{name}.py").exists()
+        assert (package / "latency_model" / f"{name}.py").exists()
 
 
 def test_a_report_shows_as_a_table_in_a_notebook():

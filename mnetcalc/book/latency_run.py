@@ -104,7 +104,7 @@ def _source_digest() -> str:
 
 
 def _key(threads: int, labels: list[str]) -> str:
-    from ..machine import cpu_model
+    from ..latency_model.machine import cpu_model
 
     text = json.dumps([cpu_model(), threads, labels, _source_digest()])
     return hashlib.sha256(text.encode()).hexdigest()[:16]

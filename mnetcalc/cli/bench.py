@@ -208,7 +208,7 @@ def checked_calibration(args, threads: int, batch: int):
 def run_all(config, rounds: int, seconds: float, args) -> int:
     """``--engine all``: exit status 1 (after the table) if an engine's output is out of its
     tolerance."""
-    from ..machine import MachineInfo
+    from ..latency_model.machine import MachineInfo
     from ..runtime.engines import compare_config  # needs torch and the engines
 
     bars = show_progress(args.no_progress)

@@ -63,8 +63,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..choose import Budget, checked_margin, choose
     from ..latency_model import header
+    from ..latency_model.choose import Budget, checked_margin, choose
     from ..report.choices import render_choices
 
     budget = Budget(args.latency_ms, args.size_mb, args.mult_adds_m, args.memory_mb)

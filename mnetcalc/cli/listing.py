@@ -1,6 +1,7 @@
 """``mnetcalc list``: the networks (with their variants, options and defaults) and the published
 checkpoints (with the network and options that build each), as text, Markdown, CSV or JSON.
-Torch-free; the checkpoints come from :func:`mnetcalc.checkpoints.published_checkpoints`."""
+Torch-free; the checkpoints come from
+:func:`mnetcalc.latency_model.checkpoints.published_checkpoints`."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def checkpoint_records() -> list[dict]:
     """One record per published checkpoint: its name, family, network and options (the
     keyword arguments of :func:`mnetcalc.config`), whether it is 8-bit, and what its release
     prints (top-1, top-5, mult-adds and parameters in millions, Pixel 1 latency in ms)."""
-    from ..checkpoints import published_checkpoints
+    from ..latency_model.checkpoints import published_checkpoints
 
     return [
         {

@@ -1,5 +1,15 @@
 """From mult-adds to milliseconds: a per-layer latency model calibrated on one CPU (torch-free).
 
+This package is the latency model's torch-free side, one module per concern: the features of a
+cost row and the layer kinds (:mod:`~mnetcalc.latency_model.features`), a thread count's
+coefficients and its predictions (:mod:`~mnetcalc.latency_model.model`), the calibration file, read
+and checked (:mod:`~mnetcalc.latency_model.calibration`, :mod:`~mnetcalc.latency_model.checks`),
+where a command finds it (:mod:`~mnetcalc.latency_model.lookup`), the machine a measurement or a
+calibration comes from (:mod:`~mnetcalc.latency_model.machine`), the published checkpoints
+(:mod:`~mnetcalc.latency_model.checkpoints`) and which of them fits a budget
+(:mod:`~mnetcalc.latency_model.choose`: ``mnetcalc choose``). The timing that produces a
+calibration needs torch and lives in :mod:`mnetcalc.runtime` (``calibrate``, ``latency``).
+
 Latency, everywhere: the median wall-clock time per call of ``mnetcalc.runtime.model.optimize()``'s
 model, batch 1, float32, at a stated thread count, as ``mnetcalc bench --optimize`` measures it.
 

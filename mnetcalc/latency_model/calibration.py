@@ -178,9 +178,9 @@ class Calibration(Record):
             refuse(f"reference network {ref.get('network')!r}: {first}")
 
     def other_cpu(self) -> str | None:
-        """None if made on this CPU (``mnetcalc.machine.cpu_model()``), else one line saying on
-        which: ``made on X, not on this machine's Y``."""
-        from ..machine import cpu_model
+        """None if made on this CPU (:func:`~mnetcalc.latency_model.machine.cpu_model`), else one
+        line saying on which: ``made on X, not on this machine's Y``."""
+        from .machine import cpu_model
 
         here = cpu_model()
         return None if self.cpu == here else f"made on {self.cpu}, not on this machine's {here}"

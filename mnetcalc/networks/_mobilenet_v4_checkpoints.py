@@ -122,7 +122,7 @@ def checkpoints():
     """timm's MobileNetV4 checkpoints with an ImageNet-1k accuracy, one record per evaluated
     resolution (``<model>.<tag>@<resolution>``): accuracy and cost both change with it. Their
     ``mult_adds_m`` is timm's printed GMACs (BatchNorm and pooling included) in millions."""
-    from ..checkpoints import Checkpoint
+    from ..latency_model.checkpoints import Checkpoint
 
     return tuple(
         Checkpoint(

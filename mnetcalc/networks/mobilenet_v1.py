@@ -218,8 +218,8 @@ def checkpoints():
     """TF-slim's released MobileNet v1 checkpoints (TensorFlow Models,
     ``research/slim/nets/mobilenet_v1.md``, 2018-02-22: float and 8-bit quantization-aware; their
     accuracies differ slightly from the paper's Tables 6-7, measured on earlier checkpoints), as
-    :class:`~mnetcalc.checkpoints.Checkpoint` records of this network."""
-    from ..checkpoints import Checkpoint
+    :class:`~mnetcalc.latency_model.checkpoints.Checkpoint` records of this network."""
+    from ..latency_model.checkpoints import Checkpoint
 
     records = []
     for alpha, res, macs, params, top1, top5, q_top1, q_top5 in SLIM_V1_CHECKPOINTS:

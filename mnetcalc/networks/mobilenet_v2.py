@@ -200,9 +200,9 @@ SLIM_V2_CHECKPOINTS = (
 
 def checkpoints():
     """TF-slim's released MobileNetV2 checkpoints (TensorFlow Models,
-    ``research/slim/nets/mobilenet/README.md``), as :class:`~mnetcalc.checkpoints.Checkpoint`
-    records of this network."""
-    from ..checkpoints import Checkpoint
+    ``research/slim/nets/mobilenet/README.md``), as
+    :class:`~mnetcalc.latency_model.checkpoints.Checkpoint` records of this network."""
+    from ..latency_model.checkpoints import Checkpoint
 
     return tuple(
         Checkpoint(

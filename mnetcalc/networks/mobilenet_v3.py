@@ -421,10 +421,11 @@ PUBLISHED_CHECKPOINTS = (
 
 def checkpoints():
     """TF-slim's released MobileNetV3 checkpoints (:data:`PUBLISHED_CHECKPOINTS`) as
-    :class:`~mnetcalc.checkpoints.Checkpoint` records, each with the configuration that builds it
-    (the "tf-slim" channel rule, which equals torchvision's at alpha 1; the classifier counted at
-    the library's 1000 classes like v1's and V2's, one row less than the release's 1001)."""
-    from ..checkpoints import Checkpoint
+    :class:`~mnetcalc.latency_model.checkpoints.Checkpoint` records, each with the configuration
+    that builds it (the "tf-slim" channel rule, which equals torchvision's at alpha 1; the
+    classifier counted at the library's 1000 classes like v1's and V2's, one row less than the
+    release's 1001)."""
+    from ..latency_model.checkpoints import Checkpoint
 
     return tuple(
         Checkpoint(

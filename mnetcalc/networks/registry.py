@@ -29,7 +29,7 @@ class NetworkEntry:
     ``variants`` (the first is the default; empty: no ``--variant``), whether 0 classes (the body
     alone, ``body_only``) is allowed, its default input side (``resolution``) and number of
     ``classes``, and whether its module publishes checkpoints (``checkpoints``: it has a function
-    ``checkpoints()``, :func:`mnetcalc.checkpoints.published_checkpoints`).
+    ``checkpoints()``, :func:`mnetcalc.latency_model.checkpoints.published_checkpoints`).
 
     A plain class, quicker to create at the command line's start-up than a ``namedtuple``."""
 

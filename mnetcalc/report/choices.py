@@ -1,5 +1,5 @@
 """Rendering ``mnetcalc choose``'s ranking as text, Markdown, CSV and JSON. No computation here:
-every number is the :class:`~mnetcalc.choose.Choice`'s."""
+every number is the :class:`~mnetcalc.latency_model.choose.Choice`'s."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def choice_records(choices) -> list[dict]:
     """One plain dict per choice, in rank order: the fields of CSV and JSON (``latency_ms`` is
     the median; ``margin``: the margin over the median the budget was held to; ``options``: the
     network's options, ``command``: the ``mnetcalc bench`` command that times it)."""
-    from ..choose import option_words
+    from ..latency_model.choose import option_words
 
     return [
         {

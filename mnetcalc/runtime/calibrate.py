@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import __version__
 from ..latency_model import DEFAULT_CACHE_BYTES, FEATURE_UNITS, vector_lanes
-from ..machine import MachineInfo, package_version
+from ..latency_model.machine import MachineInfo, package_version
 from ..validation import InvalidArgument, positive_int
 from .fitting import (
     NETWORK_WEIGHT,

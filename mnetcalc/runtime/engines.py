@@ -393,7 +393,7 @@ def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 
     weights)
     under one of :data:`ENGINES`, like :func:`~mnetcalc.runtime.latency.measure_latency` for
     torch."""
-    from ..machine import MachineInfo
+    from ..latency_model.machine import MachineInfo
     from .latency import LatencyResult
 
     network = config.network

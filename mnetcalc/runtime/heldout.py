@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.network import NetworkConfig
-from ..machine import MachineInfo
+from ..latency_model.machine import MachineInfo
 from ..networks.registry import NETWORKS, config_class
 from ..validation import InvalidArgument
 from .fitting import NETWORK_WEIGHT, baseline_us, design, fit_affine, mult_adds_of, solve

@@ -6,9 +6,9 @@ timed rounds are spread over the whole measuring time; when several models are c
 (:func:`interleaved`) their rounds alternate, so that a change in the machine's load hits all of
 them alike and their *ratios* stay meaningful even on a shared machine.
 
-Results carry a :class:`~mnetcalc.machine.MachineInfo` (CPU model, logical CPUs, threads used, torch
-version, load average at the time) and the CPU time / wall time while timing, so a number is never
-separated from where, and under what load, it was measured."""
+Results carry a :class:`~mnetcalc.latency_model.machine.MachineInfo` (CPU model, logical CPUs,
+threads used, torch version, load average at the time) and the CPU time / wall time while timing,
+so a number is never separated from where, and under what load, it was measured."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from torch.utils import benchmark
 from tqdm.auto import tqdm
 
 from ..core.network import NetworkConfig, NetworkCost
-from ..machine import MachineInfo
+from ..latency_model.machine import MachineInfo
 from ..networks.mobilenet_v1 import MobileNetConfig
 from ..validation import InvalidArgument, choice, positive_int
 from .model import fold_batchnorm, frozen, optimize, torch_threads

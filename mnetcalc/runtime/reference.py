@@ -225,7 +225,7 @@ def measure_optimized(
     in rounds against the reference (``R N R N R ...``; the reference's slots half as long), as a
     :class:`~mnetcalc.runtime.latency.LatencyResult` whose ``reference`` says what the reference
     took (p10, median, p90 of its slots), the drift, and the network's ratio to it."""
-    from ..machine import MachineInfo
+    from ..latency_model.machine import MachineInfo
     from .latency import Latency, LatencyResult
 
     times = time_against_reference(

@@ -9,7 +9,6 @@ import math
 
 import pytest
 
-from mnetcalc.checkpoints import published_checkpoints
 from mnetcalc.cli import main
 from mnetcalc.core.layers import (
     ADD,
@@ -20,6 +19,7 @@ from mnetcalc.core.layers import (
     MATMUL,
     SOFTMAX,
 )
+from mnetcalc.latency_model.checkpoints import published_checkpoints
 from mnetcalc.networks import mobilenet_v4 as v4
 from mnetcalc.networks.mobilenet_v4 import (
     DEFAULT_RESOLUTIONS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from .core.record import Record
+from ..core.record import Record
 
 #: An environment variable that, when set, names the CPU :func:`cpu_model` reports: the tests use it
 #: to run the command line as on another machine (a calibration made on a foreign CPU).

@@ -1,14 +1,14 @@
 """Which published MobileNet fits a budget: the logic of ``mnetcalc choose``, torch-free.
 
-Each published checkpoint (:mod:`mnetcalc.checkpoints`) becomes a :class:`Choice`: its exact
-mult-adds from the calculator, its size on disk, and its latency on this machine as a calibration
-predicts it (:mod:`mnetcalc.latency_model`): the median and the p10-p90 interval around it, at a
-thread count. A choice fits a latency budget only if the upper end of its interval does (with a
-``margin`` given: ``median * (1 + margin)``; 0: the median alone). The choices that fit every
-budget given are ranked by published top-1 (then by predicted median, then by name), and each is
-marked when it lies on the accuracy-against-latency Pareto front of the choices that fit: no other
-choice that fits is both at least as accurate and at least as fast (median), and better in one of
-the two. Each choice names the command that times it: :func:`~mnetcalc.choose.bench_command`.
+Each published checkpoint (:mod:`~mnetcalc.latency_model.checkpoints`) becomes a :class:`Choice`:
+its exact mult-adds from the calculator, its size on disk, and its latency on this machine as a
+calibration predicts it (:mod:`mnetcalc.latency_model`): the median and the p10-p90 interval
+around it, at a thread count. A choice fits a latency budget only if the upper end of its interval
+does (with a ``margin`` given: ``median * (1 + margin)``; 0: the median alone). The choices that
+fit every budget given are ranked by published top-1 (then by predicted median, then by name), and
+each is marked when it lies on the accuracy-against-latency Pareto front of the choices that fit:
+no other choice that fits is both at least as accurate and at least as fast (median), and better in
+one of the two. Each choice names the command that times it: :func:`bench_command`.
 
 Size: the parameters a deployed network stores once BatchNorm is folded into the convolutions
 (the weights, the biases, and one bias per BatchNorm channel), at 4 bytes each in float32; in int8
@@ -24,11 +24,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 
+from ..core.record import Record
+from ..memory import network_memory
+from ..validation import InvalidArgument, choice, positive_number
+from .calibration import Calibration
 from .checkpoints import Checkpoint, published_checkpoints
-from .core.record import Record
-from .latency_model import Calibration, Estimate, default_calibration
-from .memory import network_memory
-from .validation import InvalidArgument, choice, positive_number
+from .lookup import default_calibration
+from .model import Estimate
 
 MB = 1_000_000
 
@@ -44,8 +46,8 @@ class Choice(Record):
     the deployed ``weights`` and ``biases`` (BatchNorm folded), the predicted ``latency`` (an
     :class:`~mnetcalc.latency_model.Estimate`: median and interval), the ``margin`` asked for
     (None: the interval's own), ``peak_elements`` (the numbers live at once at the activations'
-    peak, ``mnetcalc.memory``) and, once ranked, whether it is on the Pareto front
-    (``pareto``)."""
+    peak, ``mnetcalc.memory``; None until counted) and, once ranked, whether it is on the Pareto
+    front (``pareto``)."""
 
     __slots__ = (
         "checkpoint", "mult_adds", "weights", "biases", "latency", "margin", "pareto",
@@ -61,7 +63,7 @@ class Choice(Record):
         latency,
         margin=None,
         pareto=False,
-        peak_elements=0,
+        peak_elements=None,
     ):
         self._set(
             checkpoint=checkpoint,
@@ -77,6 +79,11 @@ class Choice(Record):
     @property
     def memory_mb(self) -> float:
         """The activations' peak working set: int8 for a quantized checkpoint, float32 otherwise."""
+        if self.peak_elements is None:
+            raise ValueError(
+                f"{self.checkpoint.name}: the activations' peak was not counted (candidate() and "
+                "choose() count it)"
+            )
         return (1 if self.checkpoint.quantized else 4) * self.peak_elements / MB
 
     @property
@@ -125,7 +132,7 @@ def option_words(checkpoint: Checkpoint) -> list[str]:
     """The command-line options that build ``checkpoint``'s architecture: ``--network`` and each
     of its options (``["--network", "mobilenet_v3", "--alpha", "0.75", "--variant", "large",
     "--channels", "tf-slim"]``)."""
-    from .cli.options import option_name  # the command line's names of the library's parameters
+    from ..cli.options import option_name  # the command line's names of the library's parameters
 
     words = ["--network", checkpoint.network]
     for name, value in checkpoint.options:
@@ -159,14 +166,15 @@ class Budget(Record):
     def _overs(self, candidate: Choice) -> list[tuple[float, str]]:
         """For each limit given: how far ``candidate`` lies over it, as a fraction of the limit
         (negative: under it), and the limit's option (``--size-mb``)."""
+        value = {  # read only for the limits given (memory is counted only under its budget)
+            "latency_ms": lambda: candidate.upper_ms,
+            "size_mb": lambda: candidate.size_mb,
+            "mult_adds_m": lambda: candidate.mult_adds / 1e6,
+            "memory_mb": lambda: candidate.memory_mb,
+        }
         return [
-            (value / limit - 1, f"--{name.replace('_', '-')}")
-            for name, value, limit in (
-                ("latency_ms", candidate.upper_ms, self.latency_ms),
-                ("size_mb", candidate.size_mb, self.size_mb),
-                ("mult_adds_m", candidate.mult_adds / 1e6, self.mult_adds_m),
-                ("memory_mb", candidate.memory_mb, self.memory_mb),
-            )
+            (value[name]() / limit - 1, f"--{name.replace('_', '-')}")
+            for name, limit in self.fields().items()
             if limit is not None
         ]
 
@@ -245,27 +253,50 @@ def _estimator(calibration, threads):
     return made_up
 
 
+class _Costs:
+    """Each architecture costed once: an 8-bit checkpoint has the network and options of its float
+    one, hence its mult-adds, parameters, latency and activations' peak. ``costs(checkpoint)`` is
+    its :class:`Choice`; the activations' peak (the slowest part of costing) is counted only with
+    ``memory=True``, and then once per architecture."""
+
+    def __init__(self, latency: Callable, margin: float | None = None):
+        self.latency, self.margin = latency, margin
+        self.reports: dict = {}  # (network, options) -> cost report
+        self.choices: dict = {}  # (network, options) -> Choice
+
+    def __call__(self, checkpoint: Checkpoint, memory: bool = False) -> Choice:
+        key = (checkpoint.network, checkpoint.options)
+        if key not in self.choices:
+            report = self.reports[key] = checkpoint.config().cost()
+            biases = report.bias_params + report.bn_params // 2
+            estimate = self.latency(report, checkpoint.name)
+            self.choices[key] = Choice(
+                checkpoint, report.mult_adds, report.params, biases, estimate, self.margin
+            )
+        costed = self.choices[key]
+        if memory and costed.peak_elements is None:
+            peak = network_memory(self.reports[key], 1).peak_bytes
+            costed = self.choices[key] = costed.replace(peak_elements=peak)
+        return costed.replace(checkpoint=checkpoint)
+
+
 def candidate(checkpoint: Checkpoint, latency: Callable, margin: float | None = None) -> Choice:
     """``checkpoint`` costed: its configuration's exact mult-adds and deployed parameter counts, and
     ``latency(report, name)`` (an :class:`~mnetcalc.latency_model.Estimate`; ``report``: the
     configuration's cost report), and the numbers live at its activations' peak."""
-    report = checkpoint.config().cost()
-    biases = report.bias_params + report.bn_params // 2
-    estimate = latency(report, checkpoint.name)
-    peak = network_memory(report, 1).peak_bytes
-    return Choice(
-        checkpoint, report.mult_adds, report.params, biases, estimate, margin, False, peak
-    )
+    return _Costs(latency, margin)(checkpoint, memory=True)
 
 
-def _quantized_would_fit(budget: Budget, pool, latency) -> bool:
-    """Whether an 8-bit checkpoint of the families in ``pool`` fits ``budget``."""
+def _quantized_would_fit(budget: Budget, pool, costs: _Costs) -> bool:
+    """Whether an 8-bit checkpoint of the families in ``pool`` fits ``budget``, held to the same
+    rule as the float ones (``costs``: their costs, which the 8-bit ones share)."""
     wanted = {c.family for c in pool}
-    for c in published_checkpoints():
-        if c.quantized and c.family in wanted:
-            if budget.excess(candidate(c, latency)) == 0.0:
-                return True
-    return False
+    memory = budget.memory_mb is not None
+    return any(
+        budget.excess(costs(c, memory)) == 0.0
+        for c in published_checkpoints()
+        if c.quantized and c.family in wanted
+    )
 
 
 def pareto_front(choices: Sequence[Choice]) -> set[str]:
@@ -340,25 +371,22 @@ def choose(
     ]
     if not pool:
         raise InvalidArgument("no published checkpoint matches the families asked for", "family")
-    # An 8-bit checkpoint has the architecture of its float one (the same network and options):
-    # cost each architecture once, and build its configuration only there (in ``candidate``).
-    costed: dict = {}
-    candidates = []
-    for c in pool:
-        key = (c.network, c.options)
-        if key not in costed:
-            costed[key] = candidate(c, latency, margin)
-        candidates.append(costed[key].replace(checkpoint=c))
+    # Each architecture is costed once; its activations' peak is counted for every candidate only
+    # under a memory budget, else for the choices returned (and a nearest miss) alone.
+    costs = _Costs(latency, margin)
+    candidates = [costs(c, memory=budget.memory_mb is not None) for c in pool]
     fits = [c for c in candidates if budget.excess(c) == 0.0]
     if not fits:
         nearest = min(candidates, key=lambda c: (budget.excess(c), c.latency_ms))
         hint = ""
-        if not quantized and checkpoints is None and _quantized_would_fit(budget, pool, latency):
+        if not quantized and checkpoints is None and _quantized_would_fit(budget, pool, costs):
             hint = "; an 8-bit checkpoint fits it: add --quantized"
-        raise NothingFits(budget, nearest, hint)
+        raise NothingFits(budget, costs(nearest.checkpoint, memory=True), hint)
     front = pareto_front(fits)
     ranked = sorted(fits, key=lambda c: (-c.checkpoint.top1, c.latency_ms, c.checkpoint.name))
-    return [c.replace(pareto=c.checkpoint.name in front) for c in ranked]
+    return [
+        costs(c.checkpoint, memory=True).replace(pareto=c.checkpoint.name in front) for c in ranked
+    ]
 
 
 __all__ = [

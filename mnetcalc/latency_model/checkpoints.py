@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .core.record import Record
+from ..core.record import Record
 
 #: Where TF-slim published the v1-V3 checkpoints (the default ``source``).
 TF_SLIM_SOURCE = "tensorflow/models, research/slim (mobilenet_v1.md, mobilenet/README.md)"
@@ -84,7 +84,7 @@ class Checkpoint(Record):
         """The library's configuration of this checkpoint's architecture (1000 classes, as
         released; V2's and V3's releases have 1001 with a background class, which changes the
         classifier by one row)."""
-        from .networks.registry import NETWORKS
+        from ..networks.registry import NETWORKS
 
         return NETWORKS[self.network].config_class()(**dict(self.options))
 
@@ -92,10 +92,10 @@ class Checkpoint(Record):
 def _network_modules() -> list:
     """The module of every registered network that publishes checkpoints (its entry says so),
     imported here, on first use; the others are not imported (``mnetcalc choose`` starts faster)."""
-    from .networks.registry import NETWORKS
+    from ..networks.registry import NETWORKS
 
     return [
-        import_module(f".networks.{name}", __package__)
+        import_module(f"..networks.{name}", __package__)
         for name, entry in NETWORKS.items()
         if entry.checkpoints
     ]
