@@ -3,7 +3,7 @@ budget on this machine, ranked by published top-1, with the accuracy-latency Par
 
 Latency comes from a calibration file (``mnetcalc calibrate``): ``--calibration FILE``, else
 ``$MNETCALC_CALIBRATION``, else ``./mnetcalc-calibration.json`` when present, else the one shipped
-with the package (the machine that built the book); the header on stdout says which, on which CPU
+with the package (made by mnetcalc's authors); the header on stdout says which, on which CPU
 and at how many threads it predicts, and whether that CPU is this machine's. A pick is kept only if
 the upper end of its predicted interval fits ``--latency-ms`` (``--margin M``: its median times 1 +
 M). Every row names the network, its options and the ``mnetcalc bench`` command that times it.

@@ -174,7 +174,7 @@ DEFAULT_CALIBRATION = "(default)"
 
 CALIBRATION_TEXT = (
     "calibration file of mnetcalc calibrate ('shipped': the one shipped with mnetcalc, made on "
-    "the machine that built the book; default: $MNETCALC_CALIBRATION, else "
+    "its authors' machine; default: $MNETCALC_CALIBRATION, else "
     "./mnetcalc-calibration.json if present, else the shipped one)"
 )
 

@@ -33,7 +33,7 @@ REFERENCE_TOLERANCE = 10.0
 #: reference network is absurd: refused, never printed.
 PREDICTION_RANGE = 1000.0
 
-#: The calibration shipped in the package: the machine that built the book.
+#: The calibration shipped in the package, made by mnetcalc's authors on the CPU it names.
 SHIPPED = "calibration_default.json"
 
 #: Calibration's fields (``_reference_us`` is derived: each model's prediction of the reference).
@@ -337,5 +337,5 @@ def shipped_path() -> str:
 
 
 def shipped_calibration() -> Calibration:
-    """The calibration of the machine that built the book, shipped with the package."""
+    """The calibration shipped with the package (made by its authors, on the CPU it names)."""
     return load_calibration(shipped_path())

@@ -31,11 +31,11 @@ class CalibrationSource(Record):
         self._set(path=path, how=how)
 
     def describe(self) -> str:
-        """``shipped calibration (the machine that built the book)``, ``calibration FILE``,
+        """``shipped calibration (made by mnetcalc's authors)``, ``calibration FILE``,
         ``calibration FILE (from $MNETCALC_CALIBRATION)``, ``calibration FILE (found in the
         current folder)``."""
         if self.path is None:
-            return "shipped calibration (the machine that built the book)"
+            return "shipped calibration (made by mnetcalc's authors)"
         found = {"environment": f" (from ${ENV_VARIABLE})", "current folder": " (found here)"}
         return f"calibration {self.path}{found.get(self.how, '')}"
 
