@@ -65,8 +65,10 @@ CHAPTERS = {
     "book/training": Shows(figures=5, tables=1),
     # fig-abl-divergence, fig-abl-twins; every run, the four twins against the paper
     "book/ablations": Shows(figures=2, tables=2),
-    # fig-lat-single, fig-lat-grid; the grid's table
-    "book/latency": Shows(figures=2, tables=1),
+    # fig-lat-single
+    "book/latency": Shows(figures=1, tables=0),
+    # fig-lat-grid; the grid's table
+    "book/mult_adds_and_time": Shows(figures=1, tables=1),
     # fig-lat-profile, fig-lat-roofline; the profile's table by layer type
     "book/roofline": Shows(figures=2, tables=1),
     # fig-lat-optimize; the preparation steps, the engines, the price of a layer
