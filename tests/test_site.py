@@ -60,9 +60,10 @@ CHAPTERS = {
     # fig-app-tradeoff, fig-app-detection; cost against accuracy, Table 10 with its recount, Table
     # 11 and PlaNet's costs, Tables 12-14 as printed, SSD's parts
     "book/applications": Shows(figures=2, tables=8),
-    # samples, the one-cycle schedule, curves, confusion matrix, depthwise filters; the stem-stride
-    # table
-    "book/training": Shows(figures=5, tables=1),
+    # samples, the one-cycle schedule, curves; the stem-stride table
+    "book/training": Shows(figures=3, tables=1),
+    # confusion matrix, the misclassified images, depthwise filters
+    "book/evaluation": Shows(figures=3, tables=0),
     # fig-abl-divergence, fig-abl-twins; every run, the four twins against the paper
     "book/ablations": Shows(figures=2, tables=2),
     # fig-lat-single
