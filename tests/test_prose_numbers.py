@@ -91,6 +91,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "(the 6.9 that the chapter glues is another number, the depthwise layers' share)",
         "costs them with 1001": "TF-slim's class count (ImageNet's and a background class)",
     },
+    "evaluation": {
+        "in batches of 500": "exercise 3's batch size (an input)",
+    },
     "giants": {
         "138,357,544 parameters for VGG16, 60,965,224 for the Caffe AlexNet, 6,998,552 for the "
         "Caffe GoogLeNet and 1,248,424": "published totals of the reference models, which "
@@ -136,7 +139,6 @@ ALLOWED: dict[str, dict[str, str]] = {
         "(70,000:": "a fact about Fashion-MNIST",
         "on all 60,000 training images": "a fact about Fashion-MNIST: its training set",
         "not 3.5": "7/2, the side a 7-pixel map would halve to (arithmetic on the architecture)",
-        "in batches of 500": "exercise 4's batch size (an input)",
         "60,000 for training, 10,000 for testing": "a fact about Fashion-MNIST",
         "10,000 test images": "a fact about Fashion-MNIST: its test set",
     },

@@ -70,13 +70,16 @@ CHAPTERS = {
     "book/applications": Shows(figures=1, tables=6),
     # fig-app-detection; Table 13 as printed, SSD's parts
     "book/detection": Shows(figures=1, tables=2),
-    # samples, the one-cycle schedule, curves, confusion matrix, depthwise filters; the stem-stride
-    # table
-    "book/training": Shows(figures=5, tables=1),
+    # samples, the one-cycle schedule, curves; the stem-stride table
+    "book/training": Shows(figures=3, tables=1),
+    # confusion matrix, the misclassified images, depthwise filters
+    "book/evaluation": Shows(figures=3, tables=0),
     # fig-abl-divergence, fig-abl-twins; every run, the four twins against the paper
     "book/ablations": Shows(figures=2, tables=2),
-    # fig-lat-single, fig-lat-grid; the grid's table
-    "book/latency": Shows(figures=2, tables=1),
+    # fig-lat-single
+    "book/latency": Shows(figures=1, tables=0),
+    # fig-lat-grid; the grid's table
+    "book/mult_adds_and_time": Shows(figures=1, tables=1),
     # fig-lat-profile, fig-lat-roofline; the profile's table by layer type
     "book/roofline": Shows(figures=2, tables=1),
     # fig-lat-optimize; the preparation steps, the engines, the price of a layer
