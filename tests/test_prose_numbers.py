@@ -48,6 +48,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "of the 10,000 test images": "a fact about Fashion-MNIST: its test set",
         "60,000 images": "a fact about Fashion-MNIST: its training set",
         "100 * run.test_accuracy": "a fraction as a percentage (a unit)",
+        "the 97.5th percentile": "the definition of the quantile a two-sided 95 % interval uses",
+        "against 2.48 standard deviations": "t(0.975, 2) / sqrt(3), a constant of the t "
+        "distribution for three seeds (not a result)",
     },
     "accuracy_vs_cost": {
         "afford 200 million": "exercise ex-acc-budget's budget (an input)",
@@ -125,6 +128,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "99.9th percentile": "exercise 6's clipping point (an input)",
     },
     "roofline": {
+        "near or below 2.25": "the bound 2 D_K^2 / 8 derived in the same sentence",
         "a 256 MiB tensor": "the size roofline.py's bandwidth measurement copies (an input)",
         "the library's 256 MiB": "the same size (an input of roofline.py)",
         "(4.6 pJ)": "Horowitz's figure for a float32 multiply and add (a quotation)",
