@@ -101,8 +101,10 @@ CHAPTERS = {
     # fig-err-search; the head-size search of Tables 12 and 14, every cost cell of Tables 10-14
     # with its verdict
     "book/errata_applications": Shows(figures=1, tables=2),
-    # fig-lat-coefficients, fig-lat-residuals; the kinds' features, the predictors, the families
-    "book/latency_model": Shows(figures=2, tables=3),
+    # fig-lat-coefficients; the kinds' features
+    "book/latency_model": Shows(figures=1, tables=1),
+    # fig-lat-residuals; the predictors, the families
+    "book/latency_validation": Shows(figures=1, tables=2),
     # fig-choose-front, fig-choose-phone; the budgets, chosen and measured
     "book/choosing": Shows(figures=2, tables=1),
 }
