@@ -1,13 +1,14 @@
-"""The timing run the book's two latency pages share (``latency_model`` and ``choosing``), and the
-measurement of a few networks as ``mnetcalc bench --optimize`` measures them. Needs torch.
+"""The timing run the book's Part III pages share (``latency_model``, ``latency_validation`` and
+``choosing``), and the measurement of a few networks as ``mnetcalc bench --optimize`` measures
+them. Needs torch.
 
 :func:`book_run` calibrates the latency model on this machine at one thread count (quick
 settings) and times held-out networks in the same run
-(:func:`mnetcalc.runtime.calibrate.calibrate_and_validate`). The two pages show the same run:
+(:func:`mnetcalc.runtime.calibrate.calibrate_and_validate`). The pages show the same run:
 the first page executed stores it as JSON under ``_build/.mnetcalc-book/`` (or
 ``$MNETCALC_BOOK_CACHE``; :func:`cache_dir`), keyed by the CPU, the thread count, the networks and
-the source of the code that times and fits them, and the other page reads it back, so that a build
-pays for one calibration, not two. Deleting the folder (``make clean`` deletes ``_build``) times
+the source of the code that times and fits them, and the other pages read it back, so that a
+build pays for one calibration, not three. Deleting the folder (``make clean`` deletes ``_build``) times
 anew.
 
 :func:`measure` times networks against the reference network in the same rounds, as ``bench
