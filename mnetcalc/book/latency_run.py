@@ -8,8 +8,8 @@ settings) and times held-out networks in the same run
 the first page executed stores it as JSON under ``_build/.mnetcalc-book/`` (or
 ``$MNETCALC_BOOK_CACHE``; :func:`cache_dir`), keyed by the CPU, the thread count, the networks and
 the source of the code that times and fits them, and the other pages read it back, so that a
-build pays for one calibration, not three. Deleting the folder (``make clean`` deletes ``_build``) times
-anew.
+build pays for one calibration, not three. Deleting the folder (``make clean`` deletes
+``_build``) times anew.
 
 :func:`measure` times networks against the reference network in the same rounds, as ``bench
 --optimize`` does: each one's median wall time per call, in ms.
