@@ -86,8 +86,8 @@ CHAPTERS = {
     "book/deployment": Shows(figures=1, tables=3),
     # fig-dw-levels; the precision ladder, the roofs
     "book/quantization": Shows(figures=1, tables=2),
-    # fig-v2-grid; TF-slim's table
-    "book/mobilenet_v2": Shows(figures=1, tables=1),
+    # fig-v2-grid, fig-v2-checkpoints; TF-slim's table
+    "book/mobilenet_v2": Shows(figures=2, tables=1),
     # fig-v3-activations, fig-v3-family; Large and Small against the printed totals, the checkpoints
     "book/mobilenet_v3": Shows(figures=2, tables=2),
     # fig-v4-blocks, fig-v4-family; the UIB forms at one shape, the five networks against timm
