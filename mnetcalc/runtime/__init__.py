@@ -1,4 +1,5 @@
-"""Everything that needs torch: building the PyTorch model of a spec (``model``), counting it
+"""Everything that needs torch: building the PyTorch model of a spec (``model``, from the modules
+of ``layer_modules``) and preparing it for inference (``model``), counting it
 with fvcore (``counting``), timing it (``latency``, ``roofline``; against a reference network:
 ``reference``), the inference engines and precisions (``engines``, ``precision``), calibrating
 the latency model (``calibrate``, with ``samples``, ``fitting`` and ``heldout``), and training on
