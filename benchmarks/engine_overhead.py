@@ -33,8 +33,9 @@ def whole_model(alpha: float, resolution: int, threads: int, rounds: int) -> dic
     import torch
 
     from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model
-    from mnetcalc.runtime.engines import engine_runners, onednn_partitions
+    from mnetcalc.runtime.engines import onednn_partitions
     from mnetcalc.runtime.model import torch_threads
+    from mnetcalc.runtime.runners import engine_runners
 
     torch.manual_seed(0)
     model = mobilenet_v1_model(alpha).eval()

@@ -30,7 +30,7 @@ import sys
 #: and most users get). "passive" sleeps at once: on a machine where other processes hold the CPUs,
 #: a spinning thread keeps its partner from running and a 2-thread call can take 100x longer; on a
 #: quiet machine it makes every 2-thread layer pay a wake-up. ONNX Runtime's spinning is always off
-#: (mnetcalc.runtime.engines). The variable is read when OpenMP starts, so it is set before torch
+#: (mnetcalc.runtime.runners). The variable is read when OpenMP starts, so it is set before torch
 #: loads.
 WAIT_POLICIES = ("default", "passive", "active")
 
@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     wait_policy = os.environ.get("OMP_WAIT_POLICY", "unset")
 
     from mnetcalc.latency_model.machine import MachineInfo
-    from mnetcalc.runtime.engines import FLOAT32_TOLERANCE
+    from mnetcalc.runtime.runners import FLOAT32_TOLERANCE
 
     thread_counts = [int(t) for t in args.threads.split(",")]
 

@@ -13,15 +13,13 @@ pytest.importorskip("openvino")
 
 from mnetcalc.latency_model.machine import ISA_FLAGS, MachineInfo, isa_flags  # noqa: E402
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
-from mnetcalc.runtime.engines import (  # noqa: E402
+from mnetcalc.runtime.engines import PRICED_ENGINES, layer_chain, layer_price  # noqa: E402
+from mnetcalc.runtime.runners import (  # noqa: E402
     ENGINES,
     FLOAT32_ENGINES,
     FLOAT32_TOLERANCE,
-    PRICED_ENGINES,
     agreement,
     engine_runners,
-    layer_chain,
-    layer_price,
     openvino_precision,
 )
 from mnetcalc.validation import InvalidArgument  # noqa: E402

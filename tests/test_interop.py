@@ -116,7 +116,7 @@ def test_every_convolution_of_a_model_is_a_plain_conv2d_at_the_usual_sizes():
         assert convs and all(type(m) is nn.Conv2d for m in convs)
     # where a map is smaller than the kernel (a 28-pixel MobileNet with a stride-1 stem), the
     # subclass that pads by itself (it trains faster there) stays
-    from mnetcalc.runtime.model import Conv2d
+    from mnetcalc.runtime.layer_modules import Conv2d
 
     small = mnetcalc.MobileNetConfig(0.25, resolution=28, stem_stride=1, num_classes=10).model()
     assert any(type(m) is Conv2d for m in small.modules())

@@ -12,7 +12,8 @@ import mnetcalc  # noqa: E402
 from mnetcalc.core.layers import Conv, FullyConnected, Pool  # noqa: E402
 from mnetcalc.core.network import spec_costs  # noqa: E402
 from mnetcalc.networks.mobilenet_v1 import mobilenet_v1_model  # noqa: E402
-from mnetcalc.runtime.model import Conv2d, ConvBNReLU, build  # noqa: E402
+from mnetcalc.runtime.layer_modules import Conv2d, ConvBNReLU  # noqa: E402
+from mnetcalc.runtime.model import build  # noqa: E402
 from mnetcalc.validation import InvalidArgument  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

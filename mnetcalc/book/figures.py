@@ -37,7 +37,8 @@ DEFAULT_BLOCK = 7
 
 def layer_stages(layer: Conv | DepthwiseConv) -> list[str]:
     """The operations one convolution of the spec becomes in the model: the convolution, then
-    BatchNorm if the spec asks for it, then a ReLU (``mnetcalc.runtime.model.ConvBNReLU``)."""
+    BatchNorm if the spec asks for it, then a ReLU
+    (``mnetcalc.runtime.layer_modules.ConvBNReLU``)."""
     if isinstance(layer, DepthwiseConv):
         conv = f"{layer.kernel}×{layer.kernel} Depthwise Conv"
     elif isinstance(layer, Conv):

@@ -85,7 +85,7 @@ def add_arguments(parser) -> None:
     add_format(parser, ("text", "json"))
 
 
-#: What ``--engine`` accepts: torch itself, an engine of :mod:`mnetcalc.runtime.engines`, or all of
+#: What ``--engine`` accepts: torch itself, an engine of :mod:`mnetcalc.runtime.runners`, or all of
 #: them
 #: side by side.
 ENGINE_CHOICES = ("torch", "onnxruntime", "openvino", "openvino_f32", "all")
@@ -322,7 +322,7 @@ def calibration_note(comparison) -> str:
 
 def engines_dict(config, comparison, machine) -> dict:
     """``--engine all --format json``: the configuration, one record per engine, the machine."""
-    from ..runtime.engines import FLOAT32_TOLERANCE
+    from ..runtime.runners import FLOAT32_TOLERANCE
 
     settings = {k: v for k, v in config.to_dict().items() if k != "level"}  # every level runs
     return {
@@ -351,7 +351,7 @@ def engines_dict(config, comparison, machine) -> dict:
 
 def render_engines_text(config, comparison, machine) -> str:
     """``--engine all`` as text: one row per engine, then what the columns mean and the machine."""
-    from ..runtime.engines import FLOAT32_TOLERANCE
+    from ..runtime.runners import FLOAT32_TOLERANCE
 
     rows = [
         [

@@ -4,7 +4,7 @@ width and resolution multipliers (paper Table 3)."""
 from __future__ import annotations
 
 from ..calculator import layer_comparison, table3
-from ..report.tables import render_layer
+from ..report.layer_comparison import render_layer
 from ..validation import allowed_range
 from .options import add_alpha, add_format
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from ..networks.registry import NETWORKS
-from ..report.tables import render_sweep
+from ..report.sweep import render_sweep
 from ..validation import allowed_range
 from .options import UsageError, add_format, add_network, comma_list, network_config
 

@@ -62,9 +62,9 @@ RELU6 = "relu6"  # min(max(x, 0), 6): TF-slim's MobileNets
 HARDSWISH = "hardswish"  # x * relu6(x + 3) / 6: MobileNetV3
 HARDSIGMOID = "hardsigmoid"  # relu6(x + 3) / 6: MobileNetV3's squeeze-and-excite gate
 GELU = "gelu"  # x * Phi(x), the exact (erf) form: MobileNetV4-Hybrid-Large
-#: An activation is data: a layer names it, and the PyTorch builder (:mod:`mnetcalc.runtime.model`)
-#: makes
-#: its module from the name. None of them costs anything in the paper's convention.
+#: An activation is data: a layer names it, and the PyTorch builder
+#: (:mod:`mnetcalc.runtime.layer_modules`) makes its module from the name. None of them costs
+#: anything in the paper's convention.
 ACTIVATIONS = (RELU, RELU6, HARDSWISH, HARDSIGMOID, GELU, None)
 
 #: Row fields written to JSON, in order (scripts rely on these keys).

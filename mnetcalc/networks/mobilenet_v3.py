@@ -179,7 +179,7 @@ class SqueezeExcite(namedtuple("SqueezeExcite", ("squeeze_channels",))):
         rows' names), and the forward pass ``x * gate(x)``."""
         from torch import nn
 
-        from ..runtime.model import layer_module
+        from ..runtime.layer_modules import layer_module
 
         gate = layer_module("gate", self.gate(in_channels), in_channels, side, dropout)
 

@@ -1,5 +1,14 @@
 """Rendering cost reports as text, Markdown, HTML, CSV and JSON. No computation happens here.
 
+Here: what every report shares, i.e. the number formats (:func:`millions`, :func:`thousands`,
+:func:`percent`), the table layouts (:func:`aligned`, :func:`markdown_table`, :func:`html_table`,
+:func:`csv_text`, :func:`json_text`) and the names of rows, layer types and configurations
+(:func:`type_stride`, :func:`filter_shape`, :func:`kind_name`, :func:`describe`,
+:func:`model_label`); and the per-layer table of ``mnetcalc table`` and of a notebook's display
+(:func:`render_table`). The other commands' reports build on these (:mod:`mnetcalc.report.sweep`,
+:mod:`mnetcalc.report.layer_comparison`, :mod:`mnetcalc.report.latency`,
+:mod:`mnetcalc.report.check`, :mod:`mnetcalc.report.choices`).
+
 A ``report`` below is a :class:`mnetcalc.core.network.NetworkCost`; this module does not import
 that class (whose notebook display, ``_repr_markdown_`` and ``_repr_html_``, imports this one)."""
 
@@ -238,6 +247,28 @@ def describe(report) -> str:
     return f"{name}{variant}{alpha}, resolution {fields['resolution']}, {head}{extras}"
 
 
+#: The paper's names of MobileNet v1's variants in a model label.
+V1_LABELS = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}
+
+
+def model_label(
+    alpha: float | None,
+    resolution: int,
+    variant: str | None = "separable",
+    network: str = "mobilenet_v1",
+) -> str:
+    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``; other networks
+    alike (``0.5 MobileNetV3 small-160``, ``VGG-16-224``)."""
+    if network == "mobilenet_v1":
+        name = V1_LABELS[variant]
+    else:
+        name = NETWORK_NAMES.get(network, network) + (f" {variant}" if variant else "")
+    if alpha is None:
+        return f"{name}-{resolution}"
+    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
+    return f"{width} {name}-{resolution}"
+
+
 def _memory(report):
     """The report's activation memory (:func:`mnetcalc.memory.network_memory`; imported here, as
     the cost report imports this module)."""
@@ -415,138 +446,3 @@ def render_table(report, fmt: str, memory: bool = False) -> str:
     if fmt == "markdown":
         return table_markdown(report, memory)
     return {"csv": table_csv, "json": lambda r: json_text(table_dict(r))}[fmt](report)
-
-
-# -- the grid of totals (`mnetcalc sweep`)
-# -----------------------------------------------------------
-
-SWEEP_HEADER = ("model", "alpha", "resolution", "MAdds (M)", "params (M)")
-SWEEP_RIGHT = (False, True, True, True, True)
-
-#: The paper's names of MobileNet v1's variants in a model label.
-V1_LABELS = {"separable": "MobileNet", "standard": "Conv MobileNet", "shallow": "Shallow MobileNet"}
-
-
-def model_label(
-    alpha: float | None,
-    resolution: int,
-    variant: str | None = "separable",
-    network: str = "mobilenet_v1",
-) -> str:
-    """The paper's way of naming a configuration, e.g. ``0.75 MobileNet-224``; other networks
-    alike (``0.5 MobileNetV3 small-160``, ``VGG-16-224``)."""
-    if network == "mobilenet_v1":
-        name = V1_LABELS[variant]
-    else:
-        name = NETWORK_NAMES.get(network, network) + (f" {variant}" if variant else "")
-    if alpha is None:
-        return f"{name}-{resolution}"
-    width = f"{alpha:.1f}" if float(alpha).is_integer() else f"{alpha:g}"
-    return f"{width} {name}-{resolution}"
-
-
-def sweep_records(reports: Sequence) -> list[dict]:
-    """One record per report: its label, its configuration (the same keys for every network) and
-    its totals."""
-    records = []
-    for r in reports:
-        fields = r.config.report_fields()
-        label = model_label(
-            fields["alpha"], fields["resolution"], fields["variant"], fields["network"]
-        )
-        records.append(
-            {
-                "model": label,
-                **fields,
-                "mult_adds": r.mult_adds,
-                "params": r.params,
-                "bias_params": r.bias_params,
-                "bn_params": r.bn_params,
-                "total_params": r.total_params,
-            }
-        )
-    return records
-
-
-def render_sweep(reports: Sequence, fmt: str) -> str:
-    records = sweep_records(reports)
-    if fmt == "json":
-        return json_text(records)
-    if fmt == "csv":  # the network's own options (a dict) are the JSON's
-        keys = [key for key in (records[0] if records else ()) if key != "options"]
-        return csv_text(keys, [["" if rec[k] is None else rec[k] for k in keys] for rec in records])
-    rows = [
-        [
-            rec["model"],
-            "-" if rec["alpha"] is None else f"{rec['alpha']:g}",
-            str(rec["resolution"]),
-            millions(rec["mult_adds"], 2),
-            millions(rec["params"], 2),
-        ]
-        for rec in records
-    ]
-    if fmt == "markdown":
-        return markdown_table(SWEEP_HEADER, rows, SWEEP_RIGHT)
-    return aligned(SWEEP_HEADER, rows, SWEEP_RIGHT)
-
-
-# -- one layer (`mnetcalc layer`, paper Table 3)
-# -------------------------------------------------------
-
-LAYER_COMPARISON_HEADER = ("layer / modification", "MAdds (M)", "params (M)")
-
-
-def _ratio_line(c) -> str:
-    return (
-        f"separable / standard mult-adds = {float(c.ratio):.4f}; "
-        f"1/N + 1/Dk² = 1/{c.n} + 1/{c.dk * c.dk} = {float(c.formula_ratio):.4f}"
-    )
-
-
-def _shape(c) -> str:
-    return f"Dk={c.dk}, M={c.m}, N={c.n}, Df={c.df}"
-
-
-def render_layer(
-    steps: Sequence[tuple[str, int, int]],
-    final,
-    fmt: str = "text",
-    *,
-    layer=None,
-    multipliers: dict | None = None,
-) -> str:
-    """``steps`` are Table 3's rows (label, mult-adds, params); ``final`` is the LayerComparison of
-    the last row's layer (after the multipliers), ``layer`` the one of the first rows (before them;
-    None: not shown), ``multipliers`` what was applied (``{"alpha": ..., "rho": ...}``). Every
-    format holds the same: the steps, and each layer's shape, costs and ratio."""
-
-    def fields(c) -> dict | None:
-        return None if c is None else {"dk": c.dk, "m": c.m, "n": c.n, "df": c.df, **c.to_dict()}
-
-    if fmt == "json":
-        data = {
-            **(multipliers or {}),
-            "steps": [{"step": label, "mult_adds": ma, "params": p} for label, ma, p in steps],
-            "layer": fields(layer),
-            "final": fields(final),
-        }
-        return json_text(data)
-    if fmt == "csv":
-        return csv_text(("step", "mult_adds", "params"), steps)
-    rows = [[label, millions(ma), millions(p)] for label, ma, p in steps]
-    table = (markdown_table if fmt == "markdown" else aligned)(
-        LAYER_COMPARISON_HEADER, rows, (False, True, True)
-    )
-    lines = []
-    if layer is not None:
-        lines += [f"The layer: {_shape(layer)}", f"  {_ratio_line(layer)}", ""]
-    lines += [table, ""]
-    if layer is None or final != layer:
-        given = ", ".join(f"{k} {v:g}" for k, v in (multipliers or {}).items())
-        lines += [
-            f"After {given or 'the multipliers'}: {_shape(final)} (the last row)",
-            f"  standard {millions(final.standard[0])} M mult-adds, "
-            f"separable {millions(final.separable[0])} M",
-            f"  {_ratio_line(final)}",
-        ]
-    return "\n".join(lines).rstrip()

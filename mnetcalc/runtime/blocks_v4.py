@@ -1,7 +1,8 @@
 """The PyTorch modules of MobileNetV4's own layer types (:mod:`mnetcalc.networks.mobilenet_v4`):
 layer scale, multi-query attention and the blur pool of the anti-aliased variants. The spec types
-build them through their ``torch_module`` (:func:`mnetcalc.runtime.model.layer_module`); everything
-else in MobileNetV4 is made of the generic layers (convolutions, BatchNorm, residual blocks).
+build them through their ``torch_module`` (:func:`mnetcalc.runtime.layer_modules.layer_module`);
+everything else in MobileNetV4 is made of the generic layers (convolutions, BatchNorm, residual
+blocks).
 
 Every child carries the name of the calculator's row it computes (``query``, ``key_down``, ``qk``,
 ``softmax``, ``av``, ``output``, ...), so that fvcore's per-module count
@@ -59,7 +60,7 @@ class MultiQueryAttention2d(nn.Module):
 
     def __init__(self, spec, in_channels: int, side: int, dropout: float):
         super().__init__()
-        from .model import layer_module
+        from .layer_modules import layer_module
 
         self.heads, self.key_dim = spec.heads, spec.key_dim
         self.scale = spec.key_dim**-0.5

@@ -1,202 +1,33 @@
-"""The same weights under the inference engines people deploy with: the plain PyTorch model,
-:func:`~mnetcalc.runtime.model.optimize`, ONNX Runtime and OpenVINO (float32 forced, and its default
-precision), each as a callable on one input batch, and a check that they agree.
-
-Every engine gets the same thread count. ONNX Runtime's idle threads busy-wait by default, which on
-a small machine steals the CPU from whatever runs next (the other engines of an interleaved run):
-here spinning is switched off for both its intra-op and inter-op pools
-(``session.intra_op.allow_spinning`` = ``session.inter_op.allow_spinning`` = 0). The ONNX file
-comes from ``torch.onnx.export`` with the TorchScript exporter (``dynamo=False``; the dynamo
-exporter gives the same outputs but took five times as long to export);
-OpenVINO reads that same file.
+"""The inference engines compared on the same weights (:mod:`mnetcalc.runtime.runners` builds
+them): every engine and precision checked against the plain model and timed in one interleaved run
+(:func:`compare_model`, :func:`compare_config`, :func:`compare_engines`, :func:`measure_engine`),
+the price of one more layer under each (:func:`layer_price`; :func:`onednn_partitions` counts the
+fused kernels of an optimized graph), and a trained model down the precision ladder
+(:func:`precision_ladder`).
 
 Imports torch at import time; onnxruntime and openvino only when their engine is built.
 """
 
 from __future__ import annotations
 
-import tempfile
-import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
 from ..validation import positive_int
-from .model import optimize, torch_threads
+from .model import torch_threads
 from .precision import accuracy, bfloat16, fashion_mnist_tensors, int8, precision_models
-
-#: Engine names, in the order they are built and timed. "openvino" runs at OpenVINO's default
-#: inference precision for this CPU (bf16 where the CPU computes bf16 natively: AMX, or AVX-512
-#: bf16 as on recent AMD EPYC; float32 elsewhere; :func:`openvino_precision`); "openvino_f32"
-#: forces float32 (``INFERENCE_PRECISION_HINT`` f32).
-ENGINES = ("plain", "optimized", "onnxruntime", "openvino_f32", "openvino")
-
-#: The engines that compute in float32 whatever the CPU.
-FLOAT32_ENGINES = ("plain", "optimized", "onnxruntime", "openvino_f32")
-
-#: Largest difference from the plain model's output, relative to max(1, its largest magnitude),
-#: that counts as agreement for a float32 engine (float32 rounding over ~30 layers, reordered sums).
-FLOAT32_TOLERANCE = 1e-4
-
-Runner = Callable[[torch.Tensor], np.ndarray]
-
-
-def export_onnx(model: nn.Module, example: torch.Tensor, path: str | Path) -> Path:
-    """``model`` (eval mode) exported to ONNX at ``path`` with torch's TorchScript exporter, batch
-    dimension dynamic."""
-    path = Path(path)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated in torch 2.13
-        torch.onnx.export(
-            model.eval(),
-            (example,),
-            str(path),
-            dynamo=False,
-            input_names=["images"],
-            output_names=["logits"],
-            dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}},
-            opset_version=17,
-        )
-    return path
-
-
-def onnxruntime_runner(path: str | Path, threads: int) -> Runner:
-    """An ONNX Runtime session on ``path``: all graph optimisations, ``threads`` intra-op threads,
-    sequential execution, no spinning."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-
-    def run(x: torch.Tensor) -> np.ndarray:
-        return session.run(None, {name: _numpy(x)})[0]
-
-    return run
-
-
-def openvino_runner(path: str | Path, threads: int, precision: str | None = None) -> Runner:
-    """An OpenVINO CPU model compiled from the ONNX file at ``path`` for latency (one stream,
-    ``threads`` inference threads); ``precision`` "f32" forces float32, None keeps the plugin's
-    default (see :func:`openvino_precision`)."""
-    import openvino as ov
-
-    config = {"PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": "1"}
-    config["INFERENCE_NUM_THREADS"] = str(threads)
-    if precision is not None:
-        config["INFERENCE_PRECISION_HINT"] = precision
-    compiled = ov.Core().compile_model(str(path), "CPU", config)
-    request = compiled.create_infer_request()
-
-    def run(x: torch.Tensor) -> np.ndarray:
-        request.infer({0: _numpy(x)}, share_inputs=True)
-        return request.get_output_tensor(0).data.copy()
-
-    run.compiled_model = compiled
-    return run
-
-
-def openvino_precision(runner: Runner) -> str:
-    """The inference precision an OpenVINO runner really computes in (e.g. "f32", "bf16")."""
-    return runner.compiled_model.get_property("INFERENCE_PRECISION_HINT").to_string()
-
-
-def torch_runner(model: nn.Module) -> Runner:
-    def run(x: torch.Tensor) -> np.ndarray:
-        with torch.no_grad():
-            return model(x).numpy()
-
-    return run
-
-
-def _numpy(x) -> np.ndarray:
-    return np.ascontiguousarray(x.numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
-
-
-def engine_runners(
-    model: nn.Module,
-    resolution: int,
-    *,
-    threads: int,
-    engines: Iterable[str] = ENGINES,
-    in_channels: int = 3,
-    workdir: str | Path | None = None,
-) -> dict[str, Runner]:
-    """The named ``engines`` (:data:`ENGINES`) built from ``model``'s weights, each a callable
-    taking a ``(batch, in_channels, resolution, resolution)`` float32 tensor and returning the
-    logits as a numpy array. The ONNX file goes to ``workdir`` (default: a temporary folder that
-    lives as long as the process)."""
-    engines = tuple(engines)
-    unknown = [name for name in engines if name not in ENGINES]
-    if unknown:
-        raise ValueError(f"unknown engine {unknown[0]!r}; choose from {', '.join(ENGINES)}")
-    model = model.eval()
-    example = torch.zeros(1, in_channels, resolution, resolution)
-    runners: dict[str, Runner] = {}
-    onnx_path = None
-    if any(name.startswith(("onnx", "openvino")) for name in engines):
-        folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="mnetcalc-onnx-"))
-        onnx_path = export_onnx(model, example, folder / "model.onnx")
-    with torch_threads(threads):
-        for name in engines:
-            if name == "plain":
-                runners[name] = torch_runner(model)
-            elif name == "optimized":
-                runners[name] = torch_runner(
-                    optimize(model, resolution, in_channels=in_channels, threads=threads)
-                )
-            elif name == "onnxruntime":
-                runners[name] = onnxruntime_runner(onnx_path, threads)
-            elif name == "openvino_f32":
-                runners[name] = openvino_runner(onnx_path, threads, "f32")
-            else:
-                runners[name] = openvino_runner(onnx_path, threads)
-    return runners
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """How far an engine's output is from the plain model's: max |difference| relative to
-    max(1, max |plain output|), and whether that is within ``tolerance``."""
-
-    engine: str
-    error: float
-    tolerance: float
-
-    @property
-    def ok(self) -> bool:
-        return self.error <= self.tolerance
-
-
-def agreement(
-    runners: Mapping[str, Runner],
-    x: torch.Tensor,
-    *,
-    reference: str = "plain",
-    tolerance: float = FLOAT32_TOLERANCE,
-    tolerances: Mapping[str, float] | None = None,
-) -> dict[str, Agreement]:
-    """Each runner's :class:`Agreement` with ``runners[reference]`` on the input ``x``;
-    ``tolerances`` overrides ``tolerance`` per engine (e.g. for a bf16 engine)."""
-    with torch.no_grad():
-        expected = runners[reference](x)
-    scale = max(1.0, float(np.abs(expected).max()))
-    result = {}
-    for name, run in runners.items():
-        error = float(np.abs(run(x) - expected).max()) / scale
-        result[name] = Agreement(name, error, (tolerances or {}).get(name, tolerance))
-    return result
-
+from .runners import (
+    FLOAT32_ENGINES,
+    FLOAT32_TOLERANCE,
+    Runner,
+    agreement,
+    engine_runners,
+    openvino_precision,
+    torch_runner,
+)
 
 # -- one comparison: every engine and the precision ladder, timed together
 # -----------------------------------------------------------------------------------------------
@@ -212,7 +43,8 @@ CALIBRATION_IMAGES = 16
 def deployment_runners(
     model: nn.Module, resolution: int, *, threads: int, calibration: torch.Tensor
 ) -> dict[str, Runner]:
-    """:func:`engine_runners` (all :data:`ENGINES`) plus ``optimize()``'s network in bfloat16 and
+    """:func:`~mnetcalc.runtime.runners.engine_runners` (all
+    :data:`~mnetcalc.runtime.runners.ENGINES`) plus ``optimize()``'s network in bfloat16 and
     int8 (:mod:`mnetcalc.runtime.precision`, int8 calibrated on ``calibration``, whose channel
     count is
     the model's input channels)."""
@@ -282,8 +114,9 @@ def compare_model(
     """``model`` under every engine and precision of :func:`deployment_runners` (int8 calibrated
     on ``calibration``), each output on the input batch ``x`` compared with the plain model's,
     then all timed on ``x`` in one interleaved run. ``check``: raise AssertionError before timing
-    if an engine's error exceeds its tolerance (:data:`FLOAT32_TOLERANCE`, or
-    :data:`REDUCED_TOLERANCE`); otherwise the rows say which ones do."""
+    if an engine's error exceeds its tolerance
+    (:data:`~mnetcalc.runtime.runners.FLOAT32_TOLERANCE`, or :data:`REDUCED_TOLERANCE`); otherwise
+    the rows say which ones do."""
     resolution = x.shape[-1]
     runners = deployment_runners(model, resolution, threads=threads, calibration=calibration)
     agree = agreement(runners, x, tolerances=REDUCED_TOLERANCE)
@@ -391,8 +224,8 @@ def compare_engines(
 def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 0.4):
     """Whole-model latency of a :class:`~mnetcalc.runtime.latency.BenchConfig`'s network (eager
     weights)
-    under one of :data:`ENGINES`, like :func:`~mnetcalc.runtime.latency.measure_latency` for
-    torch."""
+    under one of :data:`~mnetcalc.runtime.runners.ENGINES`, like
+    :func:`~mnetcalc.runtime.latency.measure_latency` for torch."""
     from ..latency_model.machine import MachineInfo
     from .latency import LatencyResult
 
@@ -418,7 +251,7 @@ def measure_engine(config, engine: str, *, rounds: int = 5, round_time: float = 
 
 def onednn_partitions(graph: Callable, x: torch.Tensor) -> int:
     """How many oneDNN Graph partitions (fused kernels) one call of ``graph`` runs on ``x``, counted
-    from ``torch.profiler``: for :func:`~mnetcalc.model.optimize`'s MobileNet v1, one per
+    from ``torch.profiler``: for :func:`~mnetcalc.runtime.model.optimize`'s MobileNet v1, one per
     convolution with its bias and ReLU, except that each pointwise convolution shares a partition
     with the depthwise convolution after it (16 for the 28 layers with weights)."""
     from torch.profiler import ProfilerActivity, profile
@@ -504,9 +337,9 @@ def precision_ladder(
     progress: bool = True,
 ) -> list[LadderRow]:
     """A Fashion-MNIST model trained with ``config`` down the ladder: its eager form, then
-    :func:`precision_models` and OpenVINO at its default precision, each with its accuracy on the
-    10,000 test images and its batch-1 latency (one interleaved run). int8 is calibrated on
-    ``calibration`` training images."""
+    :func:`~mnetcalc.runtime.precision.precision_models` and OpenVINO at its default precision,
+    each with its accuracy on the 10,000 test images and its batch-1 latency (one interleaved run).
+    int8 is calibrated on ``calibration`` training images."""
     x_calibration, x_test, y_test = fashion_mnist_tensors(config, data, calibration)
     resolution = config.network.resolution
     runners = {

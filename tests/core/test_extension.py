@@ -1,6 +1,7 @@
 """The extension point a new network module uses: a layer type defined outside
 mnetcalc.core.layers (here, in this file) is costed, built into PyTorch and counted by fvcore with
-no change to mnetcalc.runtime.model or mnetcalc.runtime.counting, and an activation is a name.
+no change to mnetcalc.runtime.layer_modules or mnetcalc.runtime.counting, and an activation is a
+name.
 
 The toy layer is a "gate": the input times hard-sigmoid of a 1x1 convolution of it (the shape of a
 squeeze-and-excite gate without the pooling). Its mult-adds and parameters are those of its
