@@ -86,7 +86,8 @@ def model_uncounted_ops(model: torch.nn.Module) -> tuple[str, ...]:
     :data:`UNCOUNTED_OPS`. A layer type defined in a network's module, which builds its own torch
     module (``torch_module``), says so in a class attribute ``uncounted_ops`` (a squeeze-and-excite
     gate's ``("aten::mul",)``: an element-wise scaling, not a multiply-add of the convention);
-    :func:`mnetcalc.runtime.model.build` copies it onto the module, where this finds it."""
+    :func:`mnetcalc.runtime.layer_modules.layer_module` (which ``build`` calls) copies it onto the
+    module, where this finds it."""
     return tuple(op for module in model.modules() for op in getattr(module, "uncounted_ops", ()))
 
 
