@@ -101,3 +101,13 @@ def test_history_values_survive_with_a_missing_test_accuracy(data, tmp_path):
     again = train_cache.cached_train(TINY, data, test_every_epoch=False, folder=tmp_path)
     assert again.history[0].test_accuracy is None
     assert np.isclose(again.test_accuracy, result.test_accuracy)
+
+
+def test_the_book_run_is_the_default_recipe_shortened():
+    """The chapters' shared run differs from `mnetcalc train`'s default only in its length and its
+    thread count (the training chapter says so)."""
+    run = train_cache.book_run(2)
+    default = TrainConfig().to_dict()
+    changed = {k for k, v in run.to_dict().items() if default.get(k) != v}
+    assert changed <= {"epochs", "train_size", "threads"}
+    assert (run.epochs, run.train_size, run.threads) == (4, 20_000, 2)

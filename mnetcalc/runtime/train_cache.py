@@ -28,6 +28,17 @@ from . import train as train_module
 from .data import FashionMNIST
 from .train import EpochStats, TrainResult, build_model, train
 
+#: The book's shared training run: the default recipe, shortened so that the build stays short
+#: (:func:`book_run`). The training, evaluation and quantization chapters all ask for this one run,
+#: so the cache holds it once.
+BOOK_RUN = {"epochs": 4, "train_size": 20_000}
+
+
+def book_run(threads: int) -> TrainConfig:
+    """The configuration of the book's shared training run at ``threads``."""
+    return TrainConfig().replace(threads=threads, **BOOK_RUN)
+
+
 #: The file that marks the root of the book's repository, and the cache folder under it.
 BOOK_MARKER = "_toc.yml"
 CACHE_FOLDER = Path("_build") / "train-cache"
