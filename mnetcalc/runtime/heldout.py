@@ -50,9 +50,9 @@ HAND_PICKED = ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3")
 
 def _other_families() -> list[NetworkConfig]:
     """Every registered network but :data:`HAND_PICKED`, at its default configuration and at
-    three quarters of its default resolution (and at half width where it takes one), and each
-    further variant that a calibration network uses at that variant's default configuration: a
-    network added to the registry (or to :data:`~.samples.CALIBRATION_NETWORKS`) is validated
+    three quarters of its default resolution (and at half width where it takes one), and each of
+    its other variants at that variant's default configuration (MobileNetV4's Conv-M and Conv-L
+    among them, which no calibration network is): a network added to the registry is validated
     without an edit here. :func:`_held_out` leaves out the calibration's own configurations."""
     configs = []
 
@@ -67,12 +67,8 @@ def _other_families() -> list[NetworkConfig]:
         for options in ({}, {"alpha": 0.5}) if entry.alpha else ({},):
             for resolution in (entry.resolution, entry.resolution * 3 // 4):
                 add(_fitting(cls, options, resolution))
-        default = cls().to_dict().get("variant")
-        for variant in dict.fromkeys(
-            c.to_dict().get("variant") for c in CALIBRATION_NETWORKS if c.network == entry.name
-        ):
-            if variant != default:
-                add(_fitting(cls, {"variant": variant}, cls(variant=variant).resolution))
+        for variant in entry.variants[1:]:  # the first is the default, added above
+            add(_fitting(cls, {"variant": variant}, cls(variant=variant).resolution))
     return configs
 
 
