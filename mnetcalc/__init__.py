@@ -34,7 +34,7 @@ Choosing a published checkpoint for a budget (torch-free)::
 
 ``published_checkpoints()`` lists the checkpoints; ``TrainConfig`` describes a training run. The
 latency model, its calibration file, the checkpoints, ``choose`` and the machine record live in
-:mod:`mnetcalc.latency_model`; the timing that calibrates it (torch) in :mod:`mnetcalc.runtime`.
+``mnetcalc.latency_model``; the timing that calibrates it (torch) in ``mnetcalc.runtime``.
 
 This package's top level imports the standard library only, and each public name's submodule only
 when that name is first used. The modules that need torch are in ``mnetcalc.runtime`` (import

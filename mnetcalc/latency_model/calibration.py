@@ -178,7 +178,7 @@ class Calibration(Record):
             refuse(f"reference network {ref.get('network')!r}: {first}")
 
     def other_cpu(self) -> str | None:
-        """None if made on this CPU (:func:`~mnetcalc.latency_model.machine.cpu_model`), else one
+        """None if made on this CPU (``mnetcalc.latency_model.machine.cpu_model``), else one
         line saying on which: ``made on X, not on this machine's Y``."""
         from .machine import cpu_model
 

@@ -262,7 +262,7 @@ class UIB(
     0), ``project`` (1x1, linear), ``layer_scale`` (if asked), the shortcut when the stride is 1 and
     the channels are kept. The stride sits on ``dw_mid``, or on ``dw_start`` when there is no
     ``dw_mid``; with anti-aliasing (``aa``), that convolution has stride 1 and an ``aa`` part
-    after it (:func:`anti_aliased`)."""
+    after it (``anti_aliased``)."""
 
     __slots__ = ()
 
@@ -325,7 +325,7 @@ class MobileMQA(
         defaults=(False,),
     )
 ):
-    """Mobile MQA: ``norm`` (:class:`BatchNorm`), ``attn`` (:class:`MultiQueryAttention`),
+    """Mobile MQA: ``norm`` (``BatchNorm``), ``attn`` (``MultiQueryAttention``),
     ``layer_scale`` (if asked), and the shortcut when the channels are kept."""
 
     __slots__ = ()
