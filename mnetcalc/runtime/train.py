@@ -2,8 +2,9 @@
 
 The recipe, all of it in :func:`train`:
 
-* the images are scaled to ``[0, 1]``, standardised with the training set's mean and standard
-  deviation, and resized once to the input ``resolution`` (bilinear, antialiased) if it is not 28;
+* the images are scaled to ``[0, 1]`` and standardised with the training set's mean and standard
+  deviation; they stay 28x28 in memory, and each batch is resized to the input ``resolution``
+  (bilinear, antialiased) when it is used, if that is not 28;
 * the network is the configuration's MobileNet (``config.network``, one input channel and ten
   classes); for 28x28 images its stem convolution has stride 1 (``stem_stride``) instead of
   ImageNet's 2, so that the last feature maps are 2x2 rather than 1x1. The calculator costs exactly
