@@ -45,6 +45,11 @@ def made_up(cpu=HERE, spread=1.0, threads=(1, 2), **changes) -> dict:
         "conv": PER_MULT_ADD,
         "conv_dw": {**PER_MULT_ADD, "lane_mult_adds": 0.0},
         "conv_pw": {**PER_MULT_ADD, "lane_mult_adds": 0.0},
+        "conv_dw_fused": {
+            "mult_adds": PER_MULT_ADD["mult_adds"],
+            "lane_mult_adds": 0.0,
+            "bytes": 0.0,
+        },
         "fc": PER_MULT_ADD,
         "pool": ZERO,
         "lrn": ZERO,

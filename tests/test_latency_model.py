@@ -15,10 +15,13 @@ from hypothesis import strategies as st
 from mnetcalc import InvalidArgument, MobileNetConfig
 from mnetcalc.core.layers import LayerCost
 from mnetcalc.latency_model import (
+    FUSED_DEPTHWISE,
     MAX_FILE_BYTES,
     SCHEMA_VERSION,
     Calibration,
     ThreadModel,
+    feeds_a_sum,
+    fusion,
     load_calibration,
     predict,
     row_features,
@@ -30,6 +33,7 @@ COEFFICIENTS = {
     "conv": {"calls": 5.0, "mult_adds": 20.0, "bytes": 10.0, "dram_bytes": 30.0},
     "conv_dw": {"calls": 3.0, "mult_adds": 1.0, "lane_mult_adds": 4.0, "bytes": 90.0},
     "conv_pw": {"calls": 2.0, "mult_adds": 0.5, "lane_mult_adds": 18.0, "bytes": 7.0},
+    "conv_dw_fused": {"mult_adds": 1.5, "lane_mult_adds": 3.0, "bytes": 40.0},
     "fc": {"calls": 1.0, "mult_adds": 80.0, "bytes": 0.0, "dram_bytes": 35.0},
     "pool": {"calls": 7.0, "bytes": 130.0},
     "lrn": {"calls": 2000.0, "bytes": 3000.0},
@@ -111,7 +115,11 @@ def test_prediction_is_the_sum_of_its_layers_and_the_fixed_cost(name):
     # the shortcut choose takes, and the per-row entry point, are the same sums exactly
     assert calibration().total_ms(report) == prediction.total_ms
     rows = report.layers
-    alone = [calibration().layer_us(row, before) for before, row in zip((None, *rows), rows)]
+    flags = fusion(rows)
+    alone = [
+        calibration().layer_us(row, before, fused=flag)
+        for before, row, flag in zip((None, *rows), rows, flags)
+    ]
     assert alone == [p.us for p in prediction]
 
 
@@ -370,21 +378,44 @@ def test_the_browser_entry_point_runs_table_latency_with_the_shipped_calibration
 
 
 @pytest.mark.parametrize(
-    "config,partitions",
-    # oneDNN Graph partitions of optimize()'s graph, counted with torch's profiler (LlgaPartition_
-    # events, as benchmarks/engine_overhead.py counts them) on 2026-12-04
-    [(MobileNetConfig(0.5, resolution=160), 16), ("mobilenet_v2", 37)],
+    "network,options,partitions",
+    # oneDNN Graph partitions of optimize()'s graph at one thread, counted with torch's profiler
+    # (LlgaPartition_ events, as benchmarks/engine_overhead.py counts them) on 2026-12-08; the
+    # global average pool runs outside oneDNN Graph (aten::adaptive_avg_pool2d), one call more
+    [
+        ("mobilenet_v1", {"alpha": 0.5, "resolution": 160}, 16),
+        ("mobilenet_v1", {"alpha": 1.0, "resolution": 224}, 16),
+        ("mobilenet_v2", {"resolution": 160}, 37),
+        ("mobilenet_v4", {"resolution": 224, "variant": "conv_small"}, 38),
+        ("mobilenet_v4", {"resolution": 256, "variant": "conv_medium"}, 72),
+        ("mobilenet_v4", {"resolution": 384, "variant": "conv_large"}, 90),
+        ("mobilenet_v4", {"resolution": 256, "variant": "conv_aa_medium"}, 76),
+    ],
 )
-def test_rows_that_run_fused_are_not_charged_a_call(config, partitions):
-    if config == "mobilenet_v2":
-        config = NETWORKS["mobilenet_v2"].config_class()(resolution=160)
-    rows = config.cost().layers
+def test_rows_that_run_fused_are_not_charged_a_call(network, options, partitions):
+    rows = NETWORKS[network].config_class()(**options).cost().layers
     calls = sum(
-        row_features(row, previous=previous)[1]["calls"]
-        for previous, row in zip((None, *rows[:-1]), rows, strict=True)
+        row_features(row, fused=fused)[1].get("calls", 0)
+        for row, fused in zip(rows, fusion(rows), strict=True)
         if row.type != "tap"
     )
-    assert calls == partitions
+    assert calls == partitions + 1
+
+
+def test_a_depthwise_layer_fuses_after_a_1x1_unless_the_1x1_output_feeds_a_sum():
+    # MobileNetV4 Conv-M at 256: block2's 1x1 output feeds block3's sum, so block3's first
+    # depthwise layer runs alone; block1's output feeds no sum (block2 changes the channels), so
+    # block2's first depthwise layer runs in block1's partition (profiler, 2026-12-08)
+    rows = NETWORKS["mobilenet_v4"].config_class()(resolution=256, variant="conv_medium")
+    rows = rows.cost().layers
+    fused = dict(zip((row.name for row in rows), fusion(rows), strict=True))
+    shared = dict(zip((row.name for row in rows), feeds_a_sum(rows), strict=True))
+    assert fused["block2/dw_start"] and not shared["block1/project"]
+    assert not fused["block3/dw_start"] and shared["block2/project"]
+    assert not fused["block2/dw_mid"]  # 5x5: never fused
+    assert fused["block3/dw_mid"]  # 3x3 after the block's own 1x1
+    assert fused["block3"]  # the sum, after the 1x1 that it adds
+    assert row_features(rows[3], fused=True)[0] == FUSED_DEPTHWISE
 
 
 def test_predict_takes_a_report_a_configuration_or_a_name():

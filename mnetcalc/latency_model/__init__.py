@@ -16,9 +16,11 @@ model, batch 1, float32, at a stated thread count, as ``mnetcalc bench --optimiz
 A network's predicted median is a fixed cost per call plus the sum of its layers' predicted times.
 Each cost row of a report (:class:`~mnetcalc.core.network.NetworkCost`) is costed as
 ``optimize()`` runs it: BatchNorm folded and the ReLU fused into the convolution; a ``tap`` row
-runs nothing. oneDNN Graph fuses further than one row (MobileNet v1 0.5/160's 29 rows run as 16
-oneDNN partitions): a 1x1 layer after the depthwise layer that feeds it, or a residual sum after
-its convolution, is charged no call (:func:`fused_with`). A layer's time is linear in a few
+runs nothing. oneDNN Graph fuses further than one row (MobileNet v1 0.5/160's 27 convolutions run
+as 16 oneDNN partitions): a 3x3 layer after the 1x1 layer that feeds it (unless that 1x1's
+output also feeds a residual sum), or a residual sum after its convolution, is charged no call
+(:func:`fused_with`, :func:`fusion`); a depthwise layer so fused is of its own kind,
+``conv_dw_fused``, since its input never leaves the cache. A layer's time is linear in a few
 features of its row, with coefficients of its *kind* (:data:`KINDS`)::
 
     time(row) = sum(coefficient[kind][feature] * value(feature, row))
@@ -93,11 +95,15 @@ from .features import (
     DEFAULT_CACHE_BYTES,
     ENGINE,
     FEATURE_UNITS,
+    FUSED_DEPTHWISE,
     KINDS,
     PRECISION,
     ROW_KINDS,
+    feeds_a_sum,
     fused_with,
+    fusion,
     lane_mult_adds,
+    network_features,
     register_kind,
     row_features,
     row_kind,
@@ -146,7 +152,11 @@ __all__ = [
     "ThreadModel",
     "calibration_source",
     "default_calibration",
+    "FUSED_DEPTHWISE",
+    "feeds_a_sum",
     "fused_with",
+    "fusion",
+    "network_features",
     "header",
     "lane_mult_adds",
     "load_calibration",

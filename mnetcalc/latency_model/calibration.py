@@ -212,9 +212,16 @@ class Calibration(Record):
             )
         return total_us
 
-    def layer_us(self, row, previous=None, threads: int | None = None) -> float:
-        """Predicted microseconds of one cost row (``previous``: the row before it, if any)."""
-        (us,) = self.model(threads).row_us((row,), self.cache_bytes, self.lanes, previous)
+    def layer_us(
+        self, row, previous=None, threads: int | None = None, fused: bool | None = None
+    ) -> float:
+        """Predicted microseconds of one cost row (``previous``: the row before it, if any;
+        ``fused``: whether it runs in the partition of that row, default :func:`fused_with`'s
+        guess, which cannot see whether ``previous``'s output also feeds a later residual sum:
+        :func:`~mnetcalc.latency_model.features.fusion` of the whole network can)."""
+        flags = None if fused is None else (fused,)
+        model = self.model(threads)
+        (us,) = model.row_us((row,), self.cache_bytes, self.lanes, previous, flags)
         return us
 
     def predict(self, rows, threads: int | None = None) -> Prediction:

@@ -38,6 +38,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "conv": ("calls", "mult_adds", "bytes", "dram_bytes"),
     "conv_dw": ("calls", "mult_adds", "lane_mult_adds", "bytes", "dram_bytes"),
     "conv_pw": ("calls", "mult_adds", "lane_mult_adds", "bytes", "dram_bytes"),
+    # a depthwise layer run inside the partition of the 1x1 layer before it (no call of its own)
+    "conv_dw_fused": ("mult_adds", "lane_mult_adds", "bytes"),
     "fc": ("calls", "mult_adds", "bytes", "dram_bytes"),
     "pool": ("calls", "bytes"),
     "lrn": ("calls", "bytes"),
@@ -115,19 +117,54 @@ def lane_mult_adds(row: LayerCost, lanes: int) -> int:
     )
 
 
-def fused_with(previous: LayerCost | None, row: LayerCost) -> bool:
-    """Whether ``optimize()`` runs ``row`` inside the oneDNN partition of the row before it: a 1x1
-    layer right after the depthwise layer that feeds it, or a residual sum right after the
-    convolution whose output it adds. (Profiler counts: MobileNet v1's 27 convolutions run as 14
-    partitions, V2 1.0's 52 convolutions and 10 sums as 35.)"""
+def fused_with(previous: LayerCost | None, row: LayerCost, shared: bool = False) -> bool:
+    """Whether ``optimize()`` runs ``row`` inside the oneDNN Graph partition of the row before it:
+    a 3x3 convolution (depthwise or not) right after the 1x1 convolution that feeds it (or after
+    that convolution's residual sum), unless ``shared``, i.e. the 1x1's output also feeds a later
+    residual sum and so must be written out; or a residual sum right after the convolution whose
+    output it adds. A 5x5 depthwise layer is never fused, nor a layer after a depthwise one.
+    (oneDNN Graph's partitions in torch's profiler, 2026-12-08: MobileNet v1's 27 convolutions
+    run as 16, V2 1.0's 52 convolutions and 10 sums as 37, MobileNetV4 Conv-S's as 38, Conv-M's
+    as 72; each count is this rule's, tests/test_latency_model.py.)"""
     if previous is None:
         return False
     feeds = previous.out_channels == row.in_channels and previous.output_size == row.input_size
-    if row.type == CONV_PW:
-        return feeds and previous.type == CONV_DW
+    if not feeds:
+        return False
+    if row.type in (CONV_DW, CONV) and row.kernel == 3:
+        return previous.type in (CONV_PW, ADD) and not shared
     if row.type == ADD:
-        return feeds and previous.type in (CONV, CONV_PW)
+        return previous.type in (CONV, CONV_PW)
     return False
+
+
+def feeds_a_sum(rows) -> list[bool]:
+    """For each row of a network, whether its output also feeds a later residual sum: the row
+    just before a residual block, whose rows are named ``<block>/...`` and whose sum is the
+    ``add`` row named ``<block>`` (:class:`~mnetcalc.core.layers.Residual`)."""
+    rows = tuple(rows)
+    sums = [row.name + "/" for row in rows if row.type == ADD]
+    out = [False] * len(rows)
+    for i in range(len(rows) - 1):
+        here, after = rows[i].name, rows[i + 1].name
+        out[i] = any(after.startswith(p) and not here.startswith(p) for p in sums)
+    return out
+
+
+def fusion(rows) -> list[bool]:
+    """For each row of a network, whether ``optimize()`` runs it in the partition of the row
+    before it (:func:`fused_with`, with each row's :func:`feeds_a_sum`)."""
+    rows = tuple(rows)
+    shared = feeds_a_sum(rows)
+    return [
+        fused_with(rows[i - 1] if i else None, row, shared[i - 1] if i else False)
+        for i, row in enumerate(rows)
+    ]
+
+
+#: The kind of a depthwise layer that runs inside the partition of the 1x1 layer before it: its
+#: input never leaves the cache, and it pays no call of its own.
+FUSED_DEPTHWISE = "conv_dw_fused"
 
 
 def row_features(
@@ -135,29 +172,52 @@ def row_features(
     cache_bytes: int = DEFAULT_CACHE_BYTES,
     lanes: int = 16,
     previous: LayerCost | None = None,
+    fused: bool | None = None,
 ) -> tuple[str | None, dict[str, float]]:
     """A row's kind and the values of that kind's features (``calls``: 1, or 0 for a row that
-    runs in the partition of the ``previous`` row, :func:`fused_with`; ``dram_bytes``: the bytes
-    beyond a last-level cache of ``cache_bytes``, which come from main memory at a slower rate;
-    ``lane_mult_adds``: :func:`lane_mult_adds`)."""
+    runs in the partition of the ``previous`` row; ``fused`` says so, default
+    :func:`fused_with` of ``previous``, which cannot know whether ``previous``'s output feeds a
+    later sum: use :func:`network_features` for a whole network; a fused depthwise row is of kind
+    :data:`FUSED_DEPTHWISE`; ``dram_bytes``: the bytes beyond a last-level cache of
+    ``cache_bytes``, which come from main memory at a slower rate; ``lane_mult_adds``:
+    :func:`lane_mult_adds`)."""
     kind = row_kind(row)
     if kind is None:
         return None, {}
+    fused = fused_with(previous, row) if fused is None else fused
+    kind = kind_of(kind, fused)
     features = KINDS[kind]
-    values = feature_values(row, previous, cache_bytes, lanes, "lane_mult_adds" in features)
+    values = feature_values(row, fused, cache_bytes, lanes, "lane_mult_adds" in features)
     return kind, {feature: values[FEATURE_INDEX[feature]] for feature in features}
+
+
+def kind_of(kind: str, fused: bool) -> str:
+    """The kind a row of ``kind`` is costed as: :data:`FUSED_DEPTHWISE` for a fused depthwise
+    row, else ``kind``."""
+    return FUSED_DEPTHWISE if fused and kind == "conv_dw" else kind
+
+
+def network_features(rows, cache_bytes: int = DEFAULT_CACHE_BYTES, lanes: int = 16):
+    """``(row, kind, features)`` for each row of a whole network (kind None: runs nothing), with
+    :func:`fusion` deciding which rows share a partition."""
+    rows = tuple(rows)
+    return [
+        (row, *row_features(row, cache_bytes, lanes, fused=fused))
+        for row, fused in zip(rows, fusion(rows), strict=True)
+    ]
 
 
 #: Where each feature's value sits in the tuple of :func:`feature_values`.
 FEATURE_INDEX = {feature: index for index, feature in enumerate(FEATURE_UNITS)}
 
 
-def feature_values(row, previous, cache_bytes: int, lanes: int, lane: bool) -> tuple[float, ...]:
-    """The values of every feature for ``row``, in the order of :data:`FEATURE_UNITS`
-    (``lane_mult_adds`` 0 unless ``lane``: it is computed only for the kinds that have it)."""
+def feature_values(row, fused: bool, cache_bytes: int, lanes: int, lane: bool) -> tuple[float, ...]:
+    """The values of every feature for ``row``, in the order of :data:`FEATURE_UNITS` (``calls``
+    0 if ``fused``; ``lane_mult_adds`` 0 unless ``lane``: it is computed only for the kinds that
+    have it)."""
     moved = layer_bytes(row)
     return (
-        0.0 if fused_with(previous, row) else 1.0,
+        0.0 if fused else 1.0,
         row.mult_adds / 1e6,
         moved / 1e6,
         max(0, moved - cache_bytes) / 1e6,

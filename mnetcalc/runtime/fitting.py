@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..latency_model import DEFAULT_CACHE_BYTES, KINDS, row_features
+from ..latency_model import DEFAULT_CACHE_BYTES, KINDS, network_features
 from ..traffic import layer_traffic
 from ..validation import InvalidArgument
 
@@ -44,9 +44,7 @@ def design_row(
     """One equation: the fixed cost once, plus every row's features in its kind's columns."""
     x = np.zeros(len(index))
     x[index[("fixed", "calls")]] = 1.0
-    rows = tuple(rows)
-    for previous, row in zip((None, *rows[:-1]), rows, strict=True):
-        kind, values = row_features(row, cache_bytes, lanes, previous)
+    for _, kind, values in network_features(rows, cache_bytes, lanes):
         for feature, value in values.items():
             x[index[(kind, feature)]] += value
     return x

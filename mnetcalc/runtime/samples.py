@@ -142,12 +142,17 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
         while m * n * side * side > 120_000_000:
             side //= 2
         samples.append(_pw(m, n, max(side, 7)))
-    # a depthwise layer and the 1x1 after it, which optimize() runs as one oneDNN partition
+    # a depthwise layer and the 1x1 after it: two oneDNN partitions
     pairs = ((16, 32, 1, 56), (32, 64, 2, 56), (64, 128, 1, 28), (128, 128, 2, 28))
     pairs += ((256, 512, 1, 14), (512, 512, 1, 7), (48, 24, 1, 28), (192, 64, 2, 14))
     for c, n, s, side in pairs[: count(len(pairs))]:
         spec = (("dw", DepthwiseConv(3, s)), ("pw", Conv(n, 1)))
         samples.append(Sample(f"dw+pw 3x3/{s} {c}->{n} @{side}", spec, c, side))
+    # a 1x1 layer and the 3x3 depthwise layer after it, which optimize() runs as one partition
+    # (the depthwise layer of kind conv_dw_fused)
+    for m, n, s, side in pairs[: count(len(pairs))]:
+        spec = (("pw", Conv(n, 1)), ("dw", DepthwiseConv(3, s)))
+        samples.append(Sample(f"pw+dw {m}->{n} 3x3/{s} @{side}", spec, m, side))
     # standard convolutions: stems (3 channels in), 3x3 and larger kernels inside a network
     stems = [(3, n, 3, 2, side) for n, side in ((8, 224), (16, 160), (32, 128), (64, 224))]
     inner = [
