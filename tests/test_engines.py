@@ -218,3 +218,26 @@ def test_optimize_runs_one_partition_per_fused_group():
     torch.manual_seed(0)
     graph = optimize(mobilenet_v1_model(0.25).eval(), 128, threads=1)
     assert onednn_partitions(graph, torch.randn(1, 3, 128, 128)) == 1 + 1 + 12 + 1 + 1
+
+
+def test_the_latency_models_fusion_counts_match_optimize_on_v4():
+    """The latency model's rule (mnetcalc.latency_model.fusion) against optimize()'s own graph:
+    one call per row that starts a partition, plus the global pool, which runs outside oneDNN
+    Graph; and a hybrid (attention) runs without any partition, as runs_unfused says."""
+    from mnetcalc.latency_model import fusion, row_kind, runs_unfused
+    from mnetcalc.networks.mobilenet_v4 import MobileNetV4Config
+    from mnetcalc.runtime.engines import onednn_partitions
+    from mnetcalc.runtime.model import optimize
+
+    x = torch.randn(1, 3, 96, 96)
+    for variant, alpha in (("conv_small", 0.5), ("hybrid_medium", 0.5)):
+        config = MobileNetV4Config(alpha, resolution=96, variant=variant)
+        torch.manual_seed(0)
+        graph = optimize(config.model().eval(), 96, threads=1)
+        rows = config.cost().layers
+        starts = sum(1 for r, f in zip(rows, fusion(rows), strict=True) if row_kind(r) and not f)
+        partitions = onednn_partitions(graph, x)
+        if runs_unfused(rows):
+            assert partitions == 0
+        else:
+            assert partitions == starts - 1  # the global average pool

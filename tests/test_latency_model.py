@@ -20,11 +20,14 @@ from mnetcalc.latency_model import (
     SCHEMA_VERSION,
     Calibration,
     ThreadModel,
+    UnfusedRows,
     feeds_a_sum,
     fusion,
     load_calibration,
+    network_features,
     predict,
     row_features,
+    runs_unfused,
     shipped_calibration,
 )
 from mnetcalc.networks.registry import NETWORKS, network_cost
@@ -34,6 +37,15 @@ COEFFICIENTS = {
     "conv_dw": {"calls": 3.0, "mult_adds": 1.0, "lane_mult_adds": 4.0, "bytes": 90.0},
     "conv_pw": {"calls": 2.0, "mult_adds": 0.5, "lane_mult_adds": 18.0, "bytes": 7.0},
     "conv_dw_fused": {"mult_adds": 1.5, "lane_mult_adds": 3.0, "bytes": 40.0},
+    "conv_unfused": {"calls": 6.0, "mult_adds": 25.0, "bytes": 12.0, "dram_bytes": 30.0},
+    "conv_dw_unfused": {"calls": 4.0, "mult_adds": 2.0, "lane_mult_adds": 4.0, "bytes": 95.0},
+    "conv_pw_unfused": {
+        "calls": 3.0,
+        "mult_adds": 0.7,
+        "lane_mult_adds": 20.0,
+        "bytes": 9.0,
+        "dram_bytes": 40.0,
+    },
     "fc": {"calls": 1.0, "mult_adds": 80.0, "bytes": 0.0, "dram_bytes": 35.0},
     "pool": {"calls": 7.0, "bytes": 130.0},
     "lrn": {"calls": 2000.0, "bytes": 3000.0},
@@ -427,3 +439,30 @@ def test_predict_takes_a_report_a_configuration_or_a_name():
     assert shipped.predict("mobilenet_v1") == shipped.predict(MobileNetConfig().cost())
     with pytest.raises(InvalidArgument, match="network"):
         shipped.predict("nosuch")
+
+
+def test_a_network_with_attention_runs_unfused_with_kinds_of_its_own():
+    # optimize() falls back to the unfused graph for MobileNetV4's hybrids (no oneDNN Graph
+    # partition: tests/test_engines.py), so no row shares a call and every convolution is costed
+    # as an unfused kind
+    rows = NETWORKS["mobilenet_v4"].config_class()(variant="hybrid_medium").cost().layers
+    assert runs_unfused(rows) and not any(fusion(rows))
+    kinds = {row.type: kind for row, kind, _ in network_features(rows) if kind}
+    assert kinds["conv"] == "conv_unfused" and kinds["conv_dw"] == "conv_dw_unfused"
+    assert kinds["conv_pw"] == "conv_pw_unfused" and kinds["fc"] == "fc"
+    conv_small = NETWORKS["mobilenet_v4"].config_class()(variant="conv_small").cost().layers
+    assert not runs_unfused(conv_small)
+    assert not any(kind.endswith("_unfused") for _, kind, _ in network_features(conv_small) if kind)
+
+
+def test_rows_marked_unfused_are_costed_as_timed_without_fusion():
+    rows = NETWORKS["mobilenet_v2"].config_class()(resolution=96).cost().layers
+    plain, marked = network_features(rows), network_features(UnfusedRows(rows))
+    assert any(kind == FUSED_DEPTHWISE for _, kind, _ in plain)
+    assert all(
+        not kind or kind in ("add", "fc", "pool") or kind.endswith("_unfused")
+        for _, kind, _ in marked
+    )
+    assert all(values.get("calls", 1) == 1 for _, kind, values in marked if kind)
+    prediction = calibration().predict(UnfusedRows(rows))
+    assert prediction.total_us > calibration().predict(rows).total_us  # costlier made-up kinds

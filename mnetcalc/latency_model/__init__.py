@@ -20,8 +20,11 @@ runs nothing. oneDNN Graph fuses further than one row (MobileNet v1 0.5/160's 27
 as 16 oneDNN partitions): a 3x3 layer after the 1x1 layer that feeds it (unless that 1x1's
 output also feeds a residual sum), or a residual sum after its convolution, is charged no call
 (:func:`fused_with`, :func:`fusion`); a depthwise layer so fused is of its own kind,
-``conv_dw_fused``, since its input never leaves the cache. A layer's time is linear in a few
-features of its row, with coefficients of its *kind* (:data:`KINDS`)::
+``conv_dw_fused``, since its input never leaves the cache. A network that oneDNN Graph cannot
+compile (MobileNetV4's hybrids: their attention) runs unfused through aten's kernels
+(:func:`runs_unfused`); its convolutions are of kinds of their own (:data:`UNFUSED_KINDS`). A
+layer's time is linear in a few features of its row, with coefficients of its *kind*
+(:data:`KINDS`)::
 
     time(row) = sum(coefficient[kind][feature] * value(feature, row))
 
@@ -99,6 +102,9 @@ from .features import (
     KINDS,
     PRECISION,
     ROW_KINDS,
+    UNFUSED_KINDS,
+    UNFUSING_TYPES,
+    UnfusedRows,
     feeds_a_sum,
     fused_with,
     fusion,
@@ -107,6 +113,7 @@ from .features import (
     register_kind,
     row_features,
     row_kind,
+    runs_unfused,
     vector_lanes,
 )
 from .lookup import (
@@ -153,6 +160,12 @@ __all__ = [
     "calibration_source",
     "default_calibration",
     "FUSED_DEPTHWISE",
+    "UNFUSED_KINDS",
+    "UNFUSING_TYPES",
+    "UnfusedRows",
+    "UNFUSED_KINDS",
+    "UNFUSING_TYPES",
+    "UnfusedRows",
     "feeds_a_sum",
     "fused_with",
     "fusion",
@@ -165,6 +178,7 @@ __all__ = [
     "register_kind",
     "row_features",
     "row_kind",
+    "runs_unfused",
     "shipped_calibration",
     "shipped_path",
     "vector_lanes",

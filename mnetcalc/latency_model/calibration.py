@@ -213,15 +213,21 @@ class Calibration(Record):
         return total_us
 
     def layer_us(
-        self, row, previous=None, threads: int | None = None, fused: bool | None = None
+        self,
+        row,
+        previous=None,
+        threads: int | None = None,
+        fused: bool | None = None,
+        unfused: bool = False,
     ) -> float:
         """Predicted microseconds of one cost row (``previous``: the row before it, if any;
         ``fused``: whether it runs in the partition of that row, default :func:`fused_with`'s
         guess, which cannot see whether ``previous``'s output also feeds a later residual sum:
-        :func:`~mnetcalc.latency_model.features.fusion` of the whole network can)."""
+        :func:`~mnetcalc.latency_model.features.fusion` of the whole network can; ``unfused``:
+        its network runs without fusion, :func:`~mnetcalc.latency_model.features.runs_unfused`)."""
         flags = None if fused is None else (fused,)
         model = self.model(threads)
-        (us,) = model.row_us((row,), self.cache_bytes, self.lanes, previous, flags)
+        (us,) = model.row_us((row,), self.cache_bytes, self.lanes, previous, flags, unfused)
         return us
 
     def predict(self, rows, threads: int | None = None) -> Prediction:
@@ -230,7 +236,8 @@ class Calibration(Record):
         median and the interval."""
         threads = self.default_threads if threads is None else threads
         model = self.model(threads)
-        rows = tuple(cost_rows(rows))
+        rows = cost_rows(rows)
+        rows = rows if isinstance(rows, tuple) else tuple(rows)  # keeps an UnfusedRows mark
         times = model.row_us(rows, self.cache_bytes, self.lanes)
         layers = tuple(
             LayerPrediction(row.name, row.type, us) for row, us in zip(rows, times, strict=True)

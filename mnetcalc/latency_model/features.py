@@ -40,6 +40,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "conv_pw": ("calls", "mult_adds", "lane_mult_adds", "bytes", "dram_bytes"),
     # a depthwise layer run inside the partition of the 1x1 layer before it (no call of its own)
     "conv_dw_fused": ("mult_adds", "lane_mult_adds", "bytes"),
+    # the convolutions of a network that optimize() runs without oneDNN Graph (runs_unfused)
+    "conv_unfused": ("calls", "mult_adds", "bytes", "dram_bytes"),
+    "conv_dw_unfused": ("calls", "mult_adds", "lane_mult_adds", "bytes"),
+    "conv_pw_unfused": ("calls", "mult_adds", "lane_mult_adds", "bytes", "dram_bytes"),
     "fc": ("calls", "mult_adds", "bytes", "dram_bytes"),
     "pool": ("calls", "bytes"),
     "lrn": ("calls", "bytes"),
@@ -68,15 +72,45 @@ PRECISION = "float32"
 BATCH = 1
 
 
-def register_kind(row_type: str, kind: str | None, features: tuple[str, ...] = ()) -> None:
+#: Row types that oneDNN Graph cannot compile: ``optimize()`` runs a network with any of them
+#: without fusion (:func:`runs_unfused`).
+UNFUSING_TYPES: set[str] = set()
+
+#: The kind a convolution of a network run without fusion is costed as: aten's kernels, not
+#: oneDNN Graph's partitions, with costs of their own.
+UNFUSED_KINDS = {"conv": "conv_unfused", "conv_dw": "conv_dw_unfused", "conv_pw": "conv_pw_unfused"}
+
+
+def register_kind(
+    row_type: str, kind: str | None, features: tuple[str, ...] = (), unfuses: bool = False
+) -> None:
     """Map a row type to a kind (``None``: costs nothing); a new kind needs its ``features`` (from
-    :data:`FEATURE_UNITS`)."""
+    :data:`FEATURE_UNITS`). ``unfuses``: oneDNN Graph cannot compile the row type, so
+    ``optimize()`` runs any network with it unfused (:data:`UNFUSING_TYPES`)."""
     if kind is not None and kind not in KINDS:
         unknown = [f for f in features if f not in FEATURE_UNITS]
         if not features or unknown:
             raise InvalidArgument(f"kind {kind!r} needs features from {list(FEATURE_UNITS)}")
         KINDS[kind] = tuple(features)
     ROW_KINDS[row_type] = kind
+    if unfuses:
+        UNFUSING_TYPES.add(row_type)
+
+
+class UnfusedRows(tuple):
+    """The rows of a network that ``optimize()`` runs without oneDNN Graph fusion although no row
+    type forces it: a calibration sample timed so (:func:`runs_unfused`)."""
+
+    __slots__ = ()
+    unfused = True
+
+
+def runs_unfused(rows) -> bool:
+    """Whether ``optimize()`` runs these rows without oneDNN Graph fusion: a row type of
+    :data:`UNFUSING_TYPES` is among them (MobileNetV4's attention products: oneDNN Graph fails on
+    the hybrids' graph and ``optimize()`` falls back to the unfused one), or they are
+    :class:`UnfusedRows`."""
+    return getattr(rows, "unfused", False) or any(row.type in UNFUSING_TYPES for row in rows)
 
 
 def row_kind(row: LayerCost) -> str | None:
@@ -153,8 +187,12 @@ def feeds_a_sum(rows) -> list[bool]:
 
 def fusion(rows) -> list[bool]:
     """For each row of a network, whether ``optimize()`` runs it in the partition of the row
-    before it (:func:`fused_with`, with each row's :func:`feeds_a_sum`)."""
+    before it (:func:`fused_with`, with each row's :func:`feeds_a_sum`; never in a network that
+    :func:`runs_unfused`)."""
+    marked = getattr(rows, "unfused", False)
     rows = tuple(rows)
+    if marked or runs_unfused(rows):
+        return [False] * len(rows)
     shared = feeds_a_sum(rows)
     return [
         fused_with(rows[i - 1] if i else None, row, shared[i - 1] if i else False)
@@ -173,37 +211,48 @@ def row_features(
     lanes: int = 16,
     previous: LayerCost | None = None,
     fused: bool | None = None,
+    unfused: bool = False,
 ) -> tuple[str | None, dict[str, float]]:
     """A row's kind and the values of that kind's features (``calls``: 1, or 0 for a row that
     runs in the partition of the ``previous`` row; ``fused`` says so, default
     :func:`fused_with` of ``previous``, which cannot know whether ``previous``'s output feeds a
     later sum: use :func:`network_features` for a whole network; a fused depthwise row is of kind
-    :data:`FUSED_DEPTHWISE`; ``dram_bytes``: the bytes beyond a last-level cache of
+    :data:`FUSED_DEPTHWISE`; ``unfused``: the row's network :func:`runs_unfused`, and a
+    convolution is of its :data:`UNFUSED_KINDS` kind; ``dram_bytes``: the bytes beyond a
+    last-level cache of
     ``cache_bytes``, which come from main memory at a slower rate; ``lane_mult_adds``:
     :func:`lane_mult_adds`)."""
     kind = row_kind(row)
     if kind is None:
         return None, {}
-    fused = fused_with(previous, row) if fused is None else fused
-    kind = kind_of(kind, fused)
+    if unfused:
+        fused = False
+    elif fused is None:
+        fused = fused_with(previous, row)
+    kind = kind_of(kind, fused, unfused)
     features = KINDS[kind]
     values = feature_values(row, fused, cache_bytes, lanes, "lane_mult_adds" in features)
     return kind, {feature: values[FEATURE_INDEX[feature]] for feature in features}
 
 
-def kind_of(kind: str, fused: bool) -> str:
-    """The kind a row of ``kind`` is costed as: :data:`FUSED_DEPTHWISE` for a fused depthwise
-    row, else ``kind``."""
+def kind_of(kind: str, fused: bool, unfused: bool = False) -> str:
+    """The kind a row of ``kind`` is costed as: in a network that runs ``unfused``, its
+    :data:`UNFUSED_KINDS` entry; :data:`FUSED_DEPTHWISE` for a fused depthwise row; else
+    ``kind``."""
+    if unfused:
+        return UNFUSED_KINDS.get(kind, kind)
     return FUSED_DEPTHWISE if fused and kind == "conv_dw" else kind
 
 
 def network_features(rows, cache_bytes: int = DEFAULT_CACHE_BYTES, lanes: int = 16):
     """``(row, kind, features)`` for each row of a whole network (kind None: runs nothing), with
-    :func:`fusion` deciding which rows share a partition."""
-    rows = tuple(rows)
+    :func:`fusion` deciding which rows share a partition and :func:`runs_unfused` whether the
+    network runs without fusion."""
+    unfused = runs_unfused(rows)
+    flags = fusion(rows)
     return [
-        (row, *row_features(row, cache_bytes, lanes, fused=fused))
-        for row, fused in zip(rows, fusion(rows), strict=True)
+        (row, *row_features(row, cache_bytes, lanes, fused=fused, unfused=unfused))
+        for row, fused in zip(tuple(rows), flags, strict=True)
     ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..core.record import Record
 from ..validation import InvalidArgument
 from . import features as _features
-from .features import FEATURE_INDEX, feature_values, fusion, kind_of, row_kind
+from .features import FEATURE_INDEX, feature_values, fusion, kind_of, row_kind, runs_unfused
 
 #: A row type not met yet in :meth:`ThreadModel.row_us`.
 _UNSEEN = object()
@@ -181,21 +181,28 @@ class ThreadModel(Record):
         """The margin the interval implies: ``high / median - 1``."""
         return self.high_factor - 1
 
-    def row_us(self, rows, cache_bytes: int, lanes: int, previous=None, fused=None) -> list[float]:
+    def row_us(
+        self, rows, cache_bytes: int, lanes: int, previous=None, fused=None, unfused=False
+    ) -> list[float]:
         """The predicted microseconds of each row of ``rows``, a whole network (``previous``: the
         row before the first, for a part of one; ``fused``: whether each row runs in the
-        partition of the row before it, default :func:`~.features.fusion`'s; ``cache_bytes`` and
-        ``lanes``: the calibrated machine's). What does not change from row to row is looked up
-        once per row type: its kind's coefficients."""
-        rows = tuple(rows)
+        partition of the row before it, default :func:`~.features.fusion`'s; ``unfused``: the
+        network runs without fusion, default :func:`~.features.runs_unfused` of ``rows``;
+        ``cache_bytes`` and ``lanes``: the calibrated machine's). What does not change from row
+        to row is looked up once per row type: its kind's coefficients."""
+        rows = rows if isinstance(rows, tuple) else tuple(rows)  # keeps an UnfusedRows mark
+        unfused = unfused or runs_unfused(rows)
         if fused is None:
-            fused = fusion(rows) if previous is None else fusion((previous, *rows))[1:]
+            if unfused:
+                fused = [False] * len(rows)
+            else:
+                fused = fusion(rows) if previous is None else fusion((previous, *rows))[1:]
         terms: dict[tuple, tuple | None] = {}  # (row type, fused) -> its kind's terms
         times = []
         for row, joined in zip(rows, fused, strict=True):
             entry = terms.get((row.type, joined), _UNSEEN)
             if entry is _UNSEEN:
-                entry = terms[row.type, joined] = self._terms(row, joined)
+                entry = terms[row.type, joined] = self._terms(row, joined, unfused)
             if entry is None:
                 times.append(0.0)
             else:
@@ -204,14 +211,15 @@ class ThreadModel(Record):
                 times.append(sum([coefficient * values[index] for index, coefficient in pairs]))
         return times
 
-    def _terms(self, row, fused: bool) -> tuple[tuple, bool] | None:
-        """The terms of the kind of ``row``'s type (run ``fused`` or not): ``((index in
+    def _terms(self, row, fused: bool, unfused: bool = False) -> tuple[tuple, bool] | None:
+        """The terms of the kind of ``row``'s type (run ``fused`` or not, in a network that runs
+        ``unfused`` or not): ``((index in
         feature_values, coefficient), ...)`` in the order of the kind's features, and whether
         ``lane_mult_adds`` is among them; None for a type that runs nothing."""
         kind = row_kind(row)
         if kind is None:
             return None
-        kind = kind_of(kind, fused)
+        kind = kind_of(kind, fused, unfused)
         if kind not in self.coefficients:
             raise InvalidArgument(
                 f"calibration: the model of {self.threads} thread(s) has no coefficients for layer "

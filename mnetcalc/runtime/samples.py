@@ -23,6 +23,7 @@ from ..core.layers import (
     Pool,
 )
 from ..core.network import NetworkConfig, spec_costs
+from ..latency_model import UnfusedRows
 from ..networks.registry import config_class
 from .latency import BenchConfig, prepared_model
 from .model import build, optimize
@@ -58,9 +59,12 @@ class Sample:
     family: str = ""
     #: The configuration of a whole network (built as ``bench`` builds it).
     config: NetworkConfig | None = field(default=None, compare=False)
+    #: Timed as ``optimize()`` runs a network that oneDNN Graph cannot compile: without fusion.
+    fused: bool = True
 
     def rows(self):
-        return spec_costs(self.spec, resolution=self.resolution, in_channels=self.in_channels)
+        rows = spec_costs(self.spec, resolution=self.resolution, in_channels=self.in_channels)
+        return rows if self.fused else UnfusedRows(rows)
 
     @classmethod
     def of(cls, config: NetworkConfig, name: str | None = None) -> Sample:
@@ -111,6 +115,43 @@ CALIBRATION_NETWORKS += tuple(
     config_class("mobilenet_v4")(alpha, resolution=96, variant=variant)
     for alpha, variant in ((1.0, "conv_small"), (0.5, "hybrid_medium"), (0.25, "hybrid_large"))
 )
+
+
+def _unfused(count) -> list[Sample]:
+    """Convolutions timed without oneDNN Graph fusion, as ``optimize()`` runs MobileNetV4's
+    hybrids (``mnetcalc.latency_model.runs_unfused``): the 1x1 layers of their stages (up to 2048
+    channels on maps of 6 to 24 pixels), depthwise 3x3 and 5x5, and standard 3x3 convolutions."""
+    pw = ((2048, 512, 6), (512, 2048, 6), (768, 192, 12), (192, 768, 12), (256, 1024, 12))
+    pw += ((1024, 256, 12), (96, 384, 24), (384, 96, 24), (48, 192, 48), (640, 160, 16))
+    pw += ((160, 640, 16), (1280, 1000, 1), (960, 1280, 1), (64, 128, 56))
+    dw = ((512, 5, 1, 6), (2048, 5, 1, 6), (192, 3, 1, 12), (768, 5, 2, 24), (96, 3, 1, 24))
+    dw += ((256, 5, 1, 12), (48, 3, 2, 48), (1024, 3, 1, 12))
+    conv = ((3, 24, 2, 192), (24, 48, 2, 96), (32, 128, 2, 64), (48, 96, 1, 24))
+    out = [
+        Sample(f"unfused pw {m}->{n} @{side}", (("pw", Conv(n, 1)),), m, side, fused=False)
+        for m, n, side in pw[: count(len(pw))]
+    ]
+    out += [
+        Sample(
+            f"unfused dw {k}x{k}/{s} {c} @{side}",
+            (("dw", DepthwiseConv(k, s)),),
+            c,
+            side,
+            fused=False,
+        )
+        for c, k, s, side in dw[: count(len(dw))]
+    ]
+    out += [
+        Sample(
+            f"unfused conv 3x3/{s} {m}->{n} @{side}",
+            (("conv", Conv(n, 3, s)),),
+            m,
+            side,
+            fused=False,
+        )
+        for m, n, s, side in conv[: count(len(conv))]
+    ]
+    return out
 
 
 def calibration_samples(quick: bool = False) -> list[Sample]:
@@ -194,6 +235,7 @@ def calibration_samples(quick: bool = False) -> list[Sample]:
     for c, side in ((16, 56), (32, 28), (64, 14), (96, 14))[: count(4)]:
         spec = (("block", InvertedResidual(c, 1)),)
         samples.append(Sample(f"inverted residual {c} @{side}", spec, c, side))
+    samples.extend(_unfused(count))
     samples.extend(Sample.of(config) for config in CALIBRATION_NETWORKS)
     return list({sample.name: sample for sample in samples}.values())  # each shape once
 
@@ -208,7 +250,13 @@ def sample_runner(sample: Sample, threads: int):
         return partial(prepared_model(bench), bench.inputs())
     torch.manual_seed(0)
     model = build(sample.spec, in_channels=sample.in_channels, resolution=sample.resolution).eval()
-    fast = optimize(model, sample.resolution, in_channels=sample.in_channels, threads=threads)
+    fast = optimize(
+        model,
+        sample.resolution,
+        in_channels=sample.in_channels,
+        threads=threads,
+        onednn_fusion=sample.fused,
+    )
     generator = torch.Generator().manual_seed(0)
     side = sample.resolution
     inputs = torch.randn(1, sample.in_channels, side, side, generator=generator)
