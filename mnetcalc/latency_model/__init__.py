@@ -16,23 +16,26 @@ model, batch 1, float32, at a stated thread count, as ``mnetcalc bench --optimiz
 A network's predicted median is a fixed cost per call plus the sum of its layers' predicted times.
 Each cost row of a report (:class:`~mnetcalc.core.network.NetworkCost`) is costed as
 ``optimize()`` runs it: BatchNorm folded and the ReLU fused into the convolution; a ``tap`` row
-runs nothing. oneDNN Graph fuses further than one row (MobileNet v1 0.5/160's 27 convolutions run
-as 16 oneDNN partitions): a 3x3 layer after the 1x1 layer that feeds it (unless that 1x1's
-output also feeds a residual sum), or a residual sum after its convolution, is charged no call
-(:func:`fused_with`, :func:`fusion`); a depthwise layer so fused is of its own kind,
-``conv_dw_fused``, since its input never leaves the cache. A network that oneDNN Graph cannot
-compile (MobileNetV4's hybrids: their attention) runs unfused through aten's kernels
-(:func:`runs_unfused`); its convolutions are of kinds of their own (:data:`UNFUSED_KINDS`). A
-layer's time is linear in a few features of its row, with coefficients of its *kind*
-(:data:`KINDS`)::
+runs nothing. oneDNN Graph fuses further than one row (MobileNet v1 0.5/160's 28 layers with
+weights, 27 convolutions and the classifier, run as 16 oneDNN partitions): a 3x3 layer after the
+1x1 layer that feeds it (unless that 1x1's output also feeds a later residual sum), or a residual
+sum after its convolution, runs in the partition of the row before it and is charged no call
+(:func:`fused_with`, :func:`fusion`; the rule was read from torch's profiler with torch 2.13 and
+is not re-read by a calibration); a depthwise layer so fused is of its own kind,
+``conv_dw_fused`` (:data:`FUSED_DEPTHWISE`), since its input never leaves the cache. A network
+that oneDNN Graph fails on (MobileNetV4's hybrids: their attention) runs unfused through aten's
+kernels (:func:`runs_unfused`); its convolutions are of kinds of their own
+(:data:`UNFUSED_KINDS`). A layer's time is linear in a few features of its row, with
+coefficients of its *kind* (:data:`KINDS`)::
 
     time(row) = sum(coefficient[kind][feature] * value(feature, row))
 
-with the features ``calls`` (1 per partition), ``mult_adds`` (millions), ``bytes`` (1e6, as
-:func:`mnetcalc.traffic.layer_traffic` counts them, float32), ``dram_bytes`` (beyond the last-level
-cache) and ``lane_mult_adds`` (channels rounded up to the vector width). Coefficients are in
-microseconds per unit. Kinds without arithmetic (pooling, ``lrn``, ``concat``, ``add``) have
-``calls`` and ``bytes`` only.
+with the features ``calls`` (1 per partition the row starts), ``mult_adds`` (millions), ``bytes``
+(1e6, as :func:`mnetcalc.traffic.layer_traffic` counts them, float32), ``dram_bytes`` (beyond the
+last-level cache) and ``lane_mult_adds`` (channels rounded up to the vector width). Coefficients
+are in microseconds per unit. Kinds without arithmetic (pooling, ``lrn``, ``concat``, ``add``) have
+``calls`` and ``bytes`` only; ``conv_dw_fused`` has no ``calls`` (it never starts a partition) and
+no ``dram_bytes``.
 
 Every timing of a calibration is taken relative to a fixed *reference network* timed in the same
 rounds, so that the machine's drift cancels; the coefficients are then scaled by the reference's

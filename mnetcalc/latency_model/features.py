@@ -157,9 +157,10 @@ def fused_with(previous: LayerCost | None, row: LayerCost, shared: bool = False)
     that convolution's residual sum), unless ``shared``, i.e. the 1x1's output also feeds a later
     residual sum and so must be written out; or a residual sum right after the convolution whose
     output it adds. A 5x5 depthwise layer is never fused, nor a layer after a depthwise one.
-    (oneDNN Graph's partitions in torch's profiler, 2026-12-08: MobileNet v1's 27 convolutions
-    run as 16, V2 1.0's 52 convolutions and 10 sums as 37, MobileNetV4 Conv-S's as 38, Conv-M's
-    as 72; each count is this rule's, tests/test_latency_model.py.)"""
+    (oneDNN Graph's partitions in torch's profiler, torch 2.13, 2026-12-08: MobileNet v1's 28
+    layers with weights, the classifier among them, run as 16 partitions; V2 1.0's 53 and its 10
+    sums as 37, MobileNetV4 Conv-S's as 38, Conv-M's as 72; each count is this rule's, see
+    tests/test_latency_model.py. The global pool runs outside oneDNN Graph, one call more.)"""
     if previous is None:
         return False
     feeds = previous.out_channels == row.in_channels and previous.output_size == row.input_size
@@ -173,9 +174,10 @@ def fused_with(previous: LayerCost | None, row: LayerCost, shared: bool = False)
 
 
 def feeds_a_sum(rows) -> list[bool]:
-    """For each row of a network, whether its output also feeds a later residual sum: the row
-    just before a residual block, whose rows are named ``<block>/...`` and whose sum is the
-    ``add`` row named ``<block>`` (:class:`~mnetcalc.core.layers.Residual`)."""
+    """For each row of a network, whether its output also feeds a later residual sum besides the
+    row after it: true of the row just before a residual block, whose rows are named
+    ``<block>/...`` and whose sum is the ``add`` row named ``<block>``
+    (:class:`~mnetcalc.core.layers.Residual`)."""
     rows = tuple(rows)
     sums = [row.name + "/" for row in rows if row.type == ADD]
     out = [False] * len(rows)
@@ -187,8 +189,8 @@ def feeds_a_sum(rows) -> list[bool]:
 
 def fusion(rows) -> list[bool]:
     """For each row of a network, whether ``optimize()`` runs it in the partition of the row
-    before it (:func:`fused_with`, with each row's :func:`feeds_a_sum`; never in a network that
-    :func:`runs_unfused`)."""
+    before it (:func:`fused_with`, told by :func:`feeds_a_sum` whether the output of the row
+    before it also feeds a later residual sum; never in a network that :func:`runs_unfused`)."""
     marked = getattr(rows, "unfused", False)
     rows = tuple(rows)
     if marked or runs_unfused(rows):
@@ -213,15 +215,16 @@ def row_features(
     fused: bool | None = None,
     unfused: bool = False,
 ) -> tuple[str | None, dict[str, float]]:
-    """A row's kind and the values of that kind's features (``calls``: 1, or 0 for a row that
-    runs in the partition of the ``previous`` row; ``fused`` says so, default
-    :func:`fused_with` of ``previous``, which cannot know whether ``previous``'s output feeds a
-    later sum: use :func:`network_features` for a whole network; a fused depthwise row is of kind
-    :data:`FUSED_DEPTHWISE`; ``unfused``: the row's network :func:`runs_unfused`, and a
-    convolution is of its :data:`UNFUSED_KINDS` kind; ``dram_bytes``: the bytes beyond a
-    last-level cache of
-    ``cache_bytes``, which come from main memory at a slower rate; ``lane_mult_adds``:
-    :func:`lane_mult_adds`)."""
+    """A row's kind and the values of that kind's features.
+
+    ``fused`` says whether the row runs in the partition of the row before it; by default it is
+    :func:`fused_with` of ``previous``, which cannot know whether ``previous``'s output also feeds
+    a later residual sum (:func:`fusion` and :func:`network_features` can, for a whole network).
+    A fused row's ``calls`` is 0, else 1; a fused depthwise row is of kind
+    :data:`FUSED_DEPTHWISE`, which has no ``calls`` feature at all. ``unfused``: the row's
+    network :func:`runs_unfused`, and a convolution is of its :data:`UNFUSED_KINDS` kind.
+    ``dram_bytes``: the bytes beyond a last-level cache of ``cache_bytes``, which come from main
+    memory at a slower rate; ``lane_mult_adds``: :func:`lane_mult_adds`."""
     kind = row_kind(row)
     if kind is None:
         return None, {}
