@@ -466,3 +466,11 @@ def test_rows_marked_unfused_are_costed_as_timed_without_fusion():
     assert all(values.get("calls", 1) == 1 for _, kind, values in marked if kind)
     prediction = calibration().predict(UnfusedRows(rows))
     assert prediction.total_us > calibration().predict(rows).total_us  # costlier made-up kinds
+
+
+def test_network_features_takes_any_iterable_of_rows():
+    # rows are read once: an iterator gives what a tuple gives, fused and unfused networks alike
+    for variant in ("conv_small", "hybrid_medium"):
+        rows = NETWORKS["mobilenet_v4"].config_class()(variant=variant).cost().layers
+        assert network_features(iter(rows)) == network_features(tuple(rows))
+        assert len(network_features(iter(rows))) == len(rows)

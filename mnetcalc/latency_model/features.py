@@ -251,11 +251,11 @@ def network_features(rows, cache_bytes: int = DEFAULT_CACHE_BYTES, lanes: int = 
     """``(row, kind, features)`` for each row of a whole network (kind None: runs nothing), with
     :func:`fusion` deciding which rows share a partition and :func:`runs_unfused` whether the
     network runs without fusion."""
+    rows = rows if isinstance(rows, tuple) else tuple(rows)  # once; keeps an UnfusedRows mark
     unfused = runs_unfused(rows)
-    flags = fusion(rows)
     return [
         (row, *row_features(row, cache_bytes, lanes, fused=fused, unfused=unfused))
-        for row, fused in zip(tuple(rows), flags, strict=True)
+        for row, fused in zip(rows, fusion(rows), strict=True)
     ]
 
 
