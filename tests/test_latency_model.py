@@ -5,6 +5,7 @@ file from another CPU loads with a note; ``table --latency`` works for every net
 importing torch."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -466,3 +467,27 @@ def test_rows_marked_unfused_are_costed_as_timed_without_fusion():
     assert all(values.get("calls", 1) == 1 for _, kind, values in marked if kind)
     prediction = calibration().predict(UnfusedRows(rows))
     assert prediction.total_us > calibration().predict(rows).total_us  # costlier made-up kinds
+
+
+def test_network_features_takes_any_iterable_of_rows():
+    # rows are read once: an iterator gives what a tuple gives, fused and unfused networks alike
+    for variant in ("conv_small", "hybrid_medium"):
+        rows = NETWORKS["mobilenet_v4"].config_class()(variant=variant).cost().layers
+        assert network_features(iter(rows)) == network_features(tuple(rows))
+        assert len(network_features(iter(rows))) == len(rows)
+
+
+def test_a_row_of_a_network_run_unfused_pays_its_call_whatever_fused_says():
+    # row_features forces fused=False when unfused; layer_us and row_us must cost it the same
+    rows = NETWORKS["mobilenet_v2"].config_class()(resolution=96).cost().layers
+    cal = calibration()
+    pw = next(
+        i for i, r in enumerate(rows) if r.type == "conv_pw" and rows[i + 1].type == "conv_dw"
+    )
+    row, previous = rows[pw + 1], rows[pw]
+    plain = cal.layer_us(row, previous, unfused=True)
+    assert cal.layer_us(row, previous, fused=True, unfused=True) == plain
+    kind, values = row_features(row, cal.cache_bytes, cal.lanes, previous, fused=True, unfused=True)
+    model = cal.model(1)
+    assert kind == "conv_dw_unfused" and values["calls"] == 1
+    assert math.isclose(plain, sum(model.coefficients[kind][f] * v for f, v in values.items()))

@@ -30,12 +30,13 @@ coefficients of its *kind* (:data:`KINDS`)::
 
     time(row) = sum(coefficient[kind][feature] * value(feature, row))
 
-with the features ``calls`` (1 per partition the row starts), ``mult_adds`` (millions), ``bytes``
+with the features ``calls`` (1 per partition the row starts; in a network run unfused, 1 per
+row), ``mult_adds`` (millions), ``bytes``
 (1e6, as :func:`mnetcalc.traffic.layer_traffic` counts them, float32), ``dram_bytes`` (beyond the
 last-level cache) and ``lane_mult_adds`` (channels rounded up to the vector width). Coefficients
 are in microseconds per unit. Kinds without arithmetic (pooling, ``lrn``, ``concat``, ``add``) have
 ``calls`` and ``bytes`` only; ``conv_dw_fused`` has no ``calls`` (it never starts a partition) and
-no ``dram_bytes``.
+no ``dram_bytes``, and ``conv_dw_unfused`` no ``dram_bytes``.
 
 Every timing of a calibration is taken relative to a fixed *reference network* timed in the same
 rounds, so that the machine's drift cancels; the coefficients are then scaled by the reference's
@@ -163,9 +164,6 @@ __all__ = [
     "calibration_source",
     "default_calibration",
     "FUSED_DEPTHWISE",
-    "UNFUSED_KINDS",
-    "UNFUSING_TYPES",
-    "UnfusedRows",
     "UNFUSED_KINDS",
     "UNFUSING_TYPES",
     "UnfusedRows",

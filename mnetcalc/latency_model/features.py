@@ -72,12 +72,14 @@ PRECISION = "float32"
 BATCH = 1
 
 
-#: Row types that oneDNN Graph cannot compile: ``optimize()`` runs a network with any of them
-#: without fusion (:func:`runs_unfused`).
+#: Row types on whose network oneDNN Graph fails (with torch 2.13: MobileNetV4's attention
+#: products), so that ``optimize()`` runs any network with one of them without fusion
+#: (:func:`runs_unfused`).
 UNFUSING_TYPES: set[str] = set()
 
-#: The kind a convolution of a network run without fusion is costed as: aten's kernels, not
-#: oneDNN Graph's partitions, with costs of their own.
+#: The kind a convolution of a network run without fusion is costed as: one call of aten's
+#: convolution each, not a oneDNN Graph partition, with costs of its own. Other kinds (``fc``,
+#: ``add``, ...) keep their kind and its coefficients.
 UNFUSED_KINDS = {"conv": "conv_unfused", "conv_dw": "conv_dw_unfused", "conv_pw": "conv_pw_unfused"}
 
 
@@ -85,7 +87,7 @@ def register_kind(
     row_type: str, kind: str | None, features: tuple[str, ...] = (), unfuses: bool = False
 ) -> None:
     """Map a row type to a kind (``None``: costs nothing); a new kind needs its ``features`` (from
-    :data:`FEATURE_UNITS`). ``unfuses``: oneDNN Graph cannot compile the row type, so
+    :data:`FEATURE_UNITS`). ``unfuses``: oneDNN Graph fails on a network graph with the row type, so
     ``optimize()`` runs any network with it unfused (:data:`UNFUSING_TYPES`)."""
     if kind is not None and kind not in KINDS:
         unknown = [f for f in features if f not in FEATURE_UNITS]
@@ -98,8 +100,9 @@ def register_kind(
 
 
 class UnfusedRows(tuple):
-    """The rows of a network that ``optimize()`` runs without oneDNN Graph fusion although no row
-    type forces it: a calibration sample timed so (:func:`runs_unfused`)."""
+    """Rows marked as run without oneDNN Graph fusion although none of their row types forces it:
+    a calibration sample timed with ``optimize(..., onednn_fusion=False)`` (:func:`runs_unfused`;
+    a slice or a concatenation is a plain tuple again, unmarked)."""
 
     __slots__ = ()
     unfused = True
@@ -239,9 +242,9 @@ def row_features(
 
 
 def kind_of(kind: str, fused: bool, unfused: bool = False) -> str:
-    """The kind a row of ``kind`` is costed as: in a network that runs ``unfused``, its
-    :data:`UNFUSED_KINDS` entry; :data:`FUSED_DEPTHWISE` for a fused depthwise row; else
-    ``kind``."""
+    """The kind a row of ``kind`` is costed as: in a network that runs ``unfused``, a
+    convolution's :data:`UNFUSED_KINDS` entry (other kinds unchanged); :data:`FUSED_DEPTHWISE`
+    for a fused depthwise row; else ``kind``."""
     if unfused:
         return UNFUSED_KINDS.get(kind, kind)
     return FUSED_DEPTHWISE if fused and kind == "conv_dw" else kind
@@ -251,11 +254,11 @@ def network_features(rows, cache_bytes: int = DEFAULT_CACHE_BYTES, lanes: int = 
     """``(row, kind, features)`` for each row of a whole network (kind None: runs nothing), with
     :func:`fusion` deciding which rows share a partition and :func:`runs_unfused` whether the
     network runs without fusion."""
+    rows = rows if isinstance(rows, tuple) else tuple(rows)  # once; keeps an UnfusedRows mark
     unfused = runs_unfused(rows)
-    flags = fusion(rows)
     return [
         (row, *row_features(row, cache_bytes, lanes, fused=fused, unfused=unfused))
-        for row, fused in zip(tuple(rows), flags, strict=True)
+        for row, fused in zip(rows, fusion(rows), strict=True)
     ]
 
 

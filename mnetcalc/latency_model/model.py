@@ -187,16 +187,16 @@ class ThreadModel(Record):
         """The predicted microseconds of each row of ``rows``, a whole network (``previous``: the
         row before the first, for a part of one; ``fused``: whether each row runs in the
         partition of the row before it, default :func:`~.features.fusion`'s; ``unfused``: the
-        network runs without fusion, default :func:`~.features.runs_unfused` of ``rows``;
+        network runs without fusion, default :func:`~.features.runs_unfused` of ``rows``, and then
+        no row is fused;
         ``cache_bytes`` and ``lanes``: the calibrated machine's). What does not change from row
         to row is looked up once per row type: its kind's coefficients."""
         rows = rows if isinstance(rows, tuple) else tuple(rows)  # keeps an UnfusedRows mark
         unfused = unfused or runs_unfused(rows)
-        if fused is None:
-            if unfused:
-                fused = [False] * len(rows)
-            else:
-                fused = fusion(rows) if previous is None else fusion((previous, *rows))[1:]
+        if unfused:  # no row shares a call, whatever ``fused`` says (as in row_features)
+            fused = [False] * len(rows)
+        elif fused is None:
+            fused = fusion(rows) if previous is None else fusion((previous, *rows))[1:]
         terms: dict[tuple, tuple | None] = {}  # (row type, fused) -> its kind's terms
         times = []
         for row, joined in zip(rows, fused, strict=True):

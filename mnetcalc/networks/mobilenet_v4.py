@@ -455,9 +455,11 @@ for _row_type, _kind in (
     (BATCHNORM, "add"),
 ):
     register_kind(_row_type, _kind)
-# oneDNN Graph fails on this model's attention (torch 2.13: the scores scaled by a Python float),
-# and optimize() falls back to the unfused graph; made to compile (queries scaled first), the
-# hybrids ran slower fused (benchmarks/README.md). The latency model must know.
+# oneDNN Graph fails on the hybrids' graph (torch 2.13: first on the scores scaled by a Python
+# float, then, with a tensor scale, on a range check), and optimize() falls back to the unfused
+# graph; made to compile (queries scaled first), the hybrids ran slower fused
+# (benchmarks/README.md). unfuses=True: the latency model costs any network with an attention
+# product as run unfused (runs_unfused), with its convolutions of the unfused kinds.
 register_kind(MATMUL, "fc", unfuses=True)
 
 from ._mobilenet_v4_checkpoints import (  # noqa: E402

@@ -147,11 +147,13 @@ def optimize(
        process-wide, so it is on only while the graph is warmed up on the example input and
        restored afterwards; the fused plan stays with the graph.
 
-    ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of step
-    4. oneDNN Graph fusion is used with channels-last only (on NCHW tensors it makes the frozen
-       graph many times slower), and skipped where it fails on the traced shape (1x1 feature maps,
-       i.e. inputs of 32 pixels or less) or on the graph (MobileNetV4's hybrids: their attention;
-       made to compile, they ran 1.4x to 12x slower fused, benchmarks/README.md).
+    ``optimize_for_inference`` applies torch's MKL-DNN rewrite to the frozen graph instead of
+    step 4. oneDNN Graph fusion is used with channels-last only (on NCHW tensors it makes the
+    frozen graph many times slower), and skipped, the frozen graph kept unfused, where it fails on
+    the traced shape (1x1 feature maps, i.e. inputs of 32 pixels or less) or on the graph
+    (MobileNetV4's hybrids, on their attention, torch 2.13; made to compile, they ran 1.4x to 12x
+    slower fused at one thread on the book's CPU, benchmarks/README.md; the latency model costs
+    them as run unfused, :func:`mnetcalc.latency_model.runs_unfused`).
 
     The result takes ordinary tensors of shape ``(batch, in_channels, H, W)`` and returns the eager
     model's output within float rounding; other shapes than the traced one work (MobileNet pools

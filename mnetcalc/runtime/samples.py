@@ -119,8 +119,9 @@ CALIBRATION_NETWORKS += tuple(
 
 def _unfused(count) -> list[Sample]:
     """Convolutions timed without oneDNN Graph fusion, as ``optimize()`` runs MobileNetV4's
-    hybrids (``mnetcalc.latency_model.runs_unfused``): the 1x1 layers of their stages (up to 2048
-    channels on maps of 6 to 24 pixels), depthwise 3x3 and 5x5, and standard 3x3 convolutions."""
+    hybrids (``mnetcalc.latency_model.runs_unfused``): 1x1 layers like their stages' (up to 2048
+    channels, on maps of 6 to 56 pixels, and two classifier-head layers on 1x1 maps), depthwise
+    3x3 and 5x5, and standard 3x3 convolutions (stems among them)."""
     pw = ((2048, 512, 6), (512, 2048, 6), (768, 192, 12), (192, 768, 12), (256, 1024, 12))
     pw += ((1024, 256, 12), (96, 384, 24), (384, 96, 24), (48, 192, 48), (640, 160, 16))
     pw += ((160, 640, 16), (1280, 1000, 1), (960, 1280, 1), (64, 128, 56))
