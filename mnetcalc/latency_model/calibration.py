@@ -221,8 +221,9 @@ class Calibration(Record):
         unfused: bool = False,
     ) -> float:
         """Predicted microseconds of one cost row (``previous``: the row before it, if any;
-        ``fused``: whether it runs in the partition of that row, default :func:`fused_with`'s
-        guess, which cannot see whether ``previous``'s output also feeds a later residual sum:
+        ``fused``: whether it runs in the partition of that row, default the guess of
+        :func:`~mnetcalc.latency_model.features.fused_with`, which cannot see whether
+        ``previous``'s output also feeds a later residual sum:
         :func:`~mnetcalc.latency_model.features.fusion` of the whole network can; ``unfused``:
         its network runs without fusion, :func:`~mnetcalc.latency_model.features.runs_unfused`)."""
         flags = None if fused is None else (fused,)

@@ -180,7 +180,7 @@ def feeds_a_sum(rows) -> list[bool]:
     """For each row of a network, whether its output also feeds a later residual sum besides the
     row after it: true of the row just before a residual block, whose rows are named
     ``<block>/...`` and whose sum is the ``add`` row named ``<block>``
-    (:class:`~mnetcalc.core.layers.Residual`)."""
+    (``mnetcalc.core.layers.Residual``)."""
     rows = tuple(rows)
     sums = [row.name + "/" for row in rows if row.type == ADD]
     out = [False] * len(rows)
