@@ -19,7 +19,15 @@ from .checks import (
     refuse,
     refuse_constant,
 )
-from .features import BATCH, DEFAULT_CACHE_BYTES, ENGINE, FEATURE_UNITS, PRECISION, vector_lanes
+from .features import (
+    BATCH,
+    DEFAULT_CACHE_BYTES,
+    ENGINE,
+    FEATURE_UNITS,
+    PRECISION,
+    as_rows,
+    vector_lanes,
+)
 from .model import Estimate, LayerPrediction, Prediction, ThreadModel
 
 #: No calibration file is larger (a real one is tens of kilobytes); a larger one is refused unread.
@@ -237,8 +245,7 @@ class Calibration(Record):
         median and the interval."""
         threads = self.default_threads if threads is None else threads
         model = self.model(threads)
-        rows = cost_rows(rows)
-        rows = rows if isinstance(rows, tuple) else tuple(rows)  # keeps an UnfusedRows mark
+        rows = as_rows(cost_rows(rows))
         times = model.row_us(rows, self.cache_bytes, self.lanes)
         layers = tuple(
             LayerPrediction(row.name, row.type, us) for row, us in zip(rows, times, strict=True)

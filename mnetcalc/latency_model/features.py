@@ -108,6 +108,12 @@ class UnfusedRows(tuple):
     unfused = True
 
 
+def as_rows(rows) -> tuple:
+    """``rows`` as a tuple, read once; an :class:`UnfusedRows` (a tuple) is kept as it is, so that
+    its mark survives."""
+    return rows if isinstance(rows, tuple) else tuple(rows)
+
+
 def runs_unfused(rows) -> bool:
     """Whether ``optimize()`` runs these rows without oneDNN Graph fusion: a row type of
     :data:`UNFUSING_TYPES` is among them (MobileNetV4's attention products: oneDNN Graph fails on
@@ -194,9 +200,8 @@ def fusion(rows) -> list[bool]:
     """For each row of a network, whether ``optimize()`` runs it in the partition of the row
     before it (:func:`fused_with`, told by :func:`feeds_a_sum` whether the output of the row
     before it also feeds a later residual sum; never in a network that :func:`runs_unfused`)."""
-    marked = getattr(rows, "unfused", False)
-    rows = tuple(rows)
-    if marked or runs_unfused(rows):
+    rows = as_rows(rows)
+    if runs_unfused(rows):
         return [False] * len(rows)
     shared = feeds_a_sum(rows)
     return [
@@ -254,7 +259,7 @@ def network_features(rows, cache_bytes: int = DEFAULT_CACHE_BYTES, lanes: int = 
     """``(row, kind, features)`` for each row of a whole network (kind None: runs nothing), with
     :func:`fusion` deciding which rows share a partition and :func:`runs_unfused` whether the
     network runs without fusion."""
-    rows = rows if isinstance(rows, tuple) else tuple(rows)  # once; keeps an UnfusedRows mark
+    rows = as_rows(rows)
     unfused = runs_unfused(rows)
     return [
         (row, *row_features(row, cache_bytes, lanes, fused=fused, unfused=unfused))

@@ -17,7 +17,15 @@ from __future__ import annotations
 from ..core.record import Record
 from ..validation import InvalidArgument
 from . import features as _features
-from .features import FEATURE_INDEX, feature_values, fusion, kind_of, row_kind, runs_unfused
+from .features import (
+    FEATURE_INDEX,
+    as_rows,
+    feature_values,
+    fusion,
+    kind_of,
+    row_kind,
+    runs_unfused,
+)
 
 #: A row type not met yet in :meth:`ThreadModel.row_us`.
 _UNSEEN = object()
@@ -188,10 +196,9 @@ class ThreadModel(Record):
         row before the first, for a part of one; ``fused``: whether each row runs in the
         partition of the row before it, default :func:`~.features.fusion`'s; ``unfused``: the
         network runs without fusion, default :func:`~.features.runs_unfused` of ``rows``, and then
-        no row is fused;
-        ``cache_bytes`` and ``lanes``: the calibrated machine's). What does not change from row
-        to row is looked up once per row type: its kind's coefficients."""
-        rows = rows if isinstance(rows, tuple) else tuple(rows)  # keeps an UnfusedRows mark
+        no row is fused; ``cache_bytes`` and ``lanes``: the calibrated machine's). What does not
+        change from row to row is looked up once per row type: its kind's coefficients."""
+        rows = as_rows(rows)
         unfused = unfused or runs_unfused(rows)
         if unfused:  # no row shares a call, whatever ``fused`` says (as in row_features)
             fused = [False] * len(rows)
@@ -213,9 +220,9 @@ class ThreadModel(Record):
 
     def _terms(self, row, fused: bool, unfused: bool = False) -> tuple[tuple, bool] | None:
         """The terms of the kind of ``row``'s type (run ``fused`` or not, in a network that runs
-        ``unfused`` or not): ``((index in
-        feature_values, coefficient), ...)`` in the order of the kind's features, and whether
-        ``lane_mult_adds`` is among them; None for a type that runs nothing."""
+        ``unfused`` or not): ``((index in feature_values, coefficient), ...)`` in the order of the
+        kind's features, and whether ``lane_mult_adds`` is among them; None for a type that runs
+        nothing."""
         kind = row_kind(row)
         if kind is None:
             return None

@@ -128,31 +128,19 @@ def _unfused(count) -> list[Sample]:
     dw = ((512, 5, 1, 6), (2048, 5, 1, 6), (192, 3, 1, 12), (768, 5, 2, 24), (96, 3, 1, 24))
     dw += ((256, 5, 1, 12), (48, 3, 2, 48), (1024, 3, 1, 12))
     conv = ((3, 24, 2, 192), (24, 48, 2, 96), (32, 128, 2, 64), (48, 96, 1, 24))
-    out = [
-        Sample(f"unfused pw {m}->{n} @{side}", (("pw", Conv(n, 1)),), m, side, fused=False)
-        for m, n, side in pw[: count(len(pw))]
-    ]
-    out += [
-        Sample(
-            f"unfused dw {k}x{k}/{s} {c} @{side}",
-            (("dw", DepthwiseConv(k, s)),),
-            c,
-            side,
-            fused=False,
-        )
+    layers = [(f"pw {m}->{n}", ("pw", Conv(n, 1)), m, side) for m, n, side in pw[: count(len(pw))]]
+    layers += [
+        (f"dw {k}x{k}/{s} {c}", ("dw", DepthwiseConv(k, s)), c, side)
         for c, k, s, side in dw[: count(len(dw))]
     ]
-    out += [
-        Sample(
-            f"unfused conv 3x3/{s} {m}->{n} @{side}",
-            (("conv", Conv(n, 3, s)),),
-            m,
-            side,
-            fused=False,
-        )
+    layers += [
+        (f"conv 3x3/{s} {m}->{n}", ("conv", Conv(n, 3, s)), m, side)
         for m, n, s, side in conv[: count(len(conv))]
     ]
-    return out
+    return [
+        Sample(f"unfused {name} @{side}", (layer,), channels, side, fused=False)
+        for name, layer, channels, side in layers
+    ]
 
 
 def calibration_samples(quick: bool = False) -> list[Sample]:
